@@ -1,0 +1,10 @@
+import NIOCore
+import NIOPosix
+import NIOSSL
+import Crypto
+import X509
+import SwiftASN1
+import Logging
+import ServiceLifecycle
+import TOMLKit
+import HummingbirdBcrypt

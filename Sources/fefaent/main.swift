@@ -1,0 +1,3 @@
+import FefaentServer
+import ArgumentParser
+print("x")
