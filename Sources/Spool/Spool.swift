@@ -1,2 +1,147 @@
-import GRDB
-import Crypto
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import Foundation
+public import Logging
+public import NIOCore
+public import SMTPCore
+
+/// The durable store of accepted mail: message files plus the queue database.
+///
+/// A session asks for an ``IncomingMessage`` when DATA or BDAT begins, streams the content into it,
+/// seals it and calls ``commit(_:envelope:metadata:completion:)``. The completion runs once the
+/// octets and the queue rows are on disk; that is when the client may hear `250`.
+public final class Spool: Sendable {
+    public let layout: SpoolLayout
+    public let database: SpoolDatabase
+    /// Messages larger than this go to a file of their own while they arrive.
+    public let spillThreshold: Int
+    private let committer: GroupCommitter
+    private let logger: Logger
+
+    /// Opens the spool at `directory`, creating it if needed, and brings files and queue into agreement
+    /// (see ``SpoolRecovery``).
+    public init(
+        directory: String,
+        spillThreshold: Int = 1024 * 1024,
+        segmentLimit: Int = 64 * 1024 * 1024,
+        logger: Logger = Logger(label: "fefaent.spool")
+    ) throws {
+        self.layout = SpoolLayout(root: directory)
+        try self.layout.create()
+        self.database = try SpoolDatabase.open(path: self.layout.path(SpoolLayout.databaseFile))
+        self.spillThreshold = spillThreshold
+        self.logger = logger
+        let report = try SpoolRecovery(layout: self.layout, database: self.database).run()
+        if !report.isEmpty {
+            logger.notice(
+                "spool recovered",
+                metadata: [
+                    "removed_temporary": "\(report.removedTemporaryFiles)",
+                    "removed_orphans": "\(report.removedOrphanFiles)",
+                    "missing": "\(report.missingMessages)",
+                ]
+            )
+        }
+        for id in report.missingMessages {
+            logger.error("queued message has no file; marked missing", metadata: ["queue_id": "\(id)"])
+        }
+        self.committer = GroupCommitter(
+            layout: self.layout,
+            database: self.database,
+            segmentLimit: segmentLimit,
+            logger: logger
+        )
+    }
+
+    /// Starts a message; `header` (the Received field) is stored in front of the content.
+    public func beginMessage(queueID: String, header: ByteBuffer) -> IncomingMessage {
+        IncomingMessage(
+            queueID: queueID,
+            header: header,
+            temporaryPath: self.layout.path(SpoolLayout.temporaryFolder + "/" + queueID),
+            spillThreshold: self.spillThreshold
+        )
+    }
+
+    /// Makes the message and its queue rows durable, then calls `completion` (on the committer's thread).
+    public func commit(
+        _ message: SealedMessage,
+        envelope: Envelope,
+        metadata: ReceptionMetadata,
+        completion: @escaping @Sendable (Result<Void, any Error>) -> Void
+    ) {
+        let record = QueuedMessage(
+            id: message.queueID,
+            receivedAt: metadata.receivedAt,
+            sender: envelope.reversePath.address,
+            size: message.size,
+            sha256: message.sha256,
+            headerLength: message.headerLength,
+            storage: .segment,
+            path: "",
+            offset: 0,
+            length: message.headerLength + message.size,
+            helo: envelope.heloName,
+            clientAddress: metadata.clientAddress,
+            listener: metadata.listener,
+            protocolName: envelope.protocolName,
+            authUser: envelope.authenticatedUser,
+            tls: metadata.tls,
+            body: envelope.mailParameters.body?.rawValue,
+            smtputf8: envelope.mailParameters.smtpUTF8,
+            dsnRet: envelope.mailParameters.dsnReturn?.rawValue,
+            dsnEnvid: envelope.mailParameters.envelopeID,
+            state: .queued
+        )
+        let recipients = envelope.recipients.map { recipient in
+            QueuedRecipient(
+                id: nil,
+                messageId: message.queueID,
+                address: recipient.forwardPath.address,
+                kind: recipient.kind.rawValue,
+                notify: recipient.parameters.notifyDescription,
+                orcpt: recipient.parameters.originalRecipient.map { "\($0.addressType);\($0.address)" },
+                state: .queued,
+                attempts: 0,
+                nextAttemptAt: metadata.receivedAt,
+                lastReply: nil
+            )
+        }
+        self.committer.submit(
+            GroupCommitter.Pending(message: message, record: record, recipients: recipients, completion: completion)
+        )
+    }
+
+    /// The stored octets of a message: the Received header Fefaent added, then the message as sent.
+    public func contents(of message: QueuedMessage) throws -> [UInt8] {
+        try POSIX.readAll(self.layout.path(message.path), offset: message.offset, length: message.length)
+    }
+
+    /// Stops the committer after the batches already submitted are written.
+    public func close() throws {
+        try self.committer.shutdown()
+    }
+}
+
+/// How a message reached the server, stored with it.
+public struct ReceptionMetadata: Hashable, Sendable {
+    public var receivedAt: Date
+    public var clientAddress: String
+    /// The listener's name from the config (`mx`, `submission`, `submissions`).
+    public var listener: String
+    /// TLS as negotiated, e.g. `TLSv1.3`; `nil` for plaintext.
+    public var tls: String?
+
+    public init(receivedAt: Date, clientAddress: String, listener: String, tls: String?) {
+        self.receivedAt = receivedAt
+        self.clientAddress = clientAddress
+        self.listener = listener
+        self.tls = tls
+    }
+}

@@ -19,7 +19,7 @@ extension ServerSessionStateMachine {
                 return self.error(.needRecipient)
             }
             self.state = .receivingData(session, transaction)
-            return .startData(.startMailInput)
+            return .startData(.startMailInput, self.envelope(session: session, transaction: transaction))
         case .initial, .receivingData, .receivingChunk, .discardingChunk, .committing, .authenticating,
             .verifyingCredentials, .startingTLS, .closed:
             preconditionFailure("Invalid state: \(self.state)")
@@ -31,11 +31,11 @@ extension ServerSessionStateMachine {
         switch self.state {
         case .idle(let session):
             self.state = .discardingChunk(session, nil, reply: .needMail)
-            return .readChunk(size: size, beginsMessage: false)
+            return .readChunk(size: size, newMessage: nil)
         case .mail(let session, var transaction):
             guard !transaction.recipients.isEmpty else {
                 self.state = .discardingChunk(session, transaction, reply: .needRecipient)
-                return .readChunk(size: size, beginsMessage: false)
+                return .readChunk(size: size, newMessage: nil)
             }
             let beginsMessage = !transaction.chunked
             transaction.chunked = true
@@ -45,7 +45,10 @@ extension ServerSessionStateMachine {
                 transaction.exceededSize = true
             }
             self.state = .receivingChunk(session, transaction, last: last)
-            return .readChunk(size: size, beginsMessage: beginsMessage)
+            return .readChunk(
+                size: size,
+                newMessage: beginsMessage ? self.envelope(session: session, transaction: transaction) : nil
+            )
         case .initial, .receivingData, .receivingChunk, .discardingChunk, .committing, .authenticating,
             .verifyingCredentials, .startingTLS, .closed:
             preconditionFailure("Invalid state: \(self.state)")

@@ -31,10 +31,12 @@ public struct ServerSessionStateMachine: Sendable {
         case repliesAndClose([Reply])
         /// Send the `220`, drop any plaintext pipelined after STARTTLS, then start TLS.
         case startTLS(Reply)
-        /// Send the `354`; the framer reads DATA content and the handler opens a message in the spool.
-        case startData(Reply)
-        /// The framer reads a BDAT chunk of `size` octets; `beginsMessage` opens a message in the spool.
-        case readChunk(size: Int, beginsMessage: Bool)
+        /// Send the `354`; the framer reads DATA content and the handler opens a message in the spool
+        /// for the envelope so far.
+        case startData(Reply, Envelope)
+        /// The framer reads a BDAT chunk of `size` octets; with an envelope, the chunk begins a new
+        /// message and the handler opens it in the spool.
+        case readChunk(size: Int, newMessage: Envelope?)
         /// Make the message durable, then report `messageCommitted` or `messageCommitFailed`.
         case commitMessage(Envelope)
         /// Throw away what was spooled of the message, then send the reply.
@@ -113,6 +115,12 @@ public struct ServerSessionStateMachine: Sendable {
     }
 
     public var isClosed: Bool { self.state == .closed }
+
+    /// Whether STARTTLS was accepted and the handshake has not completed yet.
+    public var isStartingTLS: Bool {
+        if case .startingTLS = self.state { return true }
+        return false
+    }
 
     // MARK: - Connection events
 

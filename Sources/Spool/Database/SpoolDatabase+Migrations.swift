@@ -1,0 +1,68 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import GRDB
+
+extension SpoolDatabase {
+    /// The schema. Migrations are never edited once released: add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: message, recipient, account") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE message (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        received_at DATETIME NOT NULL,
+                        sender TEXT NOT NULL,
+                        size INTEGER NOT NULL CHECK (size >= 0),
+                        sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+                        header_length INTEGER NOT NULL CHECK (header_length >= 0),
+                        storage TEXT NOT NULL CHECK (storage IN ('segment', 'file')),
+                        path TEXT NOT NULL,
+                        offset INTEGER NOT NULL CHECK (offset >= 0),
+                        length INTEGER NOT NULL CHECK (length = header_length + size),
+                        helo TEXT NOT NULL,
+                        client_address TEXT NOT NULL,
+                        listener TEXT NOT NULL,
+                        protocol_name TEXT NOT NULL,
+                        auth_user TEXT,
+                        tls TEXT,
+                        body TEXT,
+                        smtputf8 BOOLEAN NOT NULL,
+                        dsn_ret TEXT CHECK (dsn_ret IN ('FULL', 'HDRS')),
+                        dsn_envid TEXT,
+                        state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'hold', 'done', 'missing'))
+                    );
+                    CREATE INDEX message_state ON message(state, received_at);
+                    CREATE INDEX message_path ON message(path);
+                    CREATE TABLE recipient (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        message_id TEXT NOT NULL REFERENCES message(id) ON DELETE CASCADE,
+                        address TEXT NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('certifier', 'reception', 'system', 'relay')),
+                        notify TEXT,
+                        orcpt TEXT,
+                        state TEXT NOT NULL DEFAULT 'queued'
+                            CHECK (state IN ('queued', 'deferred', 'delivered', 'bounced')),
+                        attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                        next_attempt_at DATETIME,
+                        last_reply TEXT,
+                        UNIQUE (message_id, address)
+                    );
+                    CREATE INDEX recipient_due ON recipient(state, next_attempt_at);
+                    CREATE TABLE account (
+                        name TEXT PRIMARY KEY NOT NULL,
+                        password_hash TEXT NOT NULL CHECK (password_hash LIKE '$2%'),
+                        created_at DATETIME NOT NULL
+                    );
+                    """
+            )
+        }
+        return migrator
+    }
+}

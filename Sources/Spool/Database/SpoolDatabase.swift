@@ -1,0 +1,120 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import GRDB
+import Foundation
+
+/// The queue database: messages, their recipients, and the accounts that may authenticate.
+///
+/// Each method is one transaction that keeps the spool's invariants. Production opens a
+/// `DatabasePool` (WAL, `synchronous=FULL`: a commit is on disk when it returns); tests may pass
+/// an in-memory `DatabaseQueue`.
+public struct SpoolDatabase: Sendable {
+    let writer: any DatabaseWriter
+
+    public init(_ writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.migrator.migrate(writer)
+    }
+
+    /// Opens (or creates) the database file with the durability the spool needs.
+    public static func open(path: String) throws -> SpoolDatabase {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        configuration.busyMode = .timeout(10)
+        return try SpoolDatabase(DatabasePool(path: path, configuration: configuration))
+    }
+
+    /// Inserts the messages and their recipients in one transaction.
+    func insert(_ messages: [(QueuedMessage, [QueuedRecipient])]) throws {
+        try self.writer.write { db in
+            for (message, recipients) in messages {
+                try message.insert(db)
+                for var recipient in recipients {
+                    try recipient.insert(db)
+                }
+            }
+        }
+    }
+
+    /// Active messages, oldest first.
+    public func messages(limit: Int = 1_000) throws -> [QueuedMessage] {
+        try self.writer.read { db in
+            try QueuedMessage
+                .filter(QueuedMessage.Columns.state != QueuedMessage.State.done.rawValue)
+                .order(QueuedMessage.Columns.receivedAt, QueuedMessage.Columns.id)
+                .limit(limit)
+                .fetchAll(db)
+        }
+    }
+
+    public func message(id: String) throws -> QueuedMessage? {
+        try self.writer.read { db in try QueuedMessage.fetchOne(db, key: id) }
+    }
+
+    public func recipients(of messageID: String) throws -> [QueuedRecipient] {
+        try self.writer.read { db in
+            try QueuedRecipient
+                .filter(QueuedRecipient.Columns.messageId == messageID)
+                .order(Column("id"))
+                .fetchAll(db)
+        }
+    }
+
+    public func recipientCounts() throws -> [String: Int] {
+        try self.writer.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT message_id, count(*) AS n FROM recipient GROUP BY message_id")
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["message_id"] as String, $0["n"] as Int) })
+        }
+    }
+
+    /// Every (path, end offset) the active messages need, for the start-up consistency check.
+    func storageExtents() throws -> [(id: String, path: String, end: Int)] {
+        try self.writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT id, path, offset + length AS end FROM message WHERE state IN ('queued', 'hold')"
+            ).map { (id: $0["id"], path: $0["path"], end: $0["end"]) }
+        }
+    }
+
+    /// Every file any message row names, whatever its state.
+    func referencedPaths() throws -> Set<String> {
+        try self.writer.read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT path FROM message")) }
+    }
+
+    func markMissing(ids: [String]) throws {
+        guard !ids.isEmpty else { return }
+        _ = try self.writer.write { db in
+            try QueuedMessage
+                .filter(ids.contains(QueuedMessage.Columns.id))
+                .updateAll(db, QueuedMessage.Columns.state.set(to: QueuedMessage.State.missing.rawValue))
+        }
+    }
+
+    // MARK: - Accounts
+
+    public func saveAccount(_ account: Account) throws {
+        try self.writer.write { db in try account.save(db) }
+    }
+
+    public func account(named name: String) throws -> Account? {
+        try self.writer.read { db in try Account.fetchOne(db, key: name) }
+    }
+
+    @discardableResult
+    public func deleteAccount(named name: String) throws -> Bool {
+        try self.writer.write { db in try Account.deleteOne(db, key: name) }
+    }
+
+    public func accounts() throws -> [Account] {
+        try self.writer.read { db in try Account.order(Column("name")).fetchAll(db) }
+    }
+}

@@ -1,0 +1,178 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import Logging
+import NIOConcurrencyHelpers
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Makes received messages durable in batches: one `fdatasync` and one SQLite transaction for all
+/// the messages that arrived while the previous batch was being written.
+///
+/// Concurrent sessions thus share their flushes (group commit): with 20 sessions a batch holds up
+/// to 20 messages and the disk sees one sync of the segment file and one of the WAL for all of them.
+/// A session's completion is called only after both syncs returned, and only then does the client
+/// get its `250`.
+final class GroupCommitter: Sendable {
+    struct Pending: Sendable {
+        var message: SealedMessage
+        var record: QueuedMessage
+        var recipients: [QueuedRecipient]
+        var completion: @Sendable (Result<Void, any Error>) -> Void
+    }
+
+    private struct Queue {
+        var pending: [Pending] = []
+        var running = false
+    }
+
+    /// The segment file small messages are appended to; only the draining thread touches it.
+    private struct Segment {
+        var fd: Int32
+        var name: String
+        var size: Int
+    }
+
+    private let queue = NIOLockedValueBox(Queue())
+    private let segment = NIOLockedValueBox<Segment?>(nil)
+    private let threadPool: NIOThreadPool
+    private let layout: SpoolLayout
+    private let database: SpoolDatabase
+    private let segmentLimit: Int
+    private let logger: Logger
+
+    init(layout: SpoolLayout, database: SpoolDatabase, segmentLimit: Int, logger: Logger) {
+        self.layout = layout
+        self.database = database
+        self.segmentLimit = segmentLimit
+        self.logger = logger
+        self.threadPool = NIOThreadPool(numberOfThreads: 1)
+        self.threadPool.start()
+    }
+
+    func submit(_ pending: Pending) {
+        let startDraining = self.queue.withLockedValue { queue -> Bool in
+            queue.pending.append(pending)
+            guard !queue.running else { return false }
+            queue.running = true
+            return true
+        }
+        if startDraining {
+            self.threadPool.submit { _ in self.drain() }
+        }
+    }
+
+    func shutdown() throws {
+        try self.threadPool.syncShutdownGracefully()
+        self.segment.withLockedValue { segment in
+            if let fd = segment?.fd { POSIX.close(fd) }
+            segment = nil
+        }
+    }
+
+    private func drain() {
+        while true {
+            let batch = self.queue.withLockedValue { queue -> [Pending] in
+                let batch = queue.pending
+                queue.pending.removeAll(keepingCapacity: true)
+                if batch.isEmpty { queue.running = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            let result: Result<Void, any Error>
+            do {
+                try self.commit(batch)
+                result = .success(())
+            } catch {
+                self.logger.error("spool commit failed", metadata: ["error": "\(error)", "batch": "\(batch.count)"])
+                result = .failure(error)
+            }
+            for pending in batch {
+                pending.completion(result)
+            }
+        }
+    }
+
+    private func commit(_ batch: [Pending]) throws {
+        var rows: [(QueuedMessage, [QueuedRecipient])] = []
+        var movedFiles: [String] = []
+        do {
+            var appendedToSegment = false
+            var movedAny = false
+            for pending in batch {
+                var record = pending.record
+                switch pending.message.content {
+                case .memory(let bytes):
+                    let (name, offset) = try self.append(bytes)
+                    record.storage = .segment
+                    record.path = SpoolLayout.segmentFolder + "/" + name
+                    record.offset = offset
+                    appendedToSegment = true
+                case .file(let fd, let temporaryPath):
+                    defer { POSIX.close(fd) }
+                    try POSIX.fsync(fd, path: temporaryPath)
+                    let relative = SpoolLayout.messageFolder + "/" + record.id
+                    try POSIX.rename(temporaryPath, self.layout.path(relative))
+                    movedFiles.append(self.layout.path(relative))
+                    record.storage = .file
+                    record.path = relative
+                    record.offset = 0
+                    movedAny = true
+                }
+                rows.append((record, pending.recipients))
+            }
+            if appendedToSegment {
+                try self.segment.withLockedValue { segment in
+                    guard let current = segment else { return }
+                    try POSIX.fdatasync(current.fd, path: current.name)
+                }
+            }
+            if movedAny {
+                try POSIX.syncDirectory(self.layout.path(SpoolLayout.messageFolder))
+            }
+            try self.database.insert(rows)
+        } catch {
+            // Nothing of a failed batch may look queued: its rows were not written, its files go.
+            movedFiles.forEach(POSIX.unlink)
+            for pending in batch { pending.message.discard() }
+            self.closeSegment()
+            throw error
+        }
+    }
+
+    /// Appends to the current segment, opening a new one when there is none or it is full.
+    private func append(_ bytes: ByteBuffer) throws -> (name: String, offset: Int) {
+        try self.segment.withLockedValue { segment in
+            if segment == nil || segment!.size >= self.segmentLimit {
+                if let full = segment { POSIX.close(full.fd) }
+                segment = nil
+                let name = QueueID.make() + ".seg"
+                let path = self.layout.path(SpoolLayout.segmentFolder + "/" + name)
+                let fd = try POSIX.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_APPEND)
+                try POSIX.syncDirectory(self.layout.path(SpoolLayout.segmentFolder))
+                segment = Segment(fd: fd, name: name, size: 0)
+            }
+            let offset = segment!.size
+            try bytes.withUnsafeReadableBytes { try POSIX.writeAll(segment!.fd, $0, path: segment!.name) }
+            segment!.size += bytes.readableBytes
+            return (segment!.name, offset)
+        }
+    }
+
+    private func closeSegment() {
+        self.segment.withLockedValue { segment in
+            if let fd = segment?.fd { POSIX.close(fd) }
+            segment = nil
+        }
+    }
+}
+
+import NIOCore

@@ -1,0 +1,122 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import NIOCore
+import Crypto
+
+/// A message while it streams in: its octets, their SHA-256, and where they are kept.
+///
+/// Small messages stay in one memory buffer (they go to a shared segment file at commit, many per
+/// fsync). Once a message grows past the spill threshold it moves to a file of its own under
+/// `tmp/` and every later octet is written straight there, so a 20 MB message never sits whole in
+/// memory. It belongs to one session on one event loop until ``seal()`` hands it to the committer;
+/// ``abort()`` removes what was written.
+public struct IncomingMessage {
+    public let queueID: String
+    private let headerLength: Int
+    private var buffer: ByteBuffer
+    private var hasher = SHA256()
+    private var size = 0
+    private var spillFile: (fd: Int32, path: String)?
+    private let spillThreshold: Int
+    private let temporaryPath: String
+
+    init(queueID: String, header: ByteBuffer, temporaryPath: String, spillThreshold: Int) {
+        self.queueID = queueID
+        self.headerLength = header.readableBytes
+        self.buffer = header
+        self.temporaryPath = temporaryPath
+        self.spillThreshold = spillThreshold
+    }
+
+    /// Octets of message content received so far (the Received header not counted).
+    public var contentSize: Int { self.size }
+
+    /// Appends content. Writes to the spill file are plain `write(2)` calls into the page cache;
+    /// the fsync that makes them durable happens off the event loop, in the committer.
+    public mutating func append(_ bytes: ByteBuffer) throws {
+        bytes.withUnsafeReadableBytes { self.hasher.update(bufferPointer: $0) }
+        self.size += bytes.readableBytes
+        var bytes = bytes
+        self.buffer.writeBuffer(&bytes)
+        if self.spillFile == nil && self.buffer.readableBytes > self.spillThreshold {
+            let fd = try POSIX.open(self.temporaryPath, flags: O_WRONLY | O_CREAT | O_EXCL)
+            self.spillFile = (fd, self.temporaryPath)
+        }
+        if let file = self.spillFile, self.buffer.readableBytes >= 256 * 1024 {
+            try self.flush(to: file)
+        }
+    }
+
+    private mutating func flush(to file: (fd: Int32, path: String)) throws {
+        try self.buffer.withUnsafeReadableBytes { try POSIX.writeAll(file.fd, $0, path: file.path) }
+        self.buffer.clear()
+    }
+
+    /// Ends reception: the octets are complete and their digest final.
+    public consuming func seal() throws -> SealedMessage {
+        let digest = self.hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        if let file = self.spillFile {
+            try self.flush(to: file)
+            return SealedMessage(
+                queueID: self.queueID,
+                content: .file(fd: file.fd, temporaryPath: file.path),
+                headerLength: self.headerLength,
+                size: self.size,
+                sha256: digest
+            )
+        }
+        return SealedMessage(
+            queueID: self.queueID,
+            content: .memory(self.buffer),
+            headerLength: self.headerLength,
+            size: self.size,
+            sha256: digest
+        )
+    }
+
+    /// Drops the message: nothing of it stays on disk.
+    public consuming func abort() {
+        if let file = self.spillFile {
+            POSIX.close(file.fd)
+            POSIX.unlink(file.path)
+        }
+    }
+}
+
+/// A received message, complete, on its way to the committer.
+public struct SealedMessage: Sendable {
+    enum Content: Sendable {
+        case memory(ByteBuffer)
+        case file(fd: Int32, temporaryPath: String)
+    }
+
+    public let queueID: String
+    let content: Content
+    let headerLength: Int
+    public let size: Int
+    public let sha256: String
+
+    /// Releases what the message holds when it will not be committed.
+    func discard() {
+        if case .file(let fd, let path) = self.content {
+            POSIX.close(fd)
+            POSIX.unlink(path)
+        }
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        self.count >= width ? self : String(repeating: "0", count: width - self.count) + self
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

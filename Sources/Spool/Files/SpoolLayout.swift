@@ -1,0 +1,37 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+/// The folders of a spool and what each holds.
+///
+///     spool/queue.sqlite   the queue database (WAL)
+///     spool/tmp/           large messages while they arrive; emptied at start-up
+///     spool/seg/           segment files: small messages appended, many per fsync
+///     spool/msg/           large messages, a file each, named by queue id
+public struct SpoolLayout: Sendable {
+    public static let temporaryFolder = "tmp"
+    public static let segmentFolder = "seg"
+    public static let messageFolder = "msg"
+    public static let databaseFile = "queue.sqlite"
+
+    public let root: String
+
+    public init(root: String) {
+        self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
+    }
+
+    public func path(_ relative: String) -> String {
+        self.root + "/" + relative
+    }
+
+    func create() throws {
+        try POSIX.makeDirectory(self.root)
+        for folder in [Self.temporaryFolder, Self.segmentFolder, Self.messageFolder] {
+            try POSIX.makeDirectory(self.path(folder))
+        }
+    }
+}
