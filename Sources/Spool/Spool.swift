@@ -120,7 +120,7 @@ public final class Spool: Sendable {
 
     /// The stored octets of a message: the Received header Fefaent added, then the message as sent.
     public func contents(of message: QueuedMessage) throws -> [UInt8] {
-        try POSIX.readAll(self.layout.path(message.path), offset: message.offset, length: message.length)
+        try self.layout.contents(of: message)
     }
 
     /// Stops the committer after the batches already submitted are written.

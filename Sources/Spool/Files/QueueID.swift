@@ -8,12 +8,12 @@
 
 public import Foundation
 
-/// Queue ids: 12 characters of time (microseconds, base 32) and 5 random ones.
+/// Queue ids: 12 characters of time (microseconds, Crockford base 32) and 5 random ones.
 ///
 /// They sort by arrival like Postfix's long queue ids, are unique without coordination,
 /// and use only characters safe in file names, logs and SMTP replies.
 public enum QueueID {
-    private static let alphabet = Array("0123456789BCDFGHJKLMNPQRSTVWXYZb".utf8)
+    private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)  // Crockford base32
 
     public static func make(now: Date = Date()) -> String {
         var value = UInt64(max(0, now.timeIntervalSince1970 * 1_000_000))

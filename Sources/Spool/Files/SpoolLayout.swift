@@ -28,6 +28,11 @@ public struct SpoolLayout: Sendable {
         self.root + "/" + relative
     }
 
+    /// The stored octets of a message: the Received header Fefaent added, then the message as sent.
+    public func contents(of message: QueuedMessage) throws -> [UInt8] {
+        try POSIX.readAll(self.path(message.path), offset: message.offset, length: message.length)
+    }
+
     func create() throws {
         try POSIX.makeDirectory(self.root)
         for folder in [Self.temporaryFolder, Self.segmentFolder, Self.messageFolder] {

@@ -1,0 +1,119 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import Foundation
+import SMTPCore
+import TOMLKit
+
+extension FefaentConfiguration {
+    /// Reads and checks the file at `path`.
+    public static func load(path: String) throws -> FefaentConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(key: "", "cannot read the configuration file \(path)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(key: "", "\(path) is not UTF-8")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try self.parse(text, relativeTo: base)
+    }
+
+    /// Parses TOML text; relative paths are resolved against `base`.
+    public static func parse(_ text: String, relativeTo base: String) throws -> FefaentConfiguration {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(key: "", "not valid TOML: \(error.description) at line \(error.source.begin.line)")
+        }
+        let reader = TableReader(table: root, prefix: "")
+        try reader.allowOnly(["server", "tls", "certification", "limits", "auth", "listener"])
+
+        let server = try reader.table("server")
+        try server.allowOnly(["hostname", "spool", "log_level"])
+        let hostname = try server.string("hostname", default: "fefaent.localhost")
+        guard hostname.utf8.allSatisfy({ $0 > 32 && $0 < 127 }), !hostname.isEmpty, hostname.count <= 253 else {
+            throw ConfigurationError(key: "server.hostname", "must be a domain name, not \"\(hostname)\"")
+        }
+        let spool = Self.resolve(try server.string("spool", default: "../spool"), base: base)
+        let logLevel = try server.string("log_level", default: "info")
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        guard levels.contains(logLevel) else {
+            throw ConfigurationError(key: "server.log_level", "must be one of \(levels.joined(separator: ", "))")
+        }
+
+        let tls = try reader.table("tls")
+        try tls.allowOnly(["certificate", "key"])
+        let certificate = try tls.optionalString("certificate").map { Self.resolve($0, base: base) }
+        let key = try tls.optionalString("key").map { Self.resolve($0, base: base) }
+        if (certificate == nil) != (key == nil) {
+            throw ConfigurationError(key: "tls", "certificate and key are given together or not at all")
+        }
+
+        let certification = try reader.table("certification")
+        try certification.allowOnly(["certifier_addresses", "reception_mailboxes", "system_domains"])
+        let certifiers = try certification.addresses("certifier_addresses", default: ["certify@\(hostname)"])
+        guard !certifiers.isEmpty else {
+            throw ConfigurationError(key: "certification.certifier_addresses", "needs at least one address")
+        }
+        let reception = try certification.addresses("reception_mailboxes", default: [])
+        let systemDomains = try certification.strings("system_domains", default: [])
+
+        let limits = try reader.table("limits")
+        try limits.allowOnly([
+            "message_size", "recipients", "errors", "command_timeout", "data_timeout", "shutdown_grace",
+        ])
+        let messageSize = try limits.int("message_size", default: SMTPDefaults.maximumMessageSize, in: 1024...(1 << 30))
+        let recipients = try limits.int("recipients", default: SMTPDefaults.maximumRecipients, in: 1...10_000)
+        let errors = try limits.int("errors", default: SMTPDefaults.maximumErrors, in: 1...1_000)
+        let commandTimeout = try limits.int("command_timeout", default: SMTPDefaults.commandTimeoutSeconds, in: 1...3_600)
+        let dataTimeout = try limits.int("data_timeout", default: SMTPDefaults.dataBlockTimeoutSeconds, in: 1...3_600)
+        let grace = try limits.int("shutdown_grace", default: 30, in: 0...3_600)
+
+        let auth = try reader.table("auth")
+        try auth.allowOnly(["allow_plaintext_on_loopback", "bcrypt_cost"])
+        let plaintext = try auth.bool("allow_plaintext_on_loopback", default: false)
+        let cost = try auth.int("bcrypt_cost", default: 10, in: 4...31)
+
+        let listeners = try reader.listeners()
+        if certificate == nil, let needsTLS = listeners.first(where: { $0.kind != "mx" }) {
+            throw ConfigurationError(
+                key: "tls.certificate",
+                "listener \"\(needsTLS.name)\" (\(needsTLS.kind)) needs TLS; run `fefaent keys init` and name the files"
+            )
+        }
+        for file in [certificate, key].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: file) {
+            let which = file == certificate ? "tls.certificate" : "tls.key"
+            throw ConfigurationError(key: which, "file \(file) does not exist (`fefaent keys init --dir` makes one)")
+        }
+
+        return FefaentConfiguration(
+            hostname: hostname,
+            spoolDirectory: spool,
+            logLevel: logLevel,
+            tlsCertificate: certificate,
+            tlsKey: key,
+            certifierAddresses: certifiers,
+            receptionMailboxes: reception,
+            systemDomains: systemDomains,
+            maximumMessageSize: messageSize,
+            maximumRecipients: recipients,
+            maximumErrors: errors,
+            commandTimeoutSeconds: commandTimeout,
+            dataTimeoutSeconds: dataTimeout,
+            shutdownGraceSeconds: grace,
+            allowPlaintextAuthenticationOnLoopback: plaintext,
+            bcryptCost: cost,
+            listeners: listeners
+        )
+    }
+
+    static func resolve(_ path: String, base: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: base).appendingPathComponent(path).standardized.path
+    }
+}

@@ -1,0 +1,40 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+/// Everything `etc/fefaent.toml` says, checked and with its defaults filled in.
+///
+/// Relative paths are taken relative to the folder of the configuration file, so the repository's
+/// own `etc/fefaent.toml` works from any working directory.
+public struct FefaentConfiguration: Hashable, Sendable {
+    /// One `[[listener]]` table.
+    public struct Listener: Hashable, Sendable {
+        public var name: String
+        /// `mx`, `submission` or `submissions`.
+        public var kind: String
+        public var host: String
+        public var port: Int
+    }
+
+    public var hostname: String
+    public var spoolDirectory: String
+    public var logLevel: String
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+    public var certifierAddresses: [String]
+    public var receptionMailboxes: [String]
+    public var systemDomains: [String]
+    public var maximumMessageSize: Int
+    public var maximumRecipients: Int
+    public var maximumErrors: Int
+    public var commandTimeoutSeconds: Int
+    public var dataTimeoutSeconds: Int
+    public var shutdownGraceSeconds: Int
+    public var allowPlaintextAuthenticationOnLoopback: Bool
+    public var bcryptCost: Int
+    public var listeners: [Listener]
+}

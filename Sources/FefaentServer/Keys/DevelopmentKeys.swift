@@ -1,0 +1,150 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import Crypto
+public import Foundation
+import SwiftASN1
+import X509
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `fefaent keys init`: a development CA and the certificates a default setup needs.
+///
+/// | file | what |
+/// | --- | --- |
+/// | `ca.pem`, `ca.key` | the CA every other certificate chains to; give `ca.pem` to auditors and clients |
+/// | `server.pem`, `server.key` | TLS for the SMTP listeners (EKU serverAuth; SAN the hostname, localhost, 127.0.0.1, ::1) |
+/// | `signing.pem`, `signing.key` | the evidence signing certificate (EKU emailProtection) |
+/// | `tsa.pem`, `tsa.key` | the built-in time-stamping authority (critical EKU timeStamping) |
+///
+/// Keys are ECDSA P-256, written as PKCS#8 PEM with mode 0600. A production setup names
+/// certificates from a real CA in the config instead.
+public enum DevelopmentKeys {
+    public static let files = [
+        "ca.pem", "ca.key", "server.pem", "server.key", "signing.pem", "signing.key", "tsa.pem", "tsa.key",
+    ]
+
+    /// Writes the keys into `directory`; refuses to overwrite existing ones unless `force`.
+    public static func create(in directory: String, hostname: String, force: Bool = false, now: Date = Date()) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if !force, let existing = self.files.first(where: { FileManager.default.fileExists(atPath: "\(directory)/\($0)") }) {
+            throw ConfigurationError(key: "", "\(directory)/\(existing) exists; use --force to replace the keys")
+        }
+        let caKey = P256.Signing.PrivateKey()
+        let caName = try DistinguishedName {
+            OrganizationName("Fefaent")
+            CommonName("Fefaent Development CA")
+        }
+        let caPublicKey = Certificate.PublicKey(caKey.publicKey)
+        let ca = try Certificate(
+            version: .v3,
+            serialNumber: Certificate.SerialNumber(),
+            publicKey: caPublicKey,
+            notValidBefore: now - 3600,
+            notValidAfter: now + 10 * 365 * 86_400,
+            issuer: caName,
+            subject: caName,
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+                SubjectKeyIdentifier(hash: caPublicKey)
+            },
+            issuerPrivateKey: Certificate.PrivateKey(caKey)
+        )
+        try self.write(ca, caKey, name: "ca", in: directory)
+
+        func leaf(_ commonName: String, extensions: Certificate.Extensions) throws -> (Certificate, P256.Signing.PrivateKey) {
+            let key = P256.Signing.PrivateKey()
+            let publicKey = Certificate.PublicKey(key.publicKey)
+            var all = extensions
+            try all.append(Certificate.Extension(SubjectKeyIdentifier(hash: publicKey), critical: false))
+            try all.append(
+                Certificate.Extension(
+                    AuthorityKeyIdentifier(keyIdentifier: SubjectKeyIdentifier(hash: caPublicKey).keyIdentifier),
+                    critical: false
+                )
+            )
+            let certificate = try Certificate(
+                version: .v3,
+                serialNumber: Certificate.SerialNumber(),
+                publicKey: publicKey,
+                notValidBefore: now - 3600,
+                notValidAfter: now + 2 * 365 * 86_400,
+                issuer: caName,
+                subject: try DistinguishedName {
+                    OrganizationName("Fefaent")
+                    CommonName(commonName)
+                },
+                signatureAlgorithm: .ecdsaWithSHA256,
+                extensions: all,
+                issuerPrivateKey: Certificate.PrivateKey(caKey)
+            )
+            return (certificate, key)
+        }
+
+        let server = try leaf(
+            hostname,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true))
+                try ExtendedKeyUsage([.serverAuth])
+                SubjectAlternativeNames([
+                    .dnsName(hostname), .dnsName("localhost"),
+                    .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])),
+                    .ipAddress(ASN1OctetString(contentBytes: ArraySlice([UInt8](repeating: 0, count: 15) + [1]))),
+                ])
+            }
+        )
+        try self.write(server.0, server.1, name: "server", in: directory)
+
+        let signing = try leaf(
+            "Fefaent Evidence Signing",
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true, nonRepudiation: true))
+                try ExtendedKeyUsage([.emailProtection])
+            }
+        )
+        try self.write(signing.0, signing.1, name: "signing", in: directory)
+
+        let tsa = try leaf(
+            "Fefaent Time-Stamping Authority",
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true, nonRepudiation: true))
+                Critical(try ExtendedKeyUsage([.timeStamping]))
+            }
+        )
+        try self.write(tsa.0, tsa.1, name: "tsa", in: directory)
+    }
+
+    private static func write(_ certificate: Certificate, _ key: P256.Signing.PrivateKey, name: String, in directory: String)
+        throws
+    {
+        try self.writeFile("\(directory)/\(name).pem", try certificate.serializeAsPEM().pemString + "\n", mode: 0o644)
+        try self.writeFile("\(directory)/\(name).key", key.pemRepresentation + "\n", mode: 0o600)
+    }
+
+    /// Creates the file with its final mode from the start, so a private key is never readable by others.
+    private static func writeFile(_ path: String, _ text: String, mode: mode_t) throws {
+        unlink(path)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else {
+            throw ConfigurationError(key: "", "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        fchmod(fd, mode)
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ Glibc.write(fd, $0.baseAddress, $0.count) }) == bytes.count, fsync(fd) == 0 else {
+            throw ConfigurationError(key: "", "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}

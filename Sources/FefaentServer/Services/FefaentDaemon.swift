@@ -1,0 +1,155 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import Logging
+public import NIOCore
+import NIOPosix
+import NIOSSL
+import SMTPCore
+public import SMTPNIO
+public import ServiceLifecycle
+import UnixSignals
+public import Spool
+
+/// The daemon: the spool, the SMTP listeners, and the order they start and stop in.
+///
+///     let daemon = try FefaentDaemon(configuration: configuration, logger: logger)
+///     let addresses = try await daemon.bind()          // ports are listening
+///     try await daemon.serviceGroup().run()            // until SIGTERM / SIGINT
+///
+/// On SIGTERM the listeners stop accepting, sessions finish the message they are receiving and
+/// get `421`, then the spool's committer drains and closes.
+public final class FefaentDaemon: Sendable {
+    public let configuration: FefaentConfiguration
+    public let spool: Spool
+    public let servers: [SMTPServer]
+    private let group: MultiThreadedEventLoopGroup
+    private let threadPool: NIOThreadPool
+    private let logger: Logger
+
+    public init(configuration: FefaentConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.spool = try Spool(directory: configuration.spoolDirectory, logger: logger)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        self.group = group
+        self.threadPool = NIOThreadPool(numberOfThreads: 2)
+        self.threadPool.start()
+        let tls = try Self.makeTLSContext(configuration)
+        let sink = SpoolMessageSink(spool: self.spool, threadPool: self.threadPool, logger: logger)
+        let policy = IngressPolicy(
+            certifierAddresses: Set(configuration.certifierAddresses),
+            receptionMailboxes: Set(configuration.receptionMailboxes),
+            systemDomains: configuration.systemDomains.isEmpty ? nil : Set(configuration.systemDomains)
+        )
+        let session = ServerSessionConfiguration(
+            hostname: configuration.hostname,
+            maximumRecipients: configuration.maximumRecipients,
+            maximumMessageSize: configuration.maximumMessageSize,
+            maximumErrors: configuration.maximumErrors,
+            policy: policy
+        )
+        self.servers = configuration.listeners.map { listener in
+            SMTPServer(
+                configuration: SMTPListenerConfiguration(
+                    name: listener.name,
+                    host: listener.host,
+                    port: listener.port,
+                    kind: SMTPListenerConfiguration.Kind(rawValue: listener.kind)!,
+                    session: session,
+                    tls: tls,
+                    allowPlaintextAuthenticationOnLoopback: configuration.allowPlaintextAuthenticationOnLoopback,
+                    commandTimeout: .seconds(Int64(configuration.commandTimeoutSeconds)),
+                    dataTimeout: .seconds(Int64(configuration.dataTimeoutSeconds))
+                ),
+                sink: sink,
+                group: group,
+                logger: logger
+            )
+        }
+    }
+
+    static func makeTLSContext(_ configuration: FefaentConfiguration) throws -> NIOSSLContext? {
+        guard let certificatePath = configuration.tlsCertificate, let keyPath = configuration.tlsKey else { return nil }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificatePath).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
+            var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+            tls.minimumTLSVersion = .tlsv12
+            return try NIOSSLContext(configuration: tls)
+        } catch {
+            throw ConfigurationError(key: "tls", "cannot load \(certificatePath) / \(keyPath): \(error)")
+        }
+    }
+
+    /// Binds every listener; returns the bound addresses in the order of the configuration.
+    public func bind() async throws -> [SocketAddress] {
+        var addresses: [SocketAddress] = []
+        for server in self.servers {
+            do {
+                addresses.append(try await server.start())
+            } catch {
+                throw ConfigurationError(
+                    key: "listener \(server.configuration.name)",
+                    "cannot listen on \(server.configuration.host):\(server.configuration.port): \(error)"
+                )
+            }
+        }
+        return addresses
+    }
+
+    /// The services in start order; a ServiceGroup stops them in reverse (listeners first, spool last).
+    public func services() -> [any Service] {
+        [SpoolService(daemon: self)] + self.servers.map { ListenerService(server: $0, grace: self.grace) }
+    }
+
+    public func serviceGroup() -> ServiceGroup {
+        ServiceGroup(
+            services: self.services(),
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: self.logger
+        )
+    }
+
+    /// Runs until SIGTERM or SIGINT, then stops everything in order.
+    public func run() async throws {
+        try await self.serviceGroup().run()
+    }
+
+    var grace: TimeAmount { .seconds(Int64(self.configuration.shutdownGraceSeconds)) }
+
+    /// Stops listeners (if still running), the committer and the threads.
+    public func close() async throws {
+        for server in self.servers { await server.shutdown(gracePeriod: self.grace) }
+        try self.spool.close()
+        try await self.threadPool.shutdownGracefully()
+        try await self.group.shutdownGracefully()
+    }
+}
+
+/// Keeps a listener open until graceful shutdown, then drains its sessions.
+struct ListenerService: Service {
+    let server: SMTPServer
+    let grace: TimeAmount
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await self.server.shutdown(gracePeriod: self.grace)
+    }
+}
+
+/// Closes the spool after every listener has stopped.
+struct SpoolService: Service {
+    let daemon: FefaentDaemon
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await self.daemon.close()
+    }
+}

@@ -1,0 +1,99 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import Foundation
+import HummingbirdBcrypt
+import Logging
+import NIOCore
+import NIOPosix
+import SMTPCore
+import SMTPNIO
+import Spool
+
+/// Connects the SMTP listeners to the spool and to the account table.
+struct SpoolMessageSink: SMTPMessageSink {
+    let spool: Spool
+    let threadPool: NIOThreadPool
+    let logger: Logger
+
+    func makeQueueID() -> String {
+        QueueID.make()
+    }
+
+    func beginMessage(queueID: String, header: ByteBuffer) throws -> any SMTPMessageWriter {
+        SpoolMessageWriter(message: self.spool.beginMessage(queueID: queueID, header: header), spool: self.spool)
+    }
+
+    /// bcrypt is slow on purpose: it runs on the blocking pool, never on an event loop.
+    func authenticate(_ credentials: SASLDecoding.Credentials, completion: @escaping @Sendable (String?) -> Void) {
+        let database = self.spool.database
+        let logger = self.logger
+        self.threadPool.submit { state in
+            guard case .active = state else { return completion(nil) }
+            do {
+                guard let account = try database.account(named: credentials.username) else {
+                    // Spend the same time as for a real account, so timing does not tell names apart.
+                    _ = Bcrypt.verify(credentials.password, hash: Self.decoyHash)
+                    return completion(nil)
+                }
+                completion(Bcrypt.verify(credentials.password, hash: account.passwordHash) ? account.name : nil)
+            } catch {
+                logger.error("account lookup failed", metadata: ["error": "\(error)"])
+                completion(nil)
+            }
+        }
+    }
+
+    private static let decoyHash = Bcrypt.hash("decoy password", cost: 10)
+}
+
+/// Streams one message into the spool.
+final class SpoolMessageWriter: SMTPMessageWriter {
+    private var message: IncomingMessage?
+    private let spool: Spool
+
+    init(message: IncomingMessage, spool: Spool) {
+        self.message = message
+        self.spool = spool
+    }
+
+    func append(_ bytes: ByteBuffer) throws {
+        try self.message!.append(bytes)
+    }
+
+    func commit(
+        envelope: Envelope,
+        session: SMTPSessionInfo,
+        completion: @escaping @Sendable (Result<Void, any Error>) -> Void
+    ) {
+        guard let message = self.message.take() else {
+            preconditionFailure("message committed twice")
+        }
+        let sealed: SealedMessage
+        do {
+            sealed = try message.seal()
+        } catch {
+            return completion(.failure(error))
+        }
+        self.spool.commit(
+            sealed,
+            envelope: envelope,
+            metadata: ReceptionMetadata(
+                receivedAt: Date(),
+                clientAddress: session.clientAddress,
+                listener: session.listener,
+                tls: session.tls
+            ),
+            completion: completion
+        )
+    }
+
+    func abort() {
+        self.message.take()?.abort()
+    }
+}

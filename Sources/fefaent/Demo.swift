@@ -1,0 +1,173 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import ArgumentParser
+import Crypto
+import FefaentServer
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Spool
+
+/// `fefaent demo`: one certified mail, end to end, on loopback, with what exists so far.
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a whole certified mail on loopback and show each step (and what is not built yet)."
+    )
+
+    @Option(help: "Work folder for keys, config and spool (default: a new temporary folder).")
+    var dir: String?
+
+    func run() async throws {
+        bootstrapLogging(level: "warning")
+        let work = self.dir ?? (NSTemporaryDirectory() + "fefaent-demo-" + QueueID.make())
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let hostname = "fefaent.localhost"
+
+        step(1, "Keys: a development CA, TLS, evidence signing and TSA certificates (fefaent keys init)")
+        try DevelopmentKeys.create(in: work + "/keys", hostname: hostname, force: true)
+        say("  written to \(work)/keys")
+
+        step(2, "The daemon starts on loopback: an MX port and a submission port (STARTTLS + AUTH)")
+        let configPath = work + "/fefaent.toml"
+        try Self.config(hostname: hostname).write(toFile: configPath, atomically: true, encoding: .utf8)
+        let configuration = try FefaentConfiguration.load(path: configPath)
+        let daemon = try FefaentDaemon(configuration: configuration, logger: Logger(label: "fefaent.demo"))
+        let addresses = try await daemon.bind()
+        for (listener, address) in zip(configuration.listeners, addresses) {
+            say("  \(listener.name) (\(listener.kind)) listening on \(address)")
+        }
+        guard let mxPort = addresses.first?.port else { throw DemoError("no MX listener") }
+
+        step(3, "A company's MTA hands over a mail whose Cc is the certifier (what Postfix would send)")
+        let body = Self.message(hostname: hostname)
+        let queueID = try await Self.submit(body: body, hostname: hostname, port: mxPort)
+
+        step(4, "The 250 came after the message and its queue row were on disk (fsync, SQLite WAL)")
+        guard let message = try daemon.spool.database.message(id: queueID) else {
+            throw DemoError("queue id \(queueID) is not in the queue")
+        }
+        let recipients = try daemon.spool.database.recipients(of: queueID)
+        let stored = try daemon.spool.contents(of: message)
+        let content = Array(stored[message.headerLength...])
+        let sentDigest = SHA256.hash(data: Array(body.utf8)).map { String(format: "%02x", $0) }.joined()
+        say("  queue id     \(message.id), state \(message.state.rawValue)")
+        say("  stored in    \(configuration.spoolDirectory)/\(message.path) at offset \(message.offset)")
+        say("  recipients   " + recipients.map { "<\($0.address)> (\($0.kind), \($0.state.rawValue))" }.joined(separator: ", "))
+        say("  sha256       \(message.sha256)")
+        say("  as sent      \(sentDigest) \(sentDigest == message.sha256 ? "(same: the spool holds what the client sent)" : "(DIFFERENT)")")
+        say("  byte-for-byte after the Received header: \(content == Array(body.utf8) ? "yes" : "NO")")
+        say("  the header Fefaent added:")
+        for line in String(decoding: stored[..<message.headerLength], as: UTF8.self).split(separator: "\r\n") {
+            say("    \(line)")
+        }
+
+        step(5, "Not built yet (open issues)")
+        say("  - relaying the certified copy to each recipient's MX, retries and bounces (issue #3)")
+        say("  - MIME parsing, tracking pixel and DKIM on the certified copy (issue #4)")
+        say("  - signed, time-stamped evidence and the delivery certificate PDF (issue #5)")
+        say("  The mail stays queued in \(configuration.spoolDirectory); `fefaent queue list --config \(configPath)` shows it.")
+
+        try await daemon.close()
+        guard sentDigest == message.sha256, content == Array(body.utf8) else {
+            throw DemoError("the spooled message differs from what was sent")
+        }
+    }
+
+    static func submit(body: String, hostname: String, port: Int) async throws -> String {
+        let group = MultiThreadedEventLoopGroup.singleton
+        var client = try await DemoClient.connect(host: "127.0.0.1", port: port, group: group)
+        return try await client.channel.executeThenClose { inbound, outbound in
+            var replies = inbound.makeAsyncIterator()
+            _ = try await client.readReply(inbound: &replies)
+            try await client.send("EHLO mta.acme.example", outbound: outbound)
+            _ = try await client.readReply(inbound: &replies)
+            try await client.send("MAIL FROM:<alice@acme.example>", outbound: outbound)
+            _ = try await client.readReply(inbound: &replies)
+            say("  (a recipient that is not Fefaent's own: refused, no open relay)")
+            try await client.send("RCPT TO:<bob@example.test>", outbound: outbound)
+            _ = try await client.readReply(inbound: &replies)
+            try await client.send("RCPT TO:<certify@\(hostname)>", outbound: outbound)
+            _ = try await client.readReply(inbound: &replies)
+            try await client.send("DATA", outbound: outbound)
+            _ = try await client.readReply(inbound: &replies)
+            for line in body.split(separator: "\r\n", omittingEmptySubsequences: false).dropLast() {
+                let stuffed = line.hasPrefix(".") ? "." + line : String(line)
+                try await client.send(stuffed, outbound: outbound, echo: false)
+            }
+            say("  C: (\(body.utf8.count) octets of message, dot-stuffed)")
+            try await client.send(".", outbound: outbound)
+            let (code, text) = try await client.readReply(inbound: &replies)
+            try await client.send("QUIT", outbound: outbound)
+            _ = try await client.readReply(inbound: &replies)
+            guard code == 250, let id = text.split(separator: " ").last else {
+                throw DemoError("the server did not queue the mail: \(text)")
+            }
+            return String(id)
+        }
+    }
+
+    static func message(hostname: String) -> String {
+        [
+            "From: Alice Martí <alice@acme.example>",
+            "To: Bob <bob@example.test>",
+            "Cc: certify@\(hostname)",
+            "Subject: Notice of contract termination",
+            "Date: Mon, 23 Nov 2026 09:00:00 +0100",
+            "Message-ID: <demo-1@acme.example>",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: 8bit",
+            "",
+            "Dear Bob,",
+            "",
+            "we give notice that the contract ends on 31 December 2026.",
+            ".A line that starts with a dot survives dot-stuffing.",
+            "",
+            "Alice",
+            "",
+        ].joined(separator: "\r\n")
+    }
+
+    static func config(hostname: String) -> String {
+        """
+        [server]
+        hostname = "\(hostname)"
+        spool = "spool"
+        log_level = "warning"
+
+        [tls]
+        certificate = "keys/server.pem"
+        key = "keys/server.key"
+
+        [certification]
+        certifier_addresses = ["certify@\(hostname)"]
+
+        [[listener]]
+        name = "mx"
+        kind = "mx"
+        address = "127.0.0.1:0"
+
+        [[listener]]
+        name = "submission"
+        kind = "submission"
+        address = "127.0.0.1:0"
+
+        """
+    }
+}
+
+private func step(_ number: Int, _ title: String) {
+    say("\n\(number). \(title)")
+}
+
+/// Prints a line at once (unbuffered), so the demo reads well through a pipe too.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

@@ -1,0 +1,69 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// A small SMTP client for the demo: it prints the conversation as `C:` / `S:` lines.
+struct DemoClient {
+    let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    private var buffered = ByteBuffer()
+
+    static func connect(host: String, port: Int, group: any EventLoopGroup) async throws -> DemoClient {
+        let channel = try await ClientBootstrap(group: group)
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return DemoClient(channel: channel)
+    }
+
+    /// Reads one reply (all its lines); returns its code and text.
+    mutating func readReply(inbound: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator) async throws -> (
+        Int, String
+    ) {
+        var lines: [String] = []
+        while true {
+            if let newline = self.buffered.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
+                let length = newline - self.buffered.readerIndex + 1
+                let line = self.buffered.readString(length: length)!.trimmingTrailingNewline()
+                say("  S: \(line)")
+                lines.append(line)
+                if line.count < 4 || Array(line.utf8)[3] == UInt8(ascii: " ") {
+                    return (Int(line.prefix(3)) ?? 0, lines.joined(separator: "\n"))
+                }
+                continue
+            }
+            guard var chunk = try await inbound.next() else {
+                throw DemoError("the server closed the connection")
+            }
+            self.buffered.writeBuffer(&chunk)
+        }
+    }
+
+    func send(_ line: String, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, echo: Bool = true) async throws {
+        if echo { say("  C: \(line)") }
+        try await outbound.write(ByteBuffer(string: line + "\r\n"))
+    }
+}
+
+struct DemoError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension String {
+    func trimmingTrailingNewline() -> String {
+        // "\r\n" is one Character: trim on octets.
+        var octets = Array(self.utf8)
+        while let last = octets.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { octets.removeLast() }
+        return String(decoding: octets, as: UTF8.self)
+    }
+}

@@ -1,0 +1,27 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import ArgumentParser
+
+/// `fefaent`: the certified-mail MTA's command line.
+@main
+struct Fefaent: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fefaent",
+        abstract: "Fefaent, a certified-mail MTA.",
+        subcommands: [
+            Serve.self, Demo.self, ConfigCommand.self, QueueCommand.self, KeysCommand.self, AccountCommand.self,
+        ]
+    )
+}
+
+/// The `--config` option every command that reads the configuration takes.
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: "The configuration file.")
+    var config: String = "etc/fefaent.toml"
+}

@@ -1,3 +1,0 @@
-import FefaentServer
-import ArgumentParser
-print("x")
