@@ -31,7 +31,7 @@ struct AccountCommand: AsyncParsableCommand {
         func run() async throws {
             let configuration = try loadConfiguration(self.options.config)
             guard let line = readLine(strippingNewline: true), !line.isEmpty else {
-                throw ValidationError("give the password on standard input, e.g. `echo secret | fefaent account add NAME`")
+                throw CLIError("give the password on standard input, e.g. `echo secret | fefaent account add NAME`")
             }
             let database = try openOrCreateQueue(configuration)
             let hash = Bcrypt.hash(line, cost: UInt8(configuration.bcryptCost))
@@ -60,7 +60,7 @@ struct AccountCommand: AsyncParsableCommand {
         func run() async throws {
             let database = try openOrCreateQueue(try loadConfiguration(self.options.config))
             guard try database.deleteAccount(named: self.name) else {
-                throw ValidationError("no account \(self.name)")
+                throw CLIError("no account \(self.name)")
             }
             print("account \(self.name) deleted")
         }

@@ -25,3 +25,9 @@ struct ConfigOption: ParsableArguments {
     @Option(name: .long, help: "The configuration file.")
     var config: String = "etc/fefaent.toml"
 }
+
+/// A failure the user caused or must fix: printed as `Error: …`, exit status 1, no usage text.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -35,7 +35,7 @@ struct KeysCommand: AsyncParsableCommand {
             do {
                 try DevelopmentKeys.create(in: self.dir, hostname: self.hostname, force: self.force)
             } catch let error as ConfigurationError {
-                throw ValidationError(error.description)
+                throw CLIError(error.description)
             }
             for file in DevelopmentKeys.files {
                 print("\(self.dir)/\(file)")

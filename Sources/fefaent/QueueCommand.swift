@@ -64,7 +64,7 @@ struct QueueCommand: AsyncParsableCommand {
         func run() async throws {
             let (database, layout) = try openQueue(self.options.config)
             guard let message = try database.message(id: self.id) else {
-                throw ValidationError("no message \(self.id) in the queue")
+                throw CLIError("no message \(self.id) in the queue")
             }
             let recipients = try database.recipients(of: message.id)
             if self.raw {
@@ -98,7 +98,7 @@ func openQueue(_ configPath: String) throws -> (SpoolDatabase, SpoolLayout) {
     let layout = SpoolLayout(root: configuration.spoolDirectory)
     let path = layout.path(SpoolLayout.databaseFile)
     guard FileManager.default.fileExists(atPath: path) else {
-        throw ValidationError("no queue at \(path): the daemon has not run with this configuration yet")
+        throw CLIError("no queue at \(path): the daemon has not run with this configuration yet")
     }
     return (try SpoolDatabase.open(path: path), layout)
 }

@@ -38,7 +38,7 @@ func loadConfiguration(_ path: String) throws -> FefaentConfiguration {
     do {
         return try FefaentConfiguration.load(path: path)
     } catch let error as ConfigurationError {
-        throw ValidationError("\(path): \(error)")
+        throw CLIError("\(path): \(error)")
     }
 }
 
