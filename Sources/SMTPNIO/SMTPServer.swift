@@ -79,7 +79,8 @@ public final class SMTPServer: Sendable {
     ) throws {
         let peer = channel.remoteAddress
         let clientAddress = peer?.ipAddress ?? "unknown"
-        let isLoopback = clientAddress == "::1" || clientAddress.hasPrefix("127.") || clientAddress == "::ffff:127.0.0.1"
+        let isLoopback =
+            clientAddress == "::1" || clientAddress.hasPrefix("127.") || clientAddress == "::ffff:127.0.0.1"
         if configuration.kind == .submissions, let tls = configuration.tls {
             try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
         }

@@ -117,7 +117,7 @@ extension SMTPServerHandler {
                     "queue_id": "\(queueID)",
                     "from": "<\(envelope.reversePath.address)>",
                     "nrcpt": "\(envelope.recipients.count)",
-                    "protocol": "\(envelope.protocolName)",
+                    "protocol": "\(envelope.protocolName)"
                 ]
             )
             self.run(self.machine.messageCommitted(queueID: queueID), context: context)

@@ -44,7 +44,7 @@ public final class Spool: Sendable {
                 metadata: [
                     "removed_temporary": "\(report.removedTemporaryFiles)",
                     "removed_orphans": "\(report.removedOrphanFiles)",
-                    "missing": "\(report.missingMessages)",
+                    "missing": "\(report.missingMessages)"
                 ]
             )
         }

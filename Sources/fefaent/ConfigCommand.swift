@@ -30,7 +30,9 @@ struct ConfigCommand: AsyncParsableCommand {
             print("  hostname      \(configuration.hostname)")
             print("  spool         \(configuration.spoolDirectory)")
             print("  certifier     \(configuration.certifierAddresses.joined(separator: ", "))")
-            print("  message size  \(configuration.maximumMessageSize) octets, \(configuration.maximumRecipients) recipients")
+            print(
+                "  message size  \(configuration.maximumMessageSize) octets, \(configuration.maximumRecipients) recipients"
+            )
             for listener in configuration.listeners {
                 print("  listener      \(listener.name) (\(listener.kind)) on \(listener.host):\(listener.port)")
             }

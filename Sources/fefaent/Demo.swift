@@ -59,9 +59,14 @@ struct Demo: AsyncParsableCommand {
         let sentDigest = SHA256.hash(data: Array(body.utf8)).map { String(format: "%02x", $0) }.joined()
         say("  queue id     \(message.id), state \(message.state.rawValue)")
         say("  stored in    \(configuration.spoolDirectory)/\(message.path) at offset \(message.offset)")
-        say("  recipients   " + recipients.map { "<\($0.address)> (\($0.kind), \($0.state.rawValue))" }.joined(separator: ", "))
+        say(
+            "  recipients   "
+                + recipients.map { "<\($0.address)> (\($0.kind), \($0.state.rawValue))" }.joined(separator: ", ")
+        )
         say("  sha256       \(message.sha256)")
-        say("  as sent      \(sentDigest) \(sentDigest == message.sha256 ? "(same: the spool holds what the client sent)" : "(DIFFERENT)")")
+        say(
+            "  as sent      \(sentDigest) \(sentDigest == message.sha256 ? "(same: the spool holds what the client sent)" : "(DIFFERENT)")"
+        )
         say("  byte-for-byte after the Received header: \(content == Array(body.utf8) ? "yes" : "NO")")
         say("  the header Fefaent added:")
         for line in String(decoding: stored[..<message.headerLength], as: UTF8.self).split(separator: "\r\n") {
@@ -72,7 +77,9 @@ struct Demo: AsyncParsableCommand {
         say("  - relaying the certified copy to each recipient's MX, retries and bounces (issue #3)")
         say("  - MIME parsing, tracking pixel and DKIM on the certified copy (issue #4)")
         say("  - signed, time-stamped evidence and the delivery certificate PDF (issue #5)")
-        say("  The mail stays queued in \(configuration.spoolDirectory); `fefaent queue list --config \(configPath)` shows it.")
+        say(
+            "  The mail stays queued in \(configuration.spoolDirectory); `fefaent queue list --config \(configPath)` shows it."
+        )
 
         try await daemon.close()
         guard sentDigest == message.sha256, content == Array(body.utf8) else {
@@ -131,7 +138,7 @@ struct Demo: AsyncParsableCommand {
             ".A line that starts with a dot survives dot-stuffing.",
             "",
             "Alice",
-            "",
+            ""
         ].joined(separator: "\r\n")
     }
 

@@ -26,7 +26,9 @@ struct DemoClient {
     }
 
     /// Reads one reply (all its lines); returns its code and text.
-    mutating func readReply(inbound: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator) async throws -> (
+    mutating func readReply(
+        inbound: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+    ) async throws -> (
         Int, String
     ) {
         var lines: [String] = []

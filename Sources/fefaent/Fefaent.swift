@@ -15,7 +15,7 @@ struct Fefaent: AsyncParsableCommand {
         commandName: "fefaent",
         abstract: "Fefaent, a certified-mail MTA.",
         subcommands: [
-            Serve.self, Demo.self, ConfigCommand.self, QueueCommand.self, KeysCommand.self, AccountCommand.self,
+            Serve.self, Demo.self, ConfigCommand.self, QueueCommand.self, KeysCommand.self, AccountCommand.self
         ]
     )
 }

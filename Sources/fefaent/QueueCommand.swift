@@ -81,7 +81,9 @@ struct QueueCommand: AsyncParsableCommand {
             if let user = message.authUser { print("account       \(user)") }
             print("sender        <\(message.sender)>")
             print("size          \(message.size) octets, sha256 \(message.sha256)")
-            print("stored        \(message.path) at \(message.offset), \(message.length) octets (\(message.storage.rawValue))")
+            print(
+                "stored        \(message.path) at \(message.offset), \(message.length) octets (\(message.storage.rawValue))"
+            )
             print("state         \(message.state.rawValue)")
             for recipient in recipients {
                 var line = "recipient     <\(recipient.address)> \(recipient.kind) \(recipient.state.rawValue)"
@@ -109,7 +111,7 @@ func messageJSON(_ message: QueuedMessage, recipients: [QueuedRecipient]) -> [St
         "sha256": message.sha256, "header_length": message.headerLength, "storage": message.storage.rawValue,
         "path": message.path, "offset": message.offset, "length": message.length, "helo": message.helo,
         "client_address": message.clientAddress, "listener": message.listener, "protocol": message.protocolName,
-        "smtputf8": message.smtputf8, "state": message.state.rawValue,
+        "smtputf8": message.smtputf8, "state": message.state.rawValue
     ]
     object["auth_user"] = message.authUser
     object["tls"] = message.tls
@@ -117,7 +119,9 @@ func messageJSON(_ message: QueuedMessage, recipients: [QueuedRecipient]) -> [St
     object["dsn_ret"] = message.dsnRet
     object["dsn_envid"] = message.dsnEnvid
     object["recipients"] = recipients.map { recipient -> [String: Any] in
-        var row: [String: Any] = ["address": recipient.address, "kind": recipient.kind, "state": recipient.state.rawValue]
+        var row: [String: Any] = [
+            "address": recipient.address, "kind": recipient.kind, "state": recipient.state.rawValue
+        ]
         row["notify"] = recipient.notify
         row["orcpt"] = recipient.orcpt
         return row

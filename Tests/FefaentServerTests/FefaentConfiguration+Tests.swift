@@ -27,21 +27,39 @@ struct FefaentConfigurationTests {
     }
 
     static let bad: [(String, String)] = [
-        ("[limits]\nmessage_size = \"big\"", "limits.message_size: must be an integer from 1024 to 1073741824, not \"big\""),
+        (
+            "[limits]\nmessage_size = \"big\"",
+            "limits.message_size: must be an integer from 1024 to 1073741824, not \"big\""
+        ),
         ("[limits]\nrecipients = 0", "limits.recipients: must be an integer from 1 to 10000, not 0"),
         ("[server]\nhostnme = \"x\"", "server.hostnme: unknown key (known here: hostname, log_level, spool)"),
-        ("[server]\nlog_level = \"loud\"", "server.log_level: must be one of trace, debug, info, notice, warning, error, critical"),
-        ("[certification]\ncertifier_addresses = [\"nobody\"]", "certification.certifier_addresses[0]: \"nobody\" is not an address"),
+        (
+            "[server]\nlog_level = \"loud\"",
+            "server.log_level: must be one of trace, debug, info, notice, warning, error, critical"
+        ),
+        (
+            "[certification]\ncertifier_addresses = [\"nobody\"]",
+            "certification.certifier_addresses[0]: \"nobody\" is not an address"
+        ),
         ("[[listener]]\nkind = \"mx\"", "listener[0].address: is required, e.g. \"127.0.0.1:2525\""),
-        ("[[listener]]\naddress = \"127.0.0.1:99999\"", "listener[0].address: \"127.0.0.1:99999\" is not host:port with a port from 0 to 65535"),
-        ("[[listener]]\nkind = \"pop3\"\naddress = \"127.0.0.1:1\"", "listener[0].kind: must be mx, submission or submissions, not \"pop3\""),
+        (
+            "[[listener]]\naddress = \"127.0.0.1:99999\"",
+            "listener[0].address: \"127.0.0.1:99999\" is not host:port with a port from 0 to 65535"
+        ),
+        (
+            "[[listener]]\nkind = \"pop3\"\naddress = \"127.0.0.1:1\"",
+            "listener[0].kind: must be mx, submission or submissions, not \"pop3\""
+        ),
         (
             "[[listener]]\nkind = \"submission\"\naddress = \"127.0.0.1:2587\"",
             "tls.certificate: listener \"submission\" (submission) needs TLS; run `fefaent keys init` and name the files"
         ),
         ("[tls]\ncertificate = \"a.pem\"", "tls: certificate and key are given together or not at all"),
-        ("[auth]\nallow_plaintext_on_loopback = \"yes\"", "auth.allow_plaintext_on_loopback: must be true or false, not \"yes\""),
-        ("this is = = not toml", ""),
+        (
+            "[auth]\nallow_plaintext_on_loopback = \"yes\"",
+            "auth.allow_plaintext_on_loopback: must be true or false, not \"yes\""
+        ),
+        ("this is = = not toml", "")
     ]
 
     @Test(arguments: Self.bad)
@@ -63,7 +81,9 @@ struct FefaentConfigurationTests {
         let folder = NSTemporaryDirectory() + "fefaent-config-test-\(UInt32.random(in: 0...UInt32.max))"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try DevelopmentKeys.create(in: folder + "/keys", hostname: "fefaent.localhost")
-        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../etc/fefaent.toml")
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../etc/fefaent.toml"
+        )
         let text = try String(contentsOf: shipped, encoding: .utf8)
         let configuration = try FefaentConfiguration.parse(text, relativeTo: folder)
         #expect(configuration.listeners.map(\.kind) == ["mx", "submission", "submissions"])

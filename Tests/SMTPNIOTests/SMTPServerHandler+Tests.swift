@@ -22,7 +22,10 @@ final class MemorySink: SMTPMessageSink {
     let counter = NIOLockedValueBox(0)
 
     func makeQueueID() -> String {
-        self.counter.withLockedValue { $0 += 1; return "Q\($0)" }
+        self.counter.withLockedValue {
+            $0 += 1
+            return "Q\($0)"
+        }
     }
 
     func beginMessage(queueID: String, header: ByteBuffer) throws -> any SMTPMessageWriter {
@@ -48,7 +51,11 @@ final class MemoryWriter: SMTPMessageWriter {
         self.bytes.writeBuffer(&bytes)
     }
 
-    func commit(envelope: Envelope, session: SMTPSessionInfo, completion: @escaping @Sendable (Result<Void, any Error>) -> Void) {
+    func commit(
+        envelope: Envelope,
+        session: SMTPSessionInfo,
+        completion: @escaping @Sendable (Result<Void, any Error>) -> Void
+    ) {
         let text = String(buffer: self.bytes)
         self.sink.committed.withLockedValue { $0.append((envelope, text)) }
         completion(.success(()))
@@ -120,8 +127,13 @@ struct SMTPServerHandlerTests {
         try session.send("Subject: t\r\n\r\n..dot\r\n.\r\nQUIT\r\n")
         #expect(try session.replies() == "250 2.0.0 Ok: queued as Q1\r\n221 2.0.0 Bye\r\n")
         let stored = try #require(session.sink.committed.withLockedValue { $0.first })
-        #expect(stored.1.hasPrefix("Received: from c.test ([127.0.0.1])\r\n\tby mx.test (Fefaent) with ESMTP id Q1\r\n"))
-        #expect(stored.1.hasSuffix("\r\n\r\nSubject: t\r\n\r\n.dot\r\n") || stored.1.hasSuffix("+0000\r\nSubject: t\r\n\r\n.dot\r\n"))
+        #expect(
+            stored.1.hasPrefix("Received: from c.test ([127.0.0.1])\r\n\tby mx.test (Fefaent) with ESMTP id Q1\r\n")
+        )
+        #expect(
+            stored.1.hasSuffix("\r\n\r\nSubject: t\r\n\r\n.dot\r\n")
+                || stored.1.hasSuffix("+0000\r\nSubject: t\r\n\r\n.dot\r\n")
+        )
         #expect(!session.channel.isActive)
     }
 
@@ -131,7 +143,10 @@ struct SMTPServerHandlerTests {
         try session.send("EHLO c.test\r\nMAIL FROM:<a@acme.test>\r\nRCPT TO:<certify@fefaent.test>\r\nDATA\r\n")
         _ = try session.replies()
         try session.send("hi\n.\r\nMAIL FROM:<evil@x.test>\r\nRCPT TO:<victim@x.test>\r\nDATA\r\nforged\r\n.\r\n")
-        #expect(try session.replies() == "550 5.6.0 Message refused: bare <LF> in message content (SMTP smuggling protection)\r\n")
+        #expect(
+            try session.replies()
+                == "550 5.6.0 Message refused: bare <LF> in message content (SMTP smuggling protection)\r\n"
+        )
         #expect(session.sink.committed.withLockedValue { $0.isEmpty })
         #expect(session.sink.aborted.withLockedValue { $0 } == 1)
         try session.send("NOOP\r\n")
@@ -167,7 +182,9 @@ struct SMTPServerHandlerTests {
     @Test func bdatWithPipelinedChunks() throws {
         let session = try SessionHelper()
         _ = try session.replies()
-        try session.send("EHLO c.test\r\nMAIL FROM:<a@acme.test>\r\nRCPT TO:<certify@fefaent.test>\r\nBDAT 6\r\nA: b\r\nBDAT 5 LAST\r\n\r\nx\r\n")
+        try session.send(
+            "EHLO c.test\r\nMAIL FROM:<a@acme.test>\r\nRCPT TO:<certify@fefaent.test>\r\nBDAT 6\r\nA: b\r\nBDAT 5 LAST\r\n\r\nx\r\n"
+        )
         #expect(try session.replies().hasSuffix("250 2.0.0 Ok: 6 octets received\r\n250 2.0.0 Ok: queued as Q1\r\n"))
         #expect(session.sink.committed.withLockedValue { $0.first?.1.hasSuffix("+0000\r\nA: b\r\n\r\nx\r\n") } == true)
     }

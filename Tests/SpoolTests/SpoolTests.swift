@@ -54,7 +54,12 @@ func envelope(recipients: [String] = ["certify@fefaent.test"]) -> Envelope {
 let metadata = ReceptionMetadata(receivedAt: Date(), clientAddress: "127.0.0.1", listener: "mx", tls: nil)
 
 /// Receives `content` in chunks of `chunk` octets and commits it; returns the queue id.
-func receive(_ content: [UInt8], into spool: Spool, chunk: Int = 4096, recipients: [String] = ["certify@fefaent.test"])
+func receive(
+    _ content: [UInt8],
+    into spool: Spool,
+    chunk: Int = 4096,
+    recipients: [String] = ["certify@fefaent.test"]
+)
     async throws -> String
 {
     let id = QueueID.make()
@@ -100,7 +105,10 @@ struct SpoolTests {
         defer { try? spool.close() }
         let id = try await receive(Array("abc".utf8), into: spool)
         // SHA-256("abc"), FIPS 180-2 appendix B.1
-        #expect(try spool.database.message(id: id)?.sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            try spool.database.message(id: id)?.sha256
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        )
     }
 
     @Test func largeMessagesGetAFileOfTheirOwn() async throws {
@@ -181,8 +189,16 @@ struct SpoolTests {
     @Test func theSchemaRefusesInconsistentRows() throws {
         let database = try SpoolDatabase.open(path: TemporaryFolder().path + ".sqlite")
         var recipient = QueuedRecipient(
-            id: nil, messageId: "NOPE", address: "a@b.test", kind: "certifier", notify: nil, orcpt: nil,
-            state: .queued, attempts: 0, nextAttemptAt: nil, lastReply: nil
+            id: nil,
+            messageId: "NOPE",
+            address: "a@b.test",
+            kind: "certifier",
+            notify: nil,
+            orcpt: nil,
+            state: .queued,
+            attempts: 0,
+            nextAttemptAt: nil,
+            lastReply: nil
         )
         #expect(throws: (any Error).self) {
             try database.writer.write { db in try recipient.insert(db) }

@@ -66,12 +66,16 @@ extension FefaentConfiguration {
 
         let limits = try reader.table("limits")
         try limits.allowOnly([
-            "message_size", "recipients", "errors", "command_timeout", "data_timeout", "shutdown_grace",
+            "message_size", "recipients", "errors", "command_timeout", "data_timeout", "shutdown_grace"
         ])
         let messageSize = try limits.int("message_size", default: SMTPDefaults.maximumMessageSize, in: 1024...(1 << 30))
         let recipients = try limits.int("recipients", default: SMTPDefaults.maximumRecipients, in: 1...10_000)
         let errors = try limits.int("errors", default: SMTPDefaults.maximumErrors, in: 1...1_000)
-        let commandTimeout = try limits.int("command_timeout", default: SMTPDefaults.commandTimeoutSeconds, in: 1...3_600)
+        let commandTimeout = try limits.int(
+            "command_timeout",
+            default: SMTPDefaults.commandTimeoutSeconds,
+            in: 1...3_600
+        )
         let dataTimeout = try limits.int("data_timeout", default: SMTPDefaults.dataBlockTimeoutSeconds, in: 1...3_600)
         let grace = try limits.int("shutdown_grace", default: 30, in: 0...3_600)
 

@@ -18,7 +18,10 @@ struct TableReader {
     /// Refuses keys the configuration does not know: a typo must not be silently ignored.
     func allowOnly(_ keys: Set<String>) throws {
         for key in self.table.keys.sorted() where !keys.contains(key) {
-            throw ConfigurationError(key: self.key(key), "unknown key (known here: \(keys.sorted().joined(separator: ", ")))")
+            throw ConfigurationError(
+                key: self.key(key),
+                "unknown key (known here: \(keys.sorted().joined(separator: ", ")))"
+            )
         }
     }
 

@@ -28,13 +28,15 @@ import Glibc
 /// certificates from a real CA in the config instead.
 public enum DevelopmentKeys {
     public static let files = [
-        "ca.pem", "ca.key", "server.pem", "server.key", "signing.pem", "signing.key", "tsa.pem", "tsa.key",
+        "ca.pem", "ca.key", "server.pem", "server.key", "signing.pem", "signing.key", "tsa.pem", "tsa.key"
     ]
 
     /// Writes the keys into `directory`; refuses to overwrite existing ones unless `force`.
     public static func create(in directory: String, hostname: String, force: Bool = false, now: Date = Date()) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        if !force, let existing = self.files.first(where: { FileManager.default.fileExists(atPath: "\(directory)/\($0)") }) {
+        if !force,
+            let existing = self.files.first(where: { FileManager.default.fileExists(atPath: "\(directory)/\($0)") })
+        {
             throw ConfigurationError(key: "", "\(directory)/\(existing) exists; use --force to replace the keys")
         }
         let caKey = P256.Signing.PrivateKey()
@@ -61,7 +63,10 @@ public enum DevelopmentKeys {
         )
         try self.write(ca, caKey, name: "ca", in: directory)
 
-        func leaf(_ commonName: String, extensions: Certificate.Extensions) throws -> (Certificate, P256.Signing.PrivateKey) {
+        func leaf(
+            _ commonName: String,
+            extensions: Certificate.Extensions
+        ) throws -> (Certificate, P256.Signing.PrivateKey) {
             let key = P256.Signing.PrivateKey()
             let publicKey = Certificate.PublicKey(key.publicKey)
             var all = extensions
@@ -99,7 +104,7 @@ public enum DevelopmentKeys {
                 SubjectAlternativeNames([
                     .dnsName(hostname), .dnsName("localhost"),
                     .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])),
-                    .ipAddress(ASN1OctetString(contentBytes: ArraySlice([UInt8](repeating: 0, count: 15) + [1]))),
+                    .ipAddress(ASN1OctetString(contentBytes: ArraySlice([UInt8](repeating: 0, count: 15) + [1])))
                 ])
             }
         )
@@ -126,7 +131,12 @@ public enum DevelopmentKeys {
         try self.write(tsa.0, tsa.1, name: "tsa", in: directory)
     }
 
-    private static func write(_ certificate: Certificate, _ key: P256.Signing.PrivateKey, name: String, in directory: String)
+    private static func write(
+        _ certificate: Certificate,
+        _ key: P256.Signing.PrivateKey,
+        name: String,
+        in directory: String
+    )
         throws
     {
         try self.writeFile("\(directory)/\(name).pem", try certificate.serializeAsPEM().pemString + "\n", mode: 0o644)

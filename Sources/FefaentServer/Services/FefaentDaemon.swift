@@ -77,7 +77,9 @@ public final class FefaentDaemon: Sendable {
     static func makeTLSContext(_ configuration: FefaentConfiguration) throws -> NIOSSLContext? {
         guard let certificatePath = configuration.tlsCertificate, let keyPath = configuration.tlsKey else { return nil }
         do {
-            let chain = try NIOSSLCertificate.fromPEMFile(certificatePath).map { NIOSSLCertificateSource.certificate($0) }
+            let chain = try NIOSSLCertificate.fromPEMFile(certificatePath).map {
+                NIOSSLCertificateSource.certificate($0)
+            }
             let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
             var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
             tls.minimumTLSVersion = .tlsv12

@@ -63,7 +63,9 @@ public struct ReceivedHeader: Hashable, Sendable {
 
     static func sanitized(_ text: String) -> String {
         String(
-            decoding: text.utf8.prefix(255).map { $0 > 32 && $0 < 127 && $0 != UInt8(ascii: ";") ? $0 : UInt8(ascii: "?") },
+            decoding: text.utf8.prefix(255).map {
+                $0 > 32 && $0 < 127 && $0 != UInt8(ascii: ";") ? $0 : UInt8(ascii: "?")
+            },
             as: UTF8.self
         )
     }

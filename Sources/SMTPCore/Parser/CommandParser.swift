@@ -137,6 +137,9 @@ public enum CommandParser {
             }
             initialResponse = String(decoding: response, as: UTF8.self)
         }
-        return .auth(mechanism: String(decoding: mechanism, as: UTF8.self).uppercased(), initialResponse: initialResponse)
+        return .auth(
+            mechanism: String(decoding: mechanism, as: UTF8.self).uppercased(),
+            initialResponse: initialResponse
+        )
     }
 }

@@ -39,7 +39,12 @@ public struct ParseBuffer: Sendable {
         return true
     }
 
-    mutating func expect(_ byte: UInt8, _ kind: SMTPParserError.Kind = .syntax, file: String = #fileID, line: Int = #line)
+    mutating func expect(
+        _ byte: UInt8,
+        _ kind: SMTPParserError.Kind = .syntax,
+        file: String = #fileID,
+        line: Int = #line
+    )
         throws
     {
         guard self.consume(byte) else {

@@ -57,7 +57,9 @@ public struct IngressPolicy: Hashable, Sendable {
         }
         if self.systemDomains.contains(mailbox.domain) {
             if self.systemLocalParts.contains(localPart)
-                || self.systemLocalPartPrefixes.contains(where: { localPart.hasPrefix($0) && localPart.count > $0.count })
+                || self.systemLocalPartPrefixes.contains(where: {
+                    localPart.hasPrefix($0) && localPart.count > $0.count
+                })
             {
                 return .accept(.system)
             }

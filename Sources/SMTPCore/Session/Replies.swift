@@ -30,8 +30,16 @@ extension Reply {
         EnhancedStatusCode(2, 5, 2),
         "Cannot VRFY user, but will accept message and attempt delivery"
     )
-    public static let expnNotAvailable = Reply(.notImplemented, EnhancedStatusCode(5, 5, 1), "Error: EXPN not available")
-    public static let help = Reply(.helpMessage, EnhancedStatusCode(2, 0, 0), "See https://www.rfc-editor.org/rfc/rfc5321")
+    public static let expnNotAvailable = Reply(
+        .notImplemented,
+        EnhancedStatusCode(5, 5, 1),
+        "Error: EXPN not available"
+    )
+    public static let help = Reply(
+        .helpMessage,
+        EnhancedStatusCode(2, 0, 0),
+        "See https://www.rfc-editor.org/rfc/rfc5321"
+    )
     public static let readyToStartTLS = Reply(.serviceReady, EnhancedStatusCode(2, 0, 0), "Ready to start TLS")
 
     public static func queued(as queueID: String) -> Reply {
@@ -46,7 +54,11 @@ extension Reply {
 
     public static let needHelo = Reply(.badSequence, EnhancedStatusCode(5, 5, 1), "Error: send HELO/EHLO first")
     public static let needMail = Reply(.badSequence, EnhancedStatusCode(5, 5, 1), "Error: need MAIL command")
-    public static let needRecipient = Reply(.transactionFailed, EnhancedStatusCode(5, 5, 1), "Error: no valid recipients")
+    public static let needRecipient = Reply(
+        .transactionFailed,
+        EnhancedStatusCode(5, 5, 1),
+        "Error: no valid recipients"
+    )
     public static let nestedMail = Reply(.badSequence, EnhancedStatusCode(5, 5, 1), "Error: nested MAIL command")
     public static let dataAfterBDAT = Reply(
         .badSequence,
@@ -58,7 +70,11 @@ extension Reply {
         EnhancedStatusCode(5, 5, 1),
         "Error: only BDAT, RSET, NOOP or QUIT between chunks"
     )
-    public static let commandUnrecognized = Reply(.syntaxError, EnhancedStatusCode(5, 5, 2), "Error: command not recognized")
+    public static let commandUnrecognized = Reply(
+        .syntaxError,
+        EnhancedStatusCode(5, 5, 2),
+        "Error: command not recognized"
+    )
     public static let bareLineFeed = Reply(.syntaxError, EnhancedStatusCode(5, 5, 2), "Error: bare <LF> received")
     public static let bareCarriageReturn = Reply(.syntaxError, EnhancedStatusCode(5, 5, 2), "Error: bare <CR> received")
     public static let lineTooLong = Reply(.syntaxError, EnhancedStatusCode(5, 5, 2), "Error: line too long")
@@ -82,7 +98,11 @@ extension Reply {
         EnhancedStatusCode(5, 3, 4),
         "Message size exceeds fixed limit"
     )
-    public static let tooManyRecipients = Reply(.insufficientStorage, EnhancedStatusCode(4, 5, 3), "Error: too many recipients")
+    public static let tooManyRecipients = Reply(
+        .insufficientStorage,
+        EnhancedStatusCode(4, 5, 3),
+        "Error: too many recipients"
+    )
     public static let relayDenied = Reply(.mailboxUnavailable, EnhancedStatusCode(5, 7, 1), "Relay access denied")
     public static let userUnknown = Reply(
         .mailboxUnavailable,
@@ -117,7 +137,11 @@ extension Reply {
     // MARK: - Security
 
     public static let tlsAlreadyActive = Reply(.badSequence, EnhancedStatusCode(5, 5, 1), "Error: TLS already active")
-    public static let tlsNotAvailable = Reply(.notImplemented, EnhancedStatusCode(5, 5, 1), "Error: STARTTLS not available")
+    public static let tlsNotAvailable = Reply(
+        .notImplemented,
+        EnhancedStatusCode(5, 5, 1),
+        "Error: STARTTLS not available"
+    )
     public static let authenticationRequired = Reply(
         .authenticationRequired,
         EnhancedStatusCode(5, 7, 0),
@@ -143,7 +167,11 @@ extension Reply {
         EnhancedStatusCode(5, 5, 1),
         "Error: authentication not enabled"
     )
-    public static let alreadyAuthenticated = Reply(.badSequence, EnhancedStatusCode(5, 5, 1), "Error: already authenticated")
+    public static let alreadyAuthenticated = Reply(
+        .badSequence,
+        EnhancedStatusCode(5, 5, 1),
+        "Error: already authenticated"
+    )
     public static let authenticationInTransaction = Reply(
         .badSequence,
         EnhancedStatusCode(5, 5, 1),
@@ -172,7 +200,11 @@ extension Reply {
     }
 
     public static func shuttingDown(_ hostname: String) -> Reply {
-        Reply(.serviceNotAvailable, EnhancedStatusCode(4, 3, 2), "\(hostname) Service shutting down, closing connection")
+        Reply(
+            .serviceNotAvailable,
+            EnhancedStatusCode(4, 3, 2),
+            "\(hostname) Service shutting down, closing connection"
+        )
     }
 
     public static func tooManyErrors(_ hostname: String) -> Reply {

@@ -58,7 +58,11 @@ extension ServerSessionStateMachine {
         }
     }
 
-    mutating func receivedAuthenticationResponse(_ response: String, step: AuthenticationStep, session: Session)
+    mutating func receivedAuthenticationResponse(
+        _ response: String,
+        step: AuthenticationStep,
+        session: Session
+    )
         -> Action
     {
         self.state = .idle(session)

@@ -16,7 +16,7 @@ extension ServerSessionStateMachine {
             "SMTPUTF8",
             "ENHANCEDSTATUSCODES",
             "CHUNKING",
-            "DSN",
+            "DSN"
         ]
         if self.configuration.startTLSAvailable && !session.isTLS {
             capabilities.append("STARTTLS")

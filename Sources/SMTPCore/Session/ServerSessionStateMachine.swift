@@ -224,7 +224,9 @@ public struct ServerSessionStateMachine: Sendable {
             case .bdat, .noop, .quit:
                 break
             case .rset:
-                guard case .mail(let session, _) = self.state else { preconditionFailure("Invalid state: \(self.state)") }
+                guard case .mail(let session, _) = self.state else {
+                    preconditionFailure("Invalid state: \(self.state)")
+                }
                 self.state = .idle(session)
                 return .abortMessage(.ok)
             case .ehlo, .helo, .mail, .rcpt, .data, .vrfy, .expn, .help, .startTLS, .auth:

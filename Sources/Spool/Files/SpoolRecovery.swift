@@ -21,7 +21,9 @@ struct SpoolRecovery {
         var removedOrphanFiles = 0
         var missingMessages: [String] = []
 
-        var isEmpty: Bool { self.removedTemporaryFiles == 0 && self.removedOrphanFiles == 0 && self.missingMessages.isEmpty }
+        var isEmpty: Bool {
+            self.removedTemporaryFiles == 0 && self.removedOrphanFiles == 0 && self.missingMessages.isEmpty
+        }
     }
 
     let layout: SpoolLayout

@@ -82,17 +82,29 @@ struct InboundFramerTests {
     static let clean = MessageDefects()
 
     static let fixtures: [(String, String, [E])] = [
-        ("pipelined commands", "EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n", [.line("EHLO a"), .line("MAIL FROM:<a@b>"), .line("RCPT TO:<c@d>")]),
+        (
+            "pipelined commands", "EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n",
+            [.line("EHLO a"), .line("MAIL FROM:<a@b>"), .line("RCPT TO:<c@d>")]
+        ),
         ("an incomplete line waits", "NOOP\r\nQUI", [.line("NOOP")]),
         ("bare LF in a command", "NOOP\nQUIT\r\n", [.bad(.bareLineFeed), .line("QUIT")]),
         ("bare CR in a command", "MAIL FROM:<a@b>\rRCPT TO:<c@d>\r\n", [.bad(.bareCarriageReturn)]),
-        ("DATA and the end of data", "DATA\r\nSubject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n", [.line("DATA"), .message("Subject: x\r\n\r\nhi\r\n"), .endOfMessage(clean), .line("QUIT")]),
+        (
+            "DATA and the end of data", "DATA\r\nSubject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n",
+            [.line("DATA"), .message("Subject: x\r\n\r\nhi\r\n"), .endOfMessage(clean), .line("QUIT")]
+        ),
         ("an empty message", "DATA\r\n.\r\n", [.line("DATA"), .endOfMessage(clean)]),
-        ("dot-unstuffing", "DATA\r\n..a\r\n...\r\nb.\r\n.\r\n", [.line("DATA"), .message(".a\r\n..\r\nb.\r\n"), .endOfMessage(clean)]),
+        (
+            "dot-unstuffing", "DATA\r\n..a\r\n...\r\nb.\r\n.\r\n",
+            [.line("DATA"), .message(".a\r\n..\r\nb.\r\n"), .endOfMessage(clean)]
+        ),
         (
             "smuggling: <LF>.<CR><LF> is content, not the end",
             "DATA\r\nhi\n.\r\nMAIL FROM:<evil@x>\r\n.\r\n",
-            [.line("DATA"), .message("hi\n.\r\nMAIL FROM:<evil@x>\r\n"), .endOfMessage(MessageDefects(bareLineFeed: true))]
+            [
+                .line("DATA"), .message("hi\n.\r\nMAIL FROM:<evil@x>\r\n"),
+                .endOfMessage(MessageDefects(bareLineFeed: true))
+            ]
         ),
         (
             "smuggling: <LF>.<LF> is content, not the end",
@@ -107,7 +119,10 @@ struct InboundFramerTests {
         (
             "a long text line is flagged",
             "DATA\r\n" + String(repeating: "a", count: 999) + "\r\n.\r\n",
-            [.line("DATA"), .message(String(repeating: "a", count: 999) + "\r\n"), .endOfMessage(MessageDefects(lineTooLong: true))]
+            [
+                .line("DATA"), .message(String(repeating: "a", count: 999) + "\r\n"),
+                .endOfMessage(MessageDefects(lineTooLong: true))
+            ]
         ),
         (
             "a 998-octet line is fine",
@@ -119,7 +134,10 @@ struct InboundFramerTests {
             "BDAT 7\r\n.\r\nab\r\nBDAT 0 LAST\r\n",
             [.line("BDAT 7"), .message(".\r\nab\r\n"), .endOfChunk(clean), .line("BDAT 0 LAST"), .endOfChunk(clean)]
         ),
-        ("BDAT flags bare LF", "BDAT 3 LAST\r\na\nb", [.line("BDAT 3 LAST"), .message("a\nb"), .endOfChunk(MessageDefects(bareLineFeed: true))]),
+        (
+            "BDAT flags bare LF", "BDAT 3 LAST\r\na\nb",
+            [.line("BDAT 3 LAST"), .message("a\nb"), .endOfChunk(MessageDefects(bareLineFeed: true))]
+        )
     ]
 
     @Test(arguments: Self.fixtures)

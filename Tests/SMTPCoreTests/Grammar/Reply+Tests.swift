@@ -48,7 +48,7 @@ struct ReplyTests {
     @Test(arguments: [
         (Int64(0), "Thu, 1 Jan 1970 00:00:00 +0000"),
         (Int64(951_782_400), "Tue, 29 Feb 2000 00:00:00 +0000"),
-        (Int64(4_133_980_799), "Fri, 31 Dec 2100 23:59:59 +0000"),
+        (Int64(4_133_980_799), "Fri, 31 Dec 2100 23:59:59 +0000")
     ])
     func rfc5322Dates(_ seconds: Int64, _ expected: String) {
         #expect(RFC5322Date.format(epochSeconds: seconds) == expected)

@@ -17,8 +17,14 @@ struct CommandParserTests {
         ("EHLO client.example.test", .ehlo("client.example.test")),
         ("ehlo [192.0.2.1]", .ehlo("[192.0.2.1]")),
         ("HELO x", .helo("x")),
-        ("MAIL FROM:<a@example.test>", .mail(.mailbox(Mailbox(localPart: "a", domain: "example.test")), MailParameters())),
-        ("mail from: <a@Example.TEST>", .mail(.mailbox(Mailbox(localPart: "a", domain: "example.test")), MailParameters())),
+        (
+            "MAIL FROM:<a@example.test>",
+            .mail(.mailbox(Mailbox(localPart: "a", domain: "example.test")), MailParameters())
+        ),
+        (
+            "mail from: <a@Example.TEST>",
+            .mail(.mailbox(Mailbox(localPart: "a", domain: "example.test")), MailParameters())
+        ),
         ("MAIL FROM:<>", .mail(.null, MailParameters())),
         (
             "MAIL FROM:<@relay.test,@r2.test:a@example.test>",
@@ -38,7 +44,10 @@ struct CommandParserTests {
                 MailParameters(smtpUTF8: true, dsnReturn: .headers, envelopeID: "QQ+314")
             )
         ),
-        ("MAIL FROM:<a@[127.0.0.1]>", .mail(.mailbox(Mailbox(localPart: "a", domain: "[127.0.0.1]")), MailParameters())),
+        (
+            "MAIL FROM:<a@[127.0.0.1]>",
+            .mail(.mailbox(Mailbox(localPart: "a", domain: "[127.0.0.1]")), MailParameters())
+        ),
         ("RCPT TO:<Postmaster>", .rcpt(.postmaster, RcptParameters())),
         (
             "RCPT TO:<b@example.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;b+2Bx@example.test",
@@ -50,7 +59,10 @@ struct CommandParserTests {
                 )
             )
         ),
-        ("RCPT TO:<b@example.test> NOTIFY=NEVER", .rcpt(.mailbox(Mailbox(localPart: "b", domain: "example.test")), RcptParameters(notify: []))),
+        (
+            "RCPT TO:<b@example.test> NOTIFY=NEVER",
+            .rcpt(.mailbox(Mailbox(localPart: "b", domain: "example.test")), RcptParameters(notify: []))
+        ),
         ("DATA", .data),
         ("BDAT 1000", .bdat(size: 1000, last: false)),
         ("BDAT 0 LAST", .bdat(size: 0, last: true)),
@@ -62,7 +74,7 @@ struct CommandParserTests {
         ("HELP", .help),
         ("STARTTLS", .startTLS),
         ("AUTH PLAIN", .auth(mechanism: "PLAIN", initialResponse: nil)),
-        ("auth login dXNlcg==", .auth(mechanism: "LOGIN", initialResponse: "dXNlcg==")),
+        ("auth login dXNlcg==", .auth(mechanism: "LOGIN", initialResponse: "dXNlcg=="))
     ]
 
     @Test(arguments: Self.valid)
@@ -94,7 +106,7 @@ struct CommandParserTests {
         ("BDAT x", .syntax),
         ("BDAT 10 FIRST", .syntax),
         ("DATA now", .syntax),
-        ("MAIL FROM:<\u{FF}@b.test>", .badAddress),
+        ("MAIL FROM:<\u{FF}@b.test>", .badAddress)
     ]
 
     @Test(arguments: Self.invalid)

@@ -59,7 +59,10 @@ struct ServerSessionStateMachineTests {
                     .ehlo(
                         "mx.test",
                         greeting: "c.test",
-                        capabilities: ["PIPELINING", "SIZE 100", "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES", "CHUNKING", "DSN", "STARTTLS"]
+                        capabilities: [
+                            "PIPELINING", "SIZE 100", "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES", "CHUNKING", "DSN",
+                            "STARTTLS"
+                        ]
                     )
                 )
         )
@@ -69,7 +72,11 @@ struct ServerSessionStateMachineTests {
             reversePath: .mailbox(Mailbox(localPart: "a", domain: "acme.test")),
             mailParameters: MailParameters(body: .eightBitMIME),
             recipients: [
-                AcceptedRecipient(forwardPath: certifier.forwardPath, parameters: RcptParameters(notify: [.failure]), kind: .certifier)
+                AcceptedRecipient(
+                    forwardPath: certifier.forwardPath,
+                    parameters: RcptParameters(notify: [.failure]),
+                    kind: .certifier
+                )
             ],
             heloName: "c.test",
             protocolName: "ESMTP",
@@ -150,7 +157,10 @@ struct ServerSessionStateMachineTests {
         var m = ServerSessionStateMachine.ready()
         _ = m.line("MAIL FROM:<a@acme.test>")
         _ = m.line("RCPT TO:<certify@fefaent.test>")
-        guard case .readChunk(10, .some) = m.line("BDAT 10") else { Issue.record("first chunk opens a message"); return }
+        guard case .readChunk(10, .some) = m.line("BDAT 10") else {
+            Issue.record("first chunk opens a message")
+            return
+        }
         #expect(m.receivedMessageBytes(count: 10) == .append)
         #expect(m.receivedEndOfChunk(MessageDefects()) == .reply(.chunkReceived(10)))
         #expect(m.line("MAIL FROM:<x@acme.test>") == .reply(.commandNotAllowedDuringBDAT))
@@ -195,7 +205,10 @@ struct ServerSessionStateMachineTests {
         #expect(m.isStartingTLS && m.isWaitingForHandler)
         #expect(m.tlsEstablished() == .none)
         #expect(m.line("MAIL FROM:<a@acme.test>") == .reply(.needHelo))
-        guard case .reply(let ehlo) = m.line("EHLO c.test") else { Issue.record("EHLO"); return }
+        guard case .reply(let ehlo) = m.line("EHLO c.test") else {
+            Issue.record("EHLO")
+            return
+        }
         #expect(!ehlo.lines.contains("STARTTLS"))
         #expect(m.line("STARTTLS") == .reply(.tlsAlreadyActive))
     }
@@ -210,7 +223,10 @@ struct ServerSessionStateMachineTests {
         var m = ServerSessionStateMachine.ready(.submission)
         _ = m.line("STARTTLS")
         _ = m.tlsEstablished()
-        guard case .reply(let ehlo) = m.line("EHLO c.test") else { Issue.record("EHLO"); return }
+        guard case .reply(let ehlo) = m.line("EHLO c.test") else {
+            Issue.record("EHLO")
+            return
+        }
         #expect(ehlo.lines.contains("AUTH PLAIN LOGIN"))
         #expect(m.line("AUTH PLAIN AGFsaWNlAHB3") == .verifyCredentials(.init(username: "alice", password: "pw")))
         #expect(m.credentialsVerified(user: nil) == .reply(.authenticationFailed))
@@ -241,7 +257,10 @@ struct ServerSessionStateMachineTests {
         _ = m.line("DATA")
         #expect(m.shutdownRequested() == .none)
         _ = m.receivedMessageBytes(count: 3)
-        guard case .commitMessage = m.receivedEndOfMessage(MessageDefects()) else { Issue.record("commit"); return }
+        guard case .commitMessage = m.receivedEndOfMessage(MessageDefects()) else {
+            Issue.record("commit")
+            return
+        }
         #expect(m.messageCommitted(queueID: "Q") == .repliesAndClose([.queued(as: "Q"), .shuttingDown("mx.test")]))
     }
 
