@@ -33,6 +33,7 @@ final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     var sessionInfo: SMTPSessionInfo
     var logger: Logger
     var idleTimeout: Scheduled<Void>?
+    var lastActivity = NIODeadline.now()
     var readInFlight = false
 
     init(
@@ -156,14 +157,36 @@ final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.read()
     }
 
+    /// Notes activity; one timer per session checks it, so a read costs no timer rescheduling.
     private func resetTimeout(context: ChannelHandlerContext) {
-        self.idleTimeout?.cancel()
-        let timeout = self.framer.isReadingMessage ? self.listener.dataTimeout : self.listener.commandTimeout
+        self.lastActivity = .now()
+        if self.idleTimeout == nil {
+            self.scheduleTimeoutCheck(in: self.currentTimeout, context: context)
+        }
+    }
+
+    private var currentTimeout: TimeAmount {
+        self.framer.isReadingMessage ? self.listener.dataTimeout : self.listener.commandTimeout
+    }
+
+    private func scheduleTimeoutCheck(in delay: TimeAmount, context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        self.idleTimeout = context.eventLoop.scheduleTask(in: timeout) {
+        self.idleTimeout = context.eventLoop.scheduleTask(in: delay) {
             let (handler, context) = loopBound.value
+            handler.idleTimeout = nil
+            let idle = NIODeadline.now() - handler.lastActivity
+            guard idle >= handler.currentTimeout else {
+                handler.scheduleTimeoutCheck(in: handler.currentTimeout - idle, context: context)
+                return
+            }
+            // A session waiting on the spool or on a credential check is not idle.
+            guard !handler.machine.isWaitingForHandler || handler.machine.isStartingTLS else {
+                handler.scheduleTimeoutCheck(in: handler.currentTimeout, context: context)
+                return
+            }
             handler.logger.info("timeout")
             handler.run(handler.machine.timedOut(), context: context)
+            context.flush()
         }
     }
 

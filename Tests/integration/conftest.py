@@ -41,7 +41,8 @@ def free_port() -> int:
 class Daemon:
     """One running `fefaent serve` with its own keys, config and spool in a temporary folder."""
 
-    def __init__(self, binary: Path, folder: Path, message_size: int = 2 * 1024 * 1024, recipients: int = 100):
+    def __init__(self, binary: Path, folder: Path, message_size: int = 2 * 1024 * 1024, recipients: int = 100,
+                 command_timeout: int = 300):
         self.binary = binary
         self.folder = folder
         self.keys = folder / "keys"
@@ -72,6 +73,7 @@ message_size = {message_size}
 recipients = {recipients}
 errors = 10
 shutdown_grace = 10
+command_timeout = {command_timeout}
 
 [auth]
 bcrypt_cost = 4

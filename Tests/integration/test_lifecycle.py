@@ -93,3 +93,22 @@ def test_a_twenty_megabyte_message_streams_in_bounded_memory(fefaent_binary, tmp
         assert grown < 8 * 1024, f"peak resident memory grew by {grown} KiB"
     finally:
         assert daemon.stop() == 0
+
+
+def test_an_idle_client_is_disconnected_after_the_command_timeout(fefaent_binary, tmp_path):
+    daemon = Daemon(fefaent_binary, tmp_path, command_timeout=1).start()
+    try:
+        session = RawSession(daemon.mx)
+        session.read_reply()
+        session.command("EHLO client.acme.test")
+        started = time.monotonic()
+        assert session.read_reply() == b"421 4.4.2 fefaent.test Error: timeout exceeded\r\n"
+        assert time.monotonic() - started < 10
+        assert session.closed_by_server()
+        active = RawSession(daemon.mx)  # activity keeps a session alive past the timeout
+        active.read_reply()
+        for _ in range(4):
+            time.sleep(0.4)
+            assert active.command("NOOP") == b"250 2.0.0 Ok\r\n"
+    finally:
+        assert daemon.stop() == 0

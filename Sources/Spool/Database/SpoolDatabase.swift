@@ -32,13 +32,38 @@ public struct SpoolDatabase: Sendable {
         return try SpoolDatabase(DatabasePool(path: path, configuration: configuration))
     }
 
-    /// Inserts the messages and their recipients in one transaction.
+    /// Inserts the messages and their recipients in one transaction (cached statements: this is the
+    /// acceptance hot path, run once per group commit).
     func insert(_ messages: [(QueuedMessage, [QueuedRecipient])]) throws {
         try self.writer.write { db in
+            let insertMessage = try db.cachedStatement(
+                sql: """
+                    INSERT INTO message (id, received_at, sender, size, sha256, header_length, storage, path, offset,
+                        length, helo, client_address, listener, protocol_name, auth_user, tls, body, smtputf8, dsn_ret,
+                        dsn_envid, state)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            )
+            let insertRecipient = try db.cachedStatement(
+                sql: """
+                    INSERT INTO recipient (message_id, address, kind, notify, orcpt, state, attempts, next_attempt_at,
+                        last_reply)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            )
             for (message, recipients) in messages {
-                try message.insert(db)
-                for var recipient in recipients {
-                    try recipient.insert(db)
+                try insertMessage.execute(arguments: [
+                    message.id, message.receivedAt, message.sender, message.size, message.sha256,
+                    message.headerLength, message.storage.rawValue, message.path, message.offset, message.length,
+                    message.helo, message.clientAddress, message.listener, message.protocolName, message.authUser,
+                    message.tls, message.body, message.smtputf8, message.dsnRet, message.dsnEnvid,
+                    message.state.rawValue,
+                ])
+                for recipient in recipients {
+                    try insertRecipient.execute(arguments: [
+                        recipient.messageId, recipient.address, recipient.kind, recipient.notify, recipient.orcpt,
+                        recipient.state.rawValue, recipient.attempts, recipient.nextAttemptAt, recipient.lastReply,
+                    ])
                 }
             }
         }
