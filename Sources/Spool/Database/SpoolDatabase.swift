@@ -57,12 +57,12 @@ public struct SpoolDatabase: Sendable {
                     message.headerLength, message.storage.rawValue, message.path, message.offset, message.length,
                     message.helo, message.clientAddress, message.listener, message.protocolName, message.authUser,
                     message.tls, message.body, message.smtputf8, message.dsnRet, message.dsnEnvid,
-                    message.state.rawValue,
+                    message.state.rawValue
                 ])
                 for recipient in recipients {
                     try insertRecipient.execute(arguments: [
                         recipient.messageId, recipient.address, recipient.kind, recipient.notify, recipient.orcpt,
-                        recipient.state.rawValue, recipient.attempts, recipient.nextAttemptAt, recipient.lastReply,
+                        recipient.state.rawValue, recipient.attempts, recipient.nextAttemptAt, recipient.lastReply
                     ])
                 }
             }
