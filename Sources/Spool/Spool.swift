@@ -23,6 +23,7 @@ public final class Spool: Sendable {
     public let spillThreshold: Int
     private let committer: GroupCommitter
     private let logger: Logger
+    private let lockDescriptor: Int32
 
     /// Opens the spool at `directory`, creating it if needed, and brings files and queue into agreement
     /// (see ``SpoolRecovery``).
@@ -34,6 +35,11 @@ public final class Spool: Sendable {
     ) throws {
         self.layout = SpoolLayout(root: directory)
         try self.layout.create()
+        // Like Postfix's master.lock: two daemons on one spool would delete each other's files at start-up.
+        guard let lock = try POSIX.lockExclusively(self.layout.path(SpoolLayout.lockFile)) else {
+            throw SpoolInUse(path: directory)
+        }
+        self.lockDescriptor = lock
         self.database = try SpoolDatabase.open(path: self.layout.path(SpoolLayout.databaseFile))
         self.spillThreshold = spillThreshold
         self.logger = logger
@@ -126,7 +132,14 @@ public final class Spool: Sendable {
     /// Stops the committer after the batches already submitted are written.
     public func close() throws {
         try self.committer.shutdown()
+        POSIX.close(self.lockDescriptor)
     }
+}
+
+/// Another process (another `fefaent serve`) holds the spool.
+public struct SpoolInUse: Error, CustomStringConvertible {
+    public var path: String
+    public var description: String { "the spool \(self.path) is in use by another fefaent process" }
 }
 
 /// How a message reached the server, stored with it.

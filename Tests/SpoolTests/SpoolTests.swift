@@ -179,6 +179,14 @@ struct SpoolTests {
         #expect(try spool.database.message(id: lost)?.state == .missing)
     }
 
+    @Test func oneSpoolHasOneOwner() throws {
+        let folder = TemporaryFolder()
+        let spool = try Spool(directory: folder.path)
+        #expect(throws: SpoolInUse.self) { try Spool(directory: folder.path) }
+        try spool.close()
+        try Spool(directory: folder.path).close()
+    }
+
     @Test func queueIDsSortByTimeAndAreSafe() {
         let early = QueueID.make(now: Date(timeIntervalSince1970: 1_000))
         let late = QueueID.make(now: Date(timeIntervalSince1970: 2_000))

@@ -81,6 +81,19 @@ enum POSIX {
         }
     }
 
+    /// Takes an exclusive lock on `path` for the life of the process (released when it exits).
+    /// Returns `nil` when another process holds it.
+    static func lockExclusively(_ path: String) throws -> Int32? {
+        let fd = try self.open(path, flags: O_RDWR | O_CREAT)
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let error = errno
+            Glibc.close(fd)
+            if error == EWOULDBLOCK { return nil }
+            throw Failure(call: "flock", path: path, errno: error)
+        }
+        return fd
+    }
+
     static func readAll(_ path: String, offset: Int, length: Int) throws -> [UInt8] {
         let fd = try self.open(path, flags: O_RDONLY)
         defer { Glibc.close(fd) }

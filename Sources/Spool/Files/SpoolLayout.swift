@@ -9,6 +9,7 @@
 /// The folders of a spool and what each holds.
 ///
 ///     spool/queue.sqlite   the queue database (WAL)
+///     spool/lock           held (flock) by the one daemon that owns the spool
 ///     spool/tmp/           large messages while they arrive; emptied at start-up
 ///     spool/seg/           segment files: small messages appended, many per fsync
 ///     spool/msg/           large messages, a file each, named by queue id
@@ -17,6 +18,7 @@ public struct SpoolLayout: Sendable {
     public static let segmentFolder = "seg"
     public static let messageFolder = "msg"
     public static let databaseFile = "queue.sqlite"
+    public static let lockFile = "lock"
 
     public let root: String
 
