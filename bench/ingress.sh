@@ -49,6 +49,11 @@ bash "$PEER" start >/dev/null
 echo "== durable acceptance: $MAILS mails of $KB KiB, $SESSIONS sessions, smtp-source"
 POSTFIX=$(bash "$PEER" bench 127.0.0.1:2625 "$MAILS" "$SESSIONS" "$KB")
 echo "postfix: $POSTFIX"
+# Let Postfix finish relaying its queue to smtp-sink, so its delivery work does not run during Fefaent's turn.
+for _ in $(seq 120); do
+  [ -z "$(find "${PEER_DIR:-/tmp/postfix-peer}"/queue/incoming "${PEER_DIR:-/tmp/postfix-peer}"/queue/active "${PEER_DIR:-/tmp/postfix-peer}"/queue/deferred -type f 2>/dev/null | head -1)" ] && break
+  sleep 0.5
+done
 FEFAENT=$(BENCH_TO=certify@fefaent.localhost bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB")
 echo "fefaent: $FEFAENT"
 QUEUED=$(python3 -c "import sqlite3; print(sqlite3.connect('$WORK/spool/queue.sqlite').execute('select count(*) from message').fetchone()[0])")
