@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "SMTPCore", targets: ["SMTPCore"]),
         .library(name: "SMTPNIO", targets: ["SMTPNIO"]),
         .library(name: "Spool", targets: ["Spool"]),
+        .library(name: "Delivery", targets: ["Delivery"]),
         .library(name: "FefaentServer", targets: ["FefaentServer"])
     ],
     dependencies: [
@@ -78,11 +79,27 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The queue runner: routes, the SMTP client, retries.
+        .target(
+            name: "Delivery",
+            dependencies: [
+                "SMTPCore",
+                "SMTPNIO",
+                "Spool",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Wires configuration, listeners, spool and lifecycle into a daemon.
         .target(
             name: "FefaentServer",
             dependencies: [
                 "SMTPCore",
+                "Delivery",
                 "SMTPNIO",
                 "Spool",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -148,6 +165,11 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift")
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DeliveryTests",
+            dependencies: ["Delivery", "SMTPCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

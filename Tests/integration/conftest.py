@@ -42,7 +42,7 @@ class Daemon:
     """One running `fefaent serve` with its own keys, config and spool in a temporary folder."""
 
     def __init__(self, binary: Path, folder: Path, message_size: int = 2 * 1024 * 1024, recipients: int = 100,
-                 command_timeout: int = 300):
+                 command_timeout: int = 300, extra_config: str = ""):
         self.binary = binary
         self.folder = folder
         self.keys = folder / "keys"
@@ -92,6 +92,8 @@ address = "127.0.0.1:{self.submission}"
 name = "submissions"
 kind = "submissions"
 address = "127.0.0.1:{self.submissions}"
+
+{extra_config}
 """)
 
     def cli(self, *arguments, input=None, config=True, check=True) -> subprocess.CompletedProcess:

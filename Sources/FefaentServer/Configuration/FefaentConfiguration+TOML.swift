@@ -32,7 +32,7 @@ extension FefaentConfiguration {
             throw ConfigurationError(key: "", "not valid TOML: \(error.description) at line \(error.source.begin.line)")
         }
         let reader = TableReader(table: root, prefix: "")
-        try reader.allowOnly(["server", "tls", "certification", "limits", "auth", "listener"])
+        try reader.allowOnly(["server", "tls", "certification", "limits", "auth", "listener", "delivery"])
 
         let server = try reader.table("server")
         try server.allowOnly(["hostname", "spool", "log_level"])
@@ -85,6 +85,7 @@ extension FefaentConfiguration {
         let cost = try auth.int("bcrypt_cost", default: 10, in: 4...31)
 
         let listeners = try reader.listeners()
+        let delivery = try Self.parseDelivery(try reader.table("delivery"), hostname: hostname)
         if certificate == nil, let needsTLS = listeners.first(where: { $0.kind != "mx" }) {
             throw ConfigurationError(
                 key: "tls.certificate",
@@ -113,7 +114,56 @@ extension FefaentConfiguration {
             shutdownGraceSeconds: grace,
             allowPlaintextAuthenticationOnLoopback: plaintext,
             bcryptCost: cost,
-            listeners: listeners
+            listeners: listeners,
+            delivery: delivery
+        )
+    }
+
+    static let tlsPolicies = ["disabled", "opportunistic", "required"]
+
+    static func parseDelivery(_ table: TableReader, hostname: String) throws -> Delivery {
+        try table.allowOnly([
+            "helo_name", "tls", "routes", "tls_policy", "retry_initial", "retry_maximum", "lifetime", "concurrency",
+            "poll_interval_ms", "connect_timeout", "reply_timeout"
+        ])
+        let tls = try table.string("tls", default: "opportunistic")
+        guard Self.tlsPolicies.contains(tls) else {
+            throw ConfigurationError(key: "delivery.tls", "must be disabled, opportunistic or required, not \"\(tls)\"")
+        }
+        var routes: [String: HostPort] = [:]
+        let routeTable = try table.table("routes")
+        for domain in routeTable.table.keys.sorted() {
+            let key = "delivery.routes.\"\(domain)\""
+            guard let value = routeTable.table[domain]?.string else {
+                throw ConfigurationError(key: key, "must be a string \"host:port\"")
+            }
+            let (host, port) = try TableReader.hostAndPort(value, key: key)
+            routes[domain.lowercased()] = HostPort(host: host, port: port)
+        }
+        var policies: [String: String] = [:]
+        let policyTable = try table.table("tls_policy")
+        for domain in policyTable.table.keys.sorted() {
+            guard let value = policyTable.table[domain]?.string, Self.tlsPolicies.contains(value) else {
+                throw ConfigurationError(
+                    key: "delivery.tls_policy.\"\(domain)\"",
+                    "must be disabled, opportunistic or required"
+                )
+            }
+            policies[domain.lowercased()] = value
+        }
+        let initial = try table.int("retry_initial", default: 300, in: 1...86_400)
+        return Delivery(
+            heloName: try table.string("helo_name", default: hostname),
+            tls: tls,
+            routes: routes,
+            tlsPolicies: policies,
+            retryInitialSeconds: initial,
+            retryMaximumSeconds: try table.int("retry_maximum", default: max(3_600, initial), in: initial...864_000),
+            lifetimeSeconds: try table.int("lifetime", default: 5 * 86_400, in: 60...30 * 86_400),
+            concurrency: try table.int("concurrency", default: 100, in: 1...10_000),
+            pollIntervalMilliseconds: try table.int("poll_interval_ms", default: 1_000, in: 10...60_000),
+            connectTimeoutSeconds: try table.int("connect_timeout", default: 30, in: 1...600),
+            replyTimeoutSeconds: try table.int("reply_timeout", default: 300, in: 1...3_600)
         )
     }
 

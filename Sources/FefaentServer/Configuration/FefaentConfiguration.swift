@@ -37,4 +37,29 @@ public struct FefaentConfiguration: Hashable, Sendable {
     public var allowPlaintextAuthenticationOnLoopback: Bool
     public var bcryptCost: Int
     public var listeners: [Listener]
+    public var delivery: Delivery
+
+    /// The `[delivery]` table: how the queue runner sends mail on.
+    public struct Delivery: Hashable, Sendable {
+        public var heloName: String
+        /// `disabled`, `opportunistic` or `required`.
+        public var tls: String
+        /// Domain (`example.test`, `.example.test`, `*`) to host and port.
+        public var routes: [String: HostPort]
+        /// Domain to its own TLS policy.
+        public var tlsPolicies: [String: String]
+        public var retryInitialSeconds: Int
+        public var retryMaximumSeconds: Int
+        public var lifetimeSeconds: Int
+        public var concurrency: Int
+        public var pollIntervalMilliseconds: Int
+        public var connectTimeoutSeconds: Int
+        public var replyTimeoutSeconds: Int
+    }
+
+    /// A host and a port, as in `127.0.0.1:25` or `[::1]:25`.
+    public struct HostPort: Hashable, Sendable {
+        public var host: String
+        public var port: Int
+    }
 }

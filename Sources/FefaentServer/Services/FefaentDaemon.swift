@@ -10,6 +10,8 @@ public import Logging
 public import NIOCore
 import NIOPosix
 import NIOSSL
+import Delivery
+import Foundation
 import SMTPCore
 public import SMTPNIO
 public import ServiceLifecycle
@@ -28,6 +30,7 @@ public final class FefaentDaemon: Sendable {
     public let configuration: FefaentConfiguration
     public let spool: Spool
     public let servers: [SMTPServer]
+    let deliveryRunner: DeliveryRunner
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let logger: Logger
@@ -53,6 +56,13 @@ public final class FefaentDaemon: Sendable {
             maximumMessageSize: configuration.maximumMessageSize,
             maximumErrors: configuration.maximumErrors,
             policy: policy
+        )
+        self.deliveryRunner = DeliveryRunner(
+            spool: self.spool,
+            configuration: Self.makeDeliveryConfiguration(configuration),
+            group: group,
+            tls: try Self.makeClientTLSContext(),
+            logger: logger
         )
         self.servers = configuration.listeners.map { listener in
             SMTPServer(
@@ -89,6 +99,36 @@ public final class FefaentDaemon: Sendable {
         }
     }
 
+    static func makeDeliveryConfiguration(_ configuration: FefaentConfiguration) -> DeliveryConfiguration {
+        let delivery = configuration.delivery
+        func policy(_ name: String) -> ClientSessionStateMachine.TLSPolicy {
+            ClientSessionStateMachine.TLSPolicy(rawValue: name) ?? .opportunistic
+        }
+        return DeliveryConfiguration(
+            heloName: delivery.heloName,
+            routes: RouteTable(routes: delivery.routes.mapValues { RouteTable.Hop(host: $0.host, port: $0.port) }),
+            tlsPolicy: policy(delivery.tls),
+            domainTLSPolicies: delivery.tlsPolicies.mapValues(policy),
+            retry: RetrySchedule(
+                initialDelay: TimeInterval(delivery.retryInitialSeconds),
+                maximumDelay: TimeInterval(delivery.retryMaximumSeconds),
+                lifetime: TimeInterval(delivery.lifetimeSeconds)
+            ),
+            concurrency: delivery.concurrency,
+            pollInterval: .milliseconds(Int64(delivery.pollIntervalMilliseconds)),
+            connectTimeout: .seconds(Int64(delivery.connectTimeoutSeconds)),
+            replyTimeout: .seconds(Int64(delivery.replyTimeoutSeconds))
+        )
+    }
+
+    /// Outbound TLS encrypts opportunistically, as Postfix's `may`: the peer certificate is not verified.
+    static func makeClientTLSContext() throws -> NIOSSLContext {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .none
+        tls.minimumTLSVersion = .tlsv12
+        return try NIOSSLContext(configuration: tls)
+    }
+
     /// Binds every listener; returns the bound addresses in the order of the configuration.
     public func bind() async throws -> [SocketAddress] {
         var addresses: [SocketAddress] = []
@@ -107,7 +147,8 @@ public final class FefaentDaemon: Sendable {
 
     /// The services in start order; a ServiceGroup stops them in reverse (listeners first, spool last).
     public func services() -> [any Service] {
-        [SpoolService(daemon: self)] + self.servers.map { ListenerService(server: $0, grace: self.grace) }
+        [SpoolService(daemon: self), self.deliveryRunner]
+            + self.servers.map { ListenerService(server: $0, grace: self.grace) }
     }
 
     public func serviceGroup() -> ServiceGroup {

@@ -28,6 +28,12 @@ public struct QueuedRecipient: Codable, Hashable, Sendable, FetchableRecord, Mut
     public var attempts: Int
     public var nextAttemptAt: Date?
     public var lastReply: String?
+    /// The server that answered the last attempt: host name, IP, TLS version.
+    public var remoteHost: String? = nil
+    public var remoteIp: String? = nil
+    public var tls: String? = nil
+    /// When the recipient was delivered or bounced.
+    public var finishedAt: Date? = nil
 
     /// Where a recipient stands.
     public enum State: String, Codable, Hashable, Sendable, DatabaseValueConvertible {

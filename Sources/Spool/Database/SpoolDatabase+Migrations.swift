@@ -63,6 +63,16 @@ extension SpoolDatabase {
                     """
             )
         }
+        migrator.registerMigration("v2: delivery details per recipient") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE recipient ADD COLUMN remote_host TEXT;
+                    ALTER TABLE recipient ADD COLUMN remote_ip TEXT;
+                    ALTER TABLE recipient ADD COLUMN tls TEXT;
+                    ALTER TABLE recipient ADD COLUMN finished_at DATETIME;
+                    """
+            )
+        }
         return migrator
     }
 }

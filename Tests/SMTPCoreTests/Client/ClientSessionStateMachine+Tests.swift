@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import NIOCore
 import Testing
 
 @testable import SMTPCore
@@ -203,5 +204,41 @@ struct ClientSessionStateMachineTests {
         var m = ClientSessionStateMachine(configuration: .init(heloName: "f.test"))
         let busy = Reply.parse("421 4.3.2 busy")
         #expect(m.receivedReply(busy) == .close(failure: busy))
+    }
+}
+
+@Suite("DotStuffer")
+struct DotStufferTests {
+    @Test(arguments: [
+        ("a\r\n.b\r\n..\r\n", "a\r\n..b\r\n...\r\n.\r\n"),
+        (".x\r\n", "..x\r\n.\r\n"),
+        ("no final line end", "no final line end\r\n.\r\n"),
+        ("", ".\r\n"),
+        ("a\n.b\r\n", "a\n.b\r\n.\r\n")
+    ])
+    func stuffsLinesStartingWithADot(_ input: String, _ expected: String) {
+        for chunkSize in [1, 2, 1000] {
+            var stuffer = DotStuffer()
+            var output = ByteBuffer()
+            let bytes = Array(input.utf8)
+            var offset = 0
+            while offset < bytes.count {
+                stuffer.stuff(ByteBuffer(bytes: bytes[offset..<min(offset + chunkSize, bytes.count)]), into: &output)
+                offset += chunkSize
+            }
+            stuffer.finish(into: &output)
+            #expect(String(buffer: output) == expected, "chunks of \(chunkSize)")
+        }
+    }
+
+    @Test func framerUndoesWhatTheStufferDid() {
+        let message = "a\r\n.\r\n..b\r\n.c\r\nend\r\n"
+        var stuffer = DotStuffer()
+        var wire = ByteBuffer(string: "DATA\r\n")
+        stuffer.stuff(ByteBuffer(string: message), into: &wire)
+        stuffer.finish(into: &wire)
+        var driver = FramerDriver()
+        driver.feed(Array(wire.readableBytesView))
+        #expect(driver.events == [.line("DATA"), .message(message), .endOfMessage(MessageDefects())])
     }
 }

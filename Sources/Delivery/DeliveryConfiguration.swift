@@ -1,0 +1,58 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import NIOCore
+public import SMTPCore
+
+/// How the queue runner delivers.
+public struct DeliveryConfiguration: Sendable {
+    /// The name Fefaent gives in EHLO.
+    public var heloName: String
+    public var routes: RouteTable
+    /// The STARTTLS policy for domains without their own.
+    public var tlsPolicy: ClientSessionStateMachine.TLSPolicy
+    /// Per-domain STARTTLS policies (`required` for partners that must never see plaintext).
+    public var domainTLSPolicies: [String: ClientSessionStateMachine.TLSPolicy]
+    public var retry: RetrySchedule
+    /// Deliveries under way at once, over all destinations (Postfix's default_process_limit).
+    public var concurrency: Int
+    /// Deliveries under way at once to one destination (Postfix's default_destination_concurrency_limit).
+    public var destinationConcurrency: Int
+    /// How often the queue is scanned when idle.
+    public var pollInterval: TimeAmount
+    public var connectTimeout: TimeAmount
+    public var replyTimeout: TimeAmount
+
+    public init(
+        heloName: String,
+        routes: RouteTable = RouteTable(),
+        tlsPolicy: ClientSessionStateMachine.TLSPolicy = .opportunistic,
+        domainTLSPolicies: [String: ClientSessionStateMachine.TLSPolicy] = [:],
+        retry: RetrySchedule = RetrySchedule(),
+        concurrency: Int = 100,
+        destinationConcurrency: Int = 20,
+        pollInterval: TimeAmount = .seconds(1),
+        connectTimeout: TimeAmount = .seconds(30),
+        replyTimeout: TimeAmount = .seconds(300)
+    ) {
+        self.heloName = heloName
+        self.routes = routes
+        self.tlsPolicy = tlsPolicy
+        self.domainTLSPolicies = domainTLSPolicies
+        self.retry = retry
+        self.concurrency = concurrency
+        self.destinationConcurrency = destinationConcurrency
+        self.pollInterval = pollInterval
+        self.connectTimeout = connectTimeout
+        self.replyTimeout = replyTimeout
+    }
+
+    func tlsPolicy(for domain: String) -> ClientSessionStateMachine.TLSPolicy {
+        self.domainTLSPolicies[domain.lowercased()] ?? self.tlsPolicy
+    }
+}

@@ -1,0 +1,257 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import Foundation
+public import Logging
+public import NIOCore
+public import NIOSSL
+import SMTPCore
+import SMTPNIO
+public import ServiceLifecycle
+public import Spool
+
+/// The queue runner: takes due recipients from the queue, delivers them through the route table,
+/// and records every recipient's outcome with the server that decided it.
+///
+/// Recipients of one message to one domain go in one transaction. Deferred recipients come back
+/// after the ``RetrySchedule``'s delay; after its lifetime they bounce. A recipient is leased while
+/// it is being delivered, so a daemon killed mid-delivery tries it again after the lease: it may be
+/// delivered twice, never zero times.
+public final class DeliveryRunner: Service {
+    private let spool: Spool
+    private let configuration: DeliveryConfiguration
+    private let group: any EventLoopGroup
+    private let tls: NIOSSLContext?
+    private let logger: Logger
+    /// How long a claimed recipient stays reserved for the attempt under way.
+    private let lease: TimeInterval = 900
+
+    public init(
+        spool: Spool,
+        configuration: DeliveryConfiguration,
+        group: any EventLoopGroup,
+        tls: NIOSSLContext?,
+        logger: Logger
+    ) {
+        self.spool = spool
+        self.configuration = configuration
+        self.group = group
+        self.tls = tls
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let due: [DueRecipient]
+            do {
+                due = try self.spool.database.claimDueRecipients(
+                    now: Date(),
+                    lease: self.lease,
+                    limit: self.configuration.concurrency * 4
+                )
+            } catch {
+                self.logger.error("cannot read the queue", metadata: ["error": "\(error)"])
+                due = []
+            }
+            if due.isEmpty {
+                try? await cancelWhenGracefulShutdown {
+                    try await Task.sleep(for: .nanoseconds(self.configuration.pollInterval.nanoseconds))
+                }
+                continue
+            }
+            await self.deliver(due)
+        }
+    }
+
+    /// Delivers one claimed batch: one job per message and domain, at most `concurrency` at once.
+    func deliver(_ due: [DueRecipient]) async {
+        var jobs: [[DueRecipient]] = []
+        var index: [String: Int] = [:]
+        for recipient in due {
+            let key = recipient.messageID + " " + recipient.domain
+            if let position = index[key] {
+                jobs[position].append(recipient)
+            } else {
+                index[key] = jobs.count
+                jobs.append([recipient])
+            }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for job in jobs {
+                if running >= self.configuration.concurrency {
+                    await group.next()
+                    running -= 1
+                }
+                group.addTask { await self.deliver(job: job) }
+                running += 1
+            }
+        }
+    }
+
+    private func deliver(job: [DueRecipient]) async {
+        let first = job[0]
+        var logger = self.logger
+        logger[metadataKey: "queue_id"] = "\(first.messageID)"
+        let attempt: Attempt
+        do {
+            attempt = try await self.attempt(job, logger: logger)
+        } catch {
+            let reply = Reply(.localError, EnhancedStatusCode(4, 3, 0), "local error: \(error)")
+            attempt = Attempt(outcomes: job.map { _ in .deferred(reply) }, hop: nil, remoteIP: nil, tls: nil)
+        }
+        let now = Date()
+        let recorded = zip(job, attempt.outcomes).map { recipient, outcome in
+            self.record(recipient, outcome, attempt: attempt, now: now, logger: logger)
+        }
+        do {
+            try self.spool.database.record(recorded, now: now)
+        } catch {
+            logger.error("cannot record delivery outcomes", metadata: ["error": "\(error)"])
+        }
+    }
+
+    struct Attempt {
+        var outcomes: [DeliveryOutcome]
+        var hop: RouteTable.Hop?
+        var remoteIP: String?
+        var tls: String?
+    }
+
+    private func attempt(_ job: [DueRecipient], logger: Logger) async throws -> Attempt {
+        let first = job[0]
+        guard let hop = self.configuration.routes.hop(for: first.domain) else {
+            let reply = Reply(
+                .localError,
+                EnhancedStatusCode(4, 4, 3),
+                "no route to \(first.domain): MX lookups are not built yet, add a [delivery.routes] entry"
+            )
+            return Attempt(outcomes: job.map { _ in .deferred(reply) }, hop: nil, remoteIP: nil, tls: nil)
+        }
+        guard let message = try self.spool.database.message(id: first.messageID) else {
+            throw DeliveryError("message \(first.messageID) is not in the queue")
+        }
+        var content = ByteBuffer()
+        content.writeBytes(try self.spool.contents(of: message))
+        let recipients = job.map { recipient in
+            OutboundTransaction.Recipient(
+                forwardPath: ForwardPath(stored: recipient.address)
+                    ?? .mailbox(Mailbox(localPart: recipient.address, domain: "invalid")),
+                parameters: RcptParameters(storedNotify: recipient.notify, storedOriginalRecipient: recipient.orcpt)
+            )
+        }
+        let transaction = OutboundTransaction(
+            reversePath: ReversePath(stored: first.sender) ?? .null,
+            recipients: recipients,
+            size: content.readableBytes,
+            needsSMTPUTF8: first.smtputf8,
+            eightBit: first.body == BodyType.eightBitMIME.rawValue
+                || content.readableBytesView.contains(where: { $0 >= 0x80 }),
+            dsnReturn: first.dsnRet.flatMap(DSNReturn.init(rawValue:)),
+            envelopeID: first.dsnEnvid
+        )
+        let policy = self.configuration.tlsPolicy(for: first.domain)
+        do {
+            let connection = try await SMTPClientConnection.connect(
+                host: hop.host,
+                port: hop.port,
+                configuration: .init(
+                    heloName: self.configuration.heloName,
+                    tlsPolicy: policy,
+                    tlsAvailable: self.tls != nil
+                ),
+                tls: self.tls,
+                serverHostname: hop.host.first?.isLetter == true ? hop.host : nil,
+                group: self.group,
+                connectTimeout: self.configuration.connectTimeout,
+                replyTimeout: self.configuration.replyTimeout
+            )
+            let outcomes = try await connection.send(content, transaction: transaction)
+            let tls = await connection.tlsVersion
+            await connection.quit()
+            return Attempt(outcomes: outcomes, hop: hop, remoteIP: connection.remoteAddress, tls: tls)
+        } catch SMTPClientError.sessionFailed(let reply) {
+            return Attempt(
+                outcomes: job.map { _ in DeliveryOutcome(failure: reply) },
+                hop: hop,
+                remoteIP: nil,
+                tls: nil
+            )
+        } catch {
+            let reply = Reply(.serviceNotAvailable, EnhancedStatusCode(4, 4, 1), "cannot connect to \(hop): \(error)")
+            return Attempt(outcomes: job.map { _ in .deferred(reply) }, hop: hop, remoteIP: nil, tls: nil)
+        }
+    }
+
+    private func record(
+        _ recipient: DueRecipient,
+        _ outcome: DeliveryOutcome,
+        attempt: Attempt,
+        now: Date,
+        logger: Logger
+    )
+        -> RecordedAttempt
+    {
+        var state: QueuedRecipient.State
+        var reply = outcome.reply
+        var next: Date?
+        switch outcome {
+        case .delivered:
+            state = .delivered
+        case .bounced:
+            state = .bounced
+        case .deferred:
+            state = .deferred
+            next = self.configuration.retry.nextAttempt(
+                failedAttempts: recipient.attempts + 1,
+                receivedAt: recipient.receivedAt,
+                now: now
+            )
+            if next == nil {
+                state = .bounced
+                reply = Reply(
+                    .transactionFailed,
+                    EnhancedStatusCode(5, 4, 7),
+                    "delivery time expired; last try: \(Self.text(of: outcome.reply))"
+                )
+            }
+        }
+        let text = Self.text(of: reply)
+        logger.info(
+            "delivery",
+            metadata: [
+                "to": "<\(recipient.address)>",
+                "relay": "\(attempt.hop.map { "\($0)" } ?? "none")\(attempt.remoteIP.map { "[\($0)]" } ?? "")",
+                "tls": "\(attempt.tls ?? "none")",
+                "status": "\(state.rawValue)",
+                "reply": "\(text)"
+            ]
+        )
+        return RecordedAttempt(
+            recipientID: recipient.recipientID,
+            state: state,
+            reply: text,
+            nextAttemptAt: next,
+            remoteHost: attempt.hop?.host,
+            remoteIP: attempt.remoteIP,
+            tls: attempt.tls
+        )
+    }
+
+    /// A reply as one line: `250 2.0.0 Ok: queued as X`.
+    static func text(of reply: Reply) -> String {
+        var text = "\(reply.code.rawValue)"
+        if let enhanced = reply.enhancedCode { text += " \(enhanced)" }
+        return text + " " + reply.lines.joined(separator: " ")
+    }
+}
+
+struct DeliveryError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,137 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import Foundation
+import GRDB
+
+/// A recipient whose delivery is due, with what the delivery attempt needs of its message.
+public struct DueRecipient: Hashable, Sendable {
+    public var recipientID: Int64
+    public var messageID: String
+    public var address: String
+    public var notify: String?
+    public var orcpt: String?
+    public var attempts: Int
+    public var sender: String
+    public var receivedAt: Date
+    public var smtputf8: Bool
+    public var body: String?
+    public var dsnRet: String?
+    public var dsnEnvid: String?
+
+    /// The recipient's domain, lower-cased (what routing looks at).
+    public var domain: String {
+        self.address.split(separator: "@").last.map { String($0).lowercased() } ?? ""
+    }
+}
+
+/// The result of one delivery attempt for one recipient, as the queue records it.
+public struct RecordedAttempt: Hashable, Sendable {
+    public var recipientID: Int64
+    public var state: QueuedRecipient.State
+    /// The reply that decided it, as `code enhanced text`.
+    public var reply: String
+    /// When to try again, for a deferral.
+    public var nextAttemptAt: Date?
+    public var remoteHost: String?
+    public var remoteIP: String?
+    public var tls: String?
+
+    public init(
+        recipientID: Int64,
+        state: QueuedRecipient.State,
+        reply: String,
+        nextAttemptAt: Date?,
+        remoteHost: String?,
+        remoteIP: String?,
+        tls: String?
+    ) {
+        self.recipientID = recipientID
+        self.state = state
+        self.reply = reply
+        self.nextAttemptAt = nextAttemptAt
+        self.remoteHost = remoteHost
+        self.remoteIP = remoteIP
+        self.tls = tls
+    }
+}
+
+extension SpoolDatabase {
+    /// Takes up to `limit` due relay recipients and leases them until `now + lease`: a daemon that
+    /// dies mid-delivery tries them again when the lease ends (delivered twice at worst, never lost).
+    public func claimDueRecipients(now: Date, lease: TimeInterval, limit: Int) throws -> [DueRecipient] {
+        try self.writer.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.id, r.message_id, r.address, r.notify, r.orcpt, r.attempts, m.sender, m.received_at,
+                        m.smtputf8, m.body, m.dsn_ret, m.dsn_envid
+                    FROM recipient r JOIN message m ON m.id = r.message_id
+                    WHERE r.state IN ('queued', 'deferred') AND r.kind = 'relay' AND m.state = 'queued'
+                        AND r.next_attempt_at <= ?
+                    ORDER BY r.next_attempt_at, r.id
+                    LIMIT ?
+                    """,
+                arguments: [now, limit]
+            )
+            let due = rows.map { row in
+                DueRecipient(
+                    recipientID: row["id"],
+                    messageID: row["message_id"],
+                    address: row["address"],
+                    notify: row["notify"],
+                    orcpt: row["orcpt"],
+                    attempts: row["attempts"],
+                    sender: row["sender"],
+                    receivedAt: row["received_at"],
+                    smtputf8: row["smtputf8"],
+                    body: row["body"],
+                    dsnRet: row["dsn_ret"],
+                    dsnEnvid: row["dsn_envid"]
+                )
+            }
+            let renew = try db.cachedStatement(sql: "UPDATE recipient SET next_attempt_at = ? WHERE id = ?")
+            for recipient in due {
+                try renew.execute(arguments: [now.addingTimeInterval(lease), recipient.recipientID])
+            }
+            return due
+        }
+    }
+
+    /// Records attempts; a message whose every recipient is delivered or bounced leaves the active queue.
+    public func record(_ attempts: [RecordedAttempt], now: Date) throws {
+        guard !attempts.isEmpty else { return }
+        try self.writer.write { db in
+            let update = try db.cachedStatement(
+                sql: """
+                    UPDATE recipient SET state = ?, attempts = attempts + 1, next_attempt_at = ?, last_reply = ?,
+                        remote_host = ?, remote_ip = ?, tls = ?, finished_at = ?
+                    WHERE id = ?
+                    """
+            )
+            for attempt in attempts {
+                let finished = attempt.state == .delivered || attempt.state == .bounced
+                try update.execute(arguments: [
+                    attempt.state.rawValue, attempt.nextAttemptAt, attempt.reply, attempt.remoteHost,
+                    attempt.remoteIP, attempt.tls, finished ? now : nil, attempt.recipientID
+                ])
+            }
+            try db.execute(
+                sql: """
+                    UPDATE message SET state = 'done'
+                    WHERE state = 'queued' AND id IN (SELECT message_id FROM recipient WHERE id IN (\(
+                        attempts.map { String($0.recipientID) }.joined(separator: ",")
+                    )))
+                    AND NOT EXISTS (
+                        SELECT 1 FROM recipient r WHERE r.message_id = message.id AND r.state IN ('queued', 'deferred')
+                    )
+                    """
+            )
+        }
+    }
+}
