@@ -9,6 +9,11 @@
 import ArgumentParser
 import Crypto
 import FefaentServer
+import HummingbirdBcrypt
+import SMTPCore
+import SMTPNIO
+import NIOConcurrencyHelpers
+import Delivery
 import Foundation
 import Logging
 import NIOCore
@@ -35,15 +40,54 @@ struct Demo: AsyncParsableCommand {
         say("  written to \(work)/keys")
 
         step(2, "The daemon starts on loopback: an MX port and a submission port (STARTTLS + AUTH)")
+        let receiver = DemoReceiver()
+        let (receiverServer, receiverPort) = try await receiver.start(
+            mailboxes: ["bob@example.test"],
+            group: MultiThreadedEventLoopGroup.singleton
+        )
+        say("  the recipient's mail server (an SMTP sink for example.test) listens on 127.0.0.1:\(receiverPort)")
         let configPath = work + "/fefaent.toml"
-        try Self.config(hostname: hostname).write(toFile: configPath, atomically: true, encoding: .utf8)
+        try Self.config(hostname: hostname, route: receiverPort)
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
         let configuration = try FefaentConfiguration.load(path: configPath)
         let daemon = try FefaentDaemon(configuration: configuration, logger: Logger(label: "fefaent.demo"))
         let addresses = try await daemon.bind()
         for (listener, address) in zip(configuration.listeners, addresses) {
             say("  \(listener.name) (\(listener.kind)) listening on \(address)")
         }
-        guard let mxPort = addresses.first?.port else { throw DemoError("no MX listener") }
+        guard let mxPort = addresses.first?.port, let submissionPort = addresses.last?.port else {
+            throw DemoError("no listeners")
+        }
+        try daemon.spool.database.saveAccount(
+            Account(name: "acme", passwordHash: Bcrypt.hash("demo password", cost: 4), createdAt: Date())
+        )
+        say("  account \"acme\" added (bcrypt); the delivery runner routes every domain to the sink")
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await daemon.deliveryRunner.run() }
+            defer { tasks.cancelAll() }
+            try await Self.steps(
+                daemon: daemon,
+                configuration: configuration,
+                configPath: configPath,
+                hostname: hostname,
+                mxPort: mxPort,
+                submissionPort: submissionPort,
+                receiver: receiver
+            )
+        }
+        await receiverServer.shutdown(gracePeriod: .seconds(1))
+        try await daemon.close()
+    }
+
+    static func steps(
+        daemon: FefaentDaemon,
+        configuration: FefaentConfiguration,
+        configPath: String,
+        hostname: String,
+        mxPort: Int,
+        submissionPort: Int,
+        receiver: DemoReceiver
+    ) async throws {
 
         step(3, "A company's MTA hands over a mail whose Cc is the certifier (what Postfix would send)")
         let body = Self.message(hostname: hostname)
@@ -73,17 +117,77 @@ struct Demo: AsyncParsableCommand {
             say("    \(line)")
         }
 
-        step(5, "Not built yet (open issues)")
-        say("  - relaying the certified copy to each recipient's MX, retries and bounces (issue #3)")
-        say("  - MIME parsing, tracking pixel and DKIM on the certified copy (issue #4)")
-        say("  - signed, time-stamped evidence and the delivery certificate PDF (issue #5)")
-        say(
-            "  The mail stays queued in \(configuration.spoolDirectory); `fefaent queue list --config \(configPath)` shows it."
-        )
-
-        try await daemon.close()
         guard sentDigest == message.sha256, content == Array(body.utf8) else {
             throw DemoError("the spooled message differs from what was sent")
+        }
+
+        step(5, "Smarthost mode: the company's MTA submits with AUTH; Fefaent relays to the recipient's server")
+        let relayedID = try await Self.submitAuthenticated(body: body, port: submissionPort)
+        let delivered = try await Self.waitForDelivery(of: relayedID, daemon: daemon)
+        for recipient in delivered {
+            say(
+                "  <\(recipient.address)> \(recipient.state.rawValue) to \(recipient.remoteIp ?? "?") after \(recipient.attempts) attempt(s)"
+            )
+            say("    the recipient's server said: \(recipient.lastReply ?? "")")
+        }
+        guard let copy = receiver.received.withLockedValue({ $0.last?.1 }) else {
+            throw DemoError("the recipient's server got nothing")
+        }
+        say("  the recipient's server holds the message, behind both servers' trace headers:")
+        for line in copy.split(separator: "\r\n").prefix(while: { !$0.hasPrefix("From:") }) {
+            say("    \(line)")
+        }
+        guard delivered.allSatisfy({ $0.state == .delivered }), copy.hasSuffix(body) else {
+            throw DemoError("the relayed copy differs from what was sent")
+        }
+
+        step(6, "Not built yet (open issues)")
+        say("  - certifying the Cc copy: recipients from the To header, the certified copy (issues #4, #5)")
+        say("  - MX lookups (only [delivery.routes] today), bounce reports (DSN), queue flush/hold/delete (issue #3)")
+        say("  - MIME parsing, tracking pixel and DKIM on the certified copy (issue #4)")
+        say("  - signed, time-stamped evidence and the delivery certificate PDF (issue #5)")
+        say("  The certified mail stays queued: `fefaent queue list --config \(configPath)` shows it.")
+    }
+
+    static func waitForDelivery(of queueID: String, daemon: FefaentDaemon) async throws -> [QueuedRecipient] {
+        for _ in 0..<100 {
+            let recipients = try daemon.spool.database.recipients(of: queueID)
+            if recipients.allSatisfy({ $0.state == .delivered || $0.state == .bounced }) {
+                return recipients
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw DemoError("\(queueID) was not delivered within 10 s")
+    }
+
+    static func submitAuthenticated(body: String, port: Int) async throws -> String {
+        let group = MultiThreadedEventLoopGroup.singleton
+        var client = try await DemoClient.connect(host: "127.0.0.1", port: port, group: group)
+        return try await client.channel.executeThenClose { inbound, outbound in
+            var replies = inbound.makeAsyncIterator()
+            _ = try await client.readReply(inbound: &replies)
+            try await client.send("EHLO mta.acme.example", outbound: outbound)
+            _ = try await client.readReply(inbound: &replies)
+            say("  (AUTH without TLS only because this demo's config allows it on loopback)")
+            let credentials = Base64.encode(Array("\u{0}acme\u{0}demo password".utf8))
+            try await client.send("AUTH PLAIN \(credentials)", outbound: outbound)
+            _ = try await client.readReply(inbound: &replies)
+            for command in ["MAIL FROM:<alice@acme.example>", "RCPT TO:<bob@example.test>", "DATA"] {
+                try await client.send(command, outbound: outbound)
+                _ = try await client.readReply(inbound: &replies)
+            }
+            for line in body.split(separator: "\r\n", omittingEmptySubsequences: false).dropLast() {
+                try await client.send(line.hasPrefix(".") ? "." + line : String(line), outbound: outbound, echo: false)
+            }
+            say("  C: (\(body.utf8.count) octets of message, dot-stuffed)")
+            try await client.send(".", outbound: outbound)
+            let (code, text) = try await client.readReply(inbound: &replies)
+            try await client.send("QUIT", outbound: outbound)
+            _ = try await client.readReply(inbound: &replies)
+            guard code == 250, let id = text.split(separator: " ").last else {
+                throw DemoError("the server did not queue the mail: \(text)")
+            }
+            return String(id)
         }
     }
 
@@ -142,7 +246,7 @@ struct Demo: AsyncParsableCommand {
         ].joined(separator: "\r\n")
     }
 
-    static func config(hostname: String) -> String {
+    static func config(hostname: String, route port: Int) -> String {
         """
         [server]
         hostname = "\(hostname)"
@@ -155,6 +259,16 @@ struct Demo: AsyncParsableCommand {
 
         [certification]
         certifier_addresses = ["certify@\(hostname)"]
+
+        [auth]
+        allow_plaintext_on_loopback = true
+        bcrypt_cost = 4
+
+        [delivery]
+        poll_interval_ms = 100
+
+        [delivery.routes]
+        "*" = "127.0.0.1:\(port)"
 
         [[listener]]
         name = "mx"

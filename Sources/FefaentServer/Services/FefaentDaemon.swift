@@ -10,7 +10,7 @@ public import Logging
 public import NIOCore
 import NIOPosix
 import NIOSSL
-import Delivery
+public import Delivery
 import Foundation
 import SMTPCore
 public import SMTPNIO
@@ -30,7 +30,7 @@ public final class FefaentDaemon: Sendable {
     public let configuration: FefaentConfiguration
     public let spool: Spool
     public let servers: [SMTPServer]
-    let deliveryRunner: DeliveryRunner
+    public let deliveryRunner: DeliveryRunner
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let logger: Logger
