@@ -79,10 +79,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // libresolv (res_nquery with a private resolver state), for MX lookups.
+        .target(
+            name: "CResolv",
+            linkerSettings: [.linkedLibrary("resolv")]
+        ),
         // The queue runner: routes, the SMTP client, retries.
         .target(
             name: "Delivery",
             dependencies: [
+                "CResolv",
                 "SMTPCore",
                 "SMTPNIO",
                 "Spool",

@@ -27,6 +27,8 @@ public struct DeliveryConfiguration: Sendable {
     public var pollInterval: TimeAmount
     public var connectTimeout: TimeAmount
     public var replyTimeout: TimeAmount
+    /// The port of the servers found by MX lookups (25; tests use their own).
+    public var mxPort: Int
 
     public init(
         heloName: String,
@@ -38,8 +40,10 @@ public struct DeliveryConfiguration: Sendable {
         destinationConcurrency: Int = 20,
         pollInterval: TimeAmount = .seconds(1),
         connectTimeout: TimeAmount = .seconds(30),
-        replyTimeout: TimeAmount = .seconds(300)
+        replyTimeout: TimeAmount = .seconds(300),
+        mxPort: Int = 25
     ) {
+        self.mxPort = mxPort
         self.heloName = heloName
         self.routes = routes
         self.tlsPolicy = tlsPolicy

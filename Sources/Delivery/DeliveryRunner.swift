@@ -28,6 +28,7 @@ public final class DeliveryRunner: Service {
     private let group: any EventLoopGroup
     private let tls: NIOSSLContext?
     private let logger: Logger
+    private let mxRouting: MXRouting
     /// How long a claimed recipient stays reserved for the attempt under way.
     private let lease: TimeInterval = 900
 
@@ -36,8 +37,10 @@ public final class DeliveryRunner: Service {
         configuration: DeliveryConfiguration,
         group: any EventLoopGroup,
         tls: NIOSSLContext?,
+        resolver: DNSResolver,
         logger: Logger
     ) {
+        self.mxRouting = MXRouting(resolver: resolver, port: configuration.mxPort)
         self.spool = spool
         self.configuration = configuration
         self.group = group
@@ -123,21 +126,85 @@ public final class DeliveryRunner: Service {
         var tls: String?
     }
 
+    /// The servers to try for a domain: its static route, else its MX records.
+    func targets(for domain: String) async -> RoutingResult {
+        if let hop = self.configuration.routes.hop(for: domain) {
+            return .targets([DeliveryTarget(hostname: hop.host, address: hop.host, port: hop.port)])
+        }
+        return await self.mxRouting.route(domain)
+    }
+
     private func attempt(_ job: [DueRecipient], logger: Logger) async throws -> Attempt {
         let first = job[0]
-        guard let hop = self.configuration.routes.hop(for: first.domain) else {
-            let reply = Reply(
-                .localError,
-                EnhancedStatusCode(4, 4, 3),
-                "no route to \(first.domain): MX lookups are not built yet, add a [delivery.routes] entry"
+        let targets: [DeliveryTarget]
+        switch await self.targets(for: first.domain) {
+        case .failure(let reply):
+            return Attempt(
+                outcomes: job.map { _ in DeliveryOutcome(failure: reply) },
+                hop: nil,
+                remoteIP: nil,
+                tls: nil
             )
-            return Attempt(outcomes: job.map { _ in .deferred(reply) }, hop: nil, remoteIP: nil, tls: nil)
+        case .targets(let found):
+            targets = found
         }
         guard let message = try self.spool.database.message(id: first.messageID) else {
             throw DeliveryError("message \(first.messageID) is not in the queue")
         }
         var content = ByteBuffer()
         content.writeBytes(try self.spool.contents(of: message))
+        let transaction = Self.transaction(for: job, content: content)
+        let policy = self.configuration.tlsPolicy(for: first.domain)
+        var failure = Attempt(outcomes: [], hop: nil, remoteIP: nil, tls: nil)
+        // RFC 5321 §5.1: try the next server when one cannot be reached or refuses the session.
+        for target in targets {
+            let hop = RouteTable.Hop(host: target.hostname, port: target.port)
+            do {
+                let connection = try await SMTPClientConnection.connect(
+                    host: target.address,
+                    port: target.port,
+                    configuration: .init(
+                        heloName: self.configuration.heloName,
+                        tlsPolicy: policy,
+                        tlsAvailable: self.tls != nil
+                    ),
+                    tls: self.tls,
+                    serverHostname: target.hostname.first?.isLetter == true ? target.hostname : nil,
+                    group: self.group,
+                    connectTimeout: self.configuration.connectTimeout,
+                    replyTimeout: self.configuration.replyTimeout
+                )
+                let outcomes = try await connection.send(content, transaction: transaction)
+                let tls = await connection.tlsVersion
+                await connection.quit()
+                return Attempt(outcomes: outcomes, hop: hop, remoteIP: connection.remoteAddress, tls: tls)
+            } catch SMTPClientError.sessionFailed(let reply) {
+                failure = Attempt(
+                    outcomes: job.map { _ in DeliveryOutcome(failure: reply) },
+                    hop: hop,
+                    remoteIP: target.address,
+                    tls: nil
+                )
+            } catch {
+                let reply = Reply(
+                    .serviceNotAvailable,
+                    EnhancedStatusCode(4, 4, 1),
+                    "cannot connect to \(hop): \(error)"
+                )
+                failure = Attempt(
+                    outcomes: job.map { _ in .deferred(reply) },
+                    hop: hop,
+                    remoteIP: target.address,
+                    tls: nil
+                )
+            }
+            logger.info("server failed", metadata: ["server": "\(hop)", "address": "\(target.address)"])
+        }
+        return failure
+    }
+
+    static func transaction(for job: [DueRecipient], content: ByteBuffer) -> OutboundTransaction {
+        let first = job[0]
         let recipients = job.map { recipient in
             OutboundTransaction.Recipient(
                 forwardPath: ForwardPath(stored: recipient.address)
@@ -145,7 +212,7 @@ public final class DeliveryRunner: Service {
                 parameters: RcptParameters(storedNotify: recipient.notify, storedOriginalRecipient: recipient.orcpt)
             )
         }
-        let transaction = OutboundTransaction(
+        return OutboundTransaction(
             reversePath: ReversePath(stored: first.sender) ?? .null,
             recipients: recipients,
             size: content.readableBytes,
@@ -155,37 +222,6 @@ public final class DeliveryRunner: Service {
             dsnReturn: first.dsnRet.flatMap(DSNReturn.init(rawValue:)),
             envelopeID: first.dsnEnvid
         )
-        let policy = self.configuration.tlsPolicy(for: first.domain)
-        do {
-            let connection = try await SMTPClientConnection.connect(
-                host: hop.host,
-                port: hop.port,
-                configuration: .init(
-                    heloName: self.configuration.heloName,
-                    tlsPolicy: policy,
-                    tlsAvailable: self.tls != nil
-                ),
-                tls: self.tls,
-                serverHostname: hop.host.first?.isLetter == true ? hop.host : nil,
-                group: self.group,
-                connectTimeout: self.configuration.connectTimeout,
-                replyTimeout: self.configuration.replyTimeout
-            )
-            let outcomes = try await connection.send(content, transaction: transaction)
-            let tls = await connection.tlsVersion
-            await connection.quit()
-            return Attempt(outcomes: outcomes, hop: hop, remoteIP: connection.remoteAddress, tls: tls)
-        } catch SMTPClientError.sessionFailed(let reply) {
-            return Attempt(
-                outcomes: job.map { _ in DeliveryOutcome(failure: reply) },
-                hop: hop,
-                remoteIP: nil,
-                tls: nil
-            )
-        } catch {
-            let reply = Reply(.serviceNotAvailable, EnhancedStatusCode(4, 4, 1), "cannot connect to \(hop): \(error)")
-            return Attempt(outcomes: job.map { _ in .deferred(reply) }, hop: hop, remoteIP: nil, tls: nil)
-        }
     }
 
     private func record(

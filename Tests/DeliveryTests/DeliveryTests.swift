@@ -42,3 +42,43 @@ struct DeliveryTests {
         #expect(RouteTable().hop(for: "example.test") == nil)
     }
 }
+
+@Suite("DNS messages")
+struct DNSMessageTests {
+    // A response to "example.test MX": two answers, the second name compressed against the first.
+    static let mxResponse: [UInt8] =
+        [0x12, 0x34, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0]
+        + [7] + Array("example".utf8) + [4] + Array("test".utf8) + [0, 0, 15, 0, 1]
+        + [0xC0, 12, 0, 15, 0, 1, 0, 0, 0, 60, 0, 8, 0, 10, 3] + Array("mx1".utf8) + [0xC0, 12]
+        + [0xC0, 12, 0, 15, 0, 1, 0, 0, 0, 60, 0, 4, 0, 20, 0xC0, 12]
+
+    @Test func parsesMXWithCompression() throws {
+        let message = try DNSMessage(parsing: Self.mxResponse)
+        #expect(message.responseCode == 0)
+        #expect(
+            message.answers == [
+                .mx(preference: 10, exchange: "mx1.example.test"), .mx(preference: 20, exchange: "example.test")
+            ]
+        )
+    }
+
+    @Test func refusesTruncatedAndLoopingMessages() {
+        #expect(throws: DNSMessage.MalformedMessage.self) { try DNSMessage(parsing: Array(Self.mxResponse.prefix(40))) }
+        var loop = Self.mxResponse
+        loop[12] = 0xC0
+        loop[13] = 12  // the question name points at itself
+        #expect(throws: DNSMessage.MalformedMessage.self) { try DNSMessage(parsing: loop) }
+    }
+
+    @Test func equalPreferencesAreShuffledButOrderIsKept() {
+        let ordered = MXRouting.ordered([(20, "c"), (10, "a"), (10, "b"), (30, "d")])
+        #expect(ordered.map(\.preference) == [10, 10, 20, 30])
+        #expect(Set(ordered.prefix(2).map(\.name)) == ["a", "b"])
+    }
+
+    @Test func ipv6Text() {
+        #expect(
+            MXRouting.ipv6([0x20, 0x01, 0x0d, 0xb8] + [UInt8](repeating: 0, count: 11) + [1]) == "2001:db8:0:0:0:0:0:1"
+        )
+    }
+}

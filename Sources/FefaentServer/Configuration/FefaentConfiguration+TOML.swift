@@ -124,8 +124,20 @@ extension FefaentConfiguration {
     static func parseDelivery(_ table: TableReader, hostname: String) throws -> Delivery {
         try table.allowOnly([
             "helo_name", "tls", "routes", "tls_policy", "retry_initial", "retry_maximum", "lifetime", "concurrency",
-            "poll_interval_ms", "connect_timeout", "reply_timeout"
+            "poll_interval_ms", "connect_timeout", "reply_timeout", "nameserver", "mx_port"
         ])
+        var nameserver: HostPort?
+        if let text = try table.optionalString("nameserver") {
+            let (host, port) = try TableReader.hostAndPort(text, key: "delivery.nameserver")
+            guard host.split(separator: ".").count == 4, host.split(separator: ".").allSatisfy({ UInt8($0) != nil })
+            else {
+                throw ConfigurationError(
+                    key: "delivery.nameserver",
+                    "must be an IPv4 address and port, e.g. \"127.0.0.1:53\""
+                )
+            }
+            nameserver = HostPort(host: host, port: port)
+        }
         let tls = try table.string("tls", default: "opportunistic")
         guard Self.tlsPolicies.contains(tls) else {
             throw ConfigurationError(key: "delivery.tls", "must be disabled, opportunistic or required, not \"\(tls)\"")
@@ -163,7 +175,9 @@ extension FefaentConfiguration {
             concurrency: try table.int("concurrency", default: 100, in: 1...10_000),
             pollIntervalMilliseconds: try table.int("poll_interval_ms", default: 1_000, in: 10...60_000),
             connectTimeoutSeconds: try table.int("connect_timeout", default: 30, in: 1...600),
-            replyTimeoutSeconds: try table.int("reply_timeout", default: 300, in: 1...3_600)
+            replyTimeoutSeconds: try table.int("reply_timeout", default: 300, in: 1...3_600),
+            nameserver: nameserver,
+            mxPort: try table.int("mx_port", default: 25, in: 1...65_535)
         )
     }
 

@@ -55,6 +55,9 @@ public struct FefaentConfiguration: Hashable, Sendable {
         public var pollIntervalMilliseconds: Int
         public var connectTimeoutSeconds: Int
         public var replyTimeoutSeconds: Int
+        /// The name server for MX lookups; `nil` uses the system's.
+        public var nameserver: HostPort?
+        public var mxPort: Int
     }
 
     /// A host and a port, as in `127.0.0.1:25` or `[::1]:25`.

@@ -62,6 +62,10 @@ public final class FefaentDaemon: Sendable {
             configuration: Self.makeDeliveryConfiguration(configuration),
             group: group,
             tls: try Self.makeClientTLSContext(),
+            resolver: DNSResolver(
+                nameserver: configuration.delivery.nameserver.map { ($0.host, $0.port) },
+                threadPool: self.threadPool
+            ),
             logger: logger
         )
         self.servers = configuration.listeners.map { listener in
@@ -117,7 +121,8 @@ public final class FefaentDaemon: Sendable {
             concurrency: delivery.concurrency,
             pollInterval: .milliseconds(Int64(delivery.pollIntervalMilliseconds)),
             connectTimeout: .seconds(Int64(delivery.connectTimeoutSeconds)),
-            replyTimeout: .seconds(Int64(delivery.replyTimeoutSeconds))
+            replyTimeout: .seconds(Int64(delivery.replyTimeoutSeconds)),
+            mxPort: delivery.mxPort
         )
     }
 
