@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+public import Foundation
 public import NIOCore
 public import SMTPCore
 
@@ -29,6 +30,8 @@ public struct DeliveryConfiguration: Sendable {
     public var replyTimeout: TimeAmount
     /// The port of the servers found by MX lookups (25; tests use their own).
     public var mxPort: Int
+    /// Seconds after arrival when the sender is told that a recipient is still deferred; 0: never.
+    public var delayWarning: TimeInterval
 
     public init(
         heloName: String,
@@ -41,9 +44,11 @@ public struct DeliveryConfiguration: Sendable {
         pollInterval: TimeAmount = .seconds(1),
         connectTimeout: TimeAmount = .seconds(30),
         replyTimeout: TimeAmount = .seconds(300),
-        mxPort: Int = 25
+        mxPort: Int = 25,
+        delayWarning: TimeInterval = 4 * 3600
     ) {
         self.mxPort = mxPort
+        self.delayWarning = delayWarning
         self.heloName = heloName
         self.routes = routes
         self.tlsPolicy = tlsPolicy

@@ -109,13 +109,81 @@ public final class DeliveryRunner: Service {
             attempt = Attempt(outcomes: job.map { _ in .deferred(reply) }, hop: nil, remoteIP: nil, tls: nil)
         }
         let now = Date()
-        let recorded = zip(job, attempt.outcomes).map { recipient, outcome in
+        let results = zip(job, attempt.outcomes).map { recipient, outcome in
             self.record(recipient, outcome, attempt: attempt, now: now, logger: logger)
         }
         do {
-            try self.spool.database.record(recorded, now: now)
+            try self.spool.database.record(results.map(\.recorded), now: now)
         } catch {
             logger.error("cannot record delivery outcomes", metadata: ["error": "\(error)"])
+            return
+        }
+        await self.notifySender(job: job, results: results, attempt: attempt, now: now, logger: logger)
+    }
+
+    /// Sends the sender a bounce for recipients that failed and a delay notice for those newly
+    /// delayed past the warning time, as their DSN requests allow; never to the null sender.
+    private func notifySender(
+        job: [DueRecipient],
+        results: [(recorded: RecordedAttempt, reply: Reply)],
+        attempt: Attempt,
+        now: Date,
+        logger: Logger
+    ) async {
+        let first = job[0]
+        guard let sender = ForwardPath(stored: first.sender) else { return }  // <> gets no reports
+        for action in [DeliveryStatusNotification.RecipientStatus.Action.failed, .delayed] {
+            let statuses = zip(job, results).compactMap {
+                recipient,
+                result -> DeliveryStatusNotification.RecipientStatus? in
+                let applies =
+                    action == .failed
+                    ? result.recorded.state == .bounced
+                    : result.recorded.state == .deferred && result.recorded.delayNotified
+                guard applies, DeliveryStatusNotification.wanted(action, notify: recipient.notify) else { return nil }
+                return .init(
+                    address: recipient.address,
+                    originalRecipient: recipient.orcpt,
+                    action: action,
+                    status: result.reply.enhancedCode?.description ?? "\(result.reply.code.kind).0.0",
+                    remoteMTA: attempt.hop?.host,
+                    diagnostic: result.recorded.reply
+                )
+            }
+            guard !statuses.isEmpty else { continue }
+            do {
+                guard let message = try self.spool.database.message(id: first.messageID) else { return }
+                let report = DeliveryStatusNotification(
+                    reportingMTA: self.configuration.heloName,
+                    queueID: first.messageID,
+                    sender: first.sender,
+                    arrivalDate: first.receivedAt,
+                    envelopeID: first.dsnEnvid,
+                    returnHeadersOnly: first.dsnRet == DSNReturn.headers.rawValue,
+                    recipients: statuses
+                )
+                let content = report.render(original: try self.spool.contents(of: message), now: now)
+                let envelope = Envelope(
+                    reversePath: .null,
+                    mailParameters: MailParameters(smtpUTF8: first.smtputf8),
+                    recipients: [
+                        AcceptedRecipient(forwardPath: sender, parameters: RcptParameters(notify: []), kind: .relay)
+                    ],
+                    heloName: self.configuration.heloName,
+                    protocolName: "local",
+                    authenticatedUser: nil,
+                    chunked: false
+                )
+                let reportID = try await self.spool.enqueueLocal(content, envelope: envelope, now: now)
+                logger.info(
+                    "sender notified",
+                    metadata: [
+                        "action": "\(action.rawValue)", "report": "\(reportID)", "recipients": "\(statuses.count)"
+                    ]
+                )
+            } catch {
+                logger.error("cannot queue the delivery status notification", metadata: ["error": "\(error)"])
+            }
         }
     }
 
@@ -231,7 +299,7 @@ public final class DeliveryRunner: Service {
         now: Date,
         logger: Logger
     )
-        -> RecordedAttempt
+        -> (recorded: RecordedAttempt, reply: Reply)
     {
         var state: QueuedRecipient.State
         var reply = outcome.reply
@@ -258,6 +326,10 @@ public final class DeliveryRunner: Service {
             }
         }
         let text = Self.text(of: reply)
+        let warning = self.configuration.delayWarning
+        let delayNotified =
+            state == .deferred && warning > 0 && !recipient.delayNotified
+            && now.timeIntervalSince(recipient.receivedAt) >= warning
         logger.info(
             "delivery",
             metadata: [
@@ -268,15 +340,17 @@ public final class DeliveryRunner: Service {
                 "reply": "\(text)"
             ]
         )
-        return RecordedAttempt(
+        let recorded = RecordedAttempt(
             recipientID: recipient.recipientID,
             state: state,
             reply: text,
             nextAttemptAt: next,
             remoteHost: attempt.hop?.host,
             remoteIP: attempt.remoteIP,
-            tls: attempt.tls
+            tls: attempt.tls,
+            delayNotified: delayNotified
         )
+        return (recorded, reply)
     }
 
     /// A reply as one line: `250 2.0.0 Ok: queued as X`.

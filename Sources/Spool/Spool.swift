@@ -124,6 +124,20 @@ public final class Spool: Sendable {
         )
     }
 
+    /// Queues a message Fefaent wrote itself (a delivery status notification): durable like any
+    /// other before this returns.
+    public func enqueueLocal(_ content: [UInt8], envelope: Envelope, now: Date = Date()) async throws -> String {
+        let queueID = QueueID.make(now: now)
+        var message = self.beginMessage(queueID: queueID, header: ByteBuffer())
+        try message.append(ByteBuffer(bytes: content))
+        let sealed = try message.seal()
+        let metadata = ReceptionMetadata(receivedAt: now, clientAddress: "127.0.0.1", listener: "local", tls: nil)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            self.commit(sealed, envelope: envelope, metadata: metadata) { continuation.resume(with: $0) }
+        }
+        return queueID
+    }
+
     /// The stored octets of a message: the Received header Fefaent added, then the message as sent.
     public func contents(of message: QueuedMessage) throws -> [UInt8] {
         try self.layout.contents(of: message)

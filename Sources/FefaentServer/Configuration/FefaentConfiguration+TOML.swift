@@ -124,7 +124,7 @@ extension FefaentConfiguration {
     static func parseDelivery(_ table: TableReader, hostname: String) throws -> Delivery {
         try table.allowOnly([
             "helo_name", "tls", "routes", "tls_policy", "retry_initial", "retry_maximum", "lifetime", "concurrency",
-            "poll_interval_ms", "connect_timeout", "reply_timeout", "nameserver", "mx_port"
+            "poll_interval_ms", "connect_timeout", "reply_timeout", "nameserver", "mx_port", "delay_warning"
         ])
         var nameserver: HostPort?
         if let text = try table.optionalString("nameserver") {
@@ -177,7 +177,8 @@ extension FefaentConfiguration {
             connectTimeoutSeconds: try table.int("connect_timeout", default: 30, in: 1...600),
             replyTimeoutSeconds: try table.int("reply_timeout", default: 300, in: 1...3_600),
             nameserver: nameserver,
-            mxPort: try table.int("mx_port", default: 25, in: 1...65_535)
+            mxPort: try table.int("mx_port", default: 25, in: 1...65_535),
+            delayWarningSeconds: try table.int("delay_warning", default: 4 * 3_600, in: 0...30 * 86_400)
         )
     }
 

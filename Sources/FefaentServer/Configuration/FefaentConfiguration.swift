@@ -58,6 +58,7 @@ public struct FefaentConfiguration: Hashable, Sendable {
         /// The name server for MX lookups; `nil` uses the system's.
         public var nameserver: HostPort?
         public var mxPort: Int
+        public var delayWarningSeconds: Int
     }
 
     /// A host and a port, as in `127.0.0.1:25` or `[::1]:25`.

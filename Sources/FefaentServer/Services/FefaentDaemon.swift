@@ -122,7 +122,8 @@ public final class FefaentDaemon: Sendable {
             pollInterval: .milliseconds(Int64(delivery.pollIntervalMilliseconds)),
             connectTimeout: .seconds(Int64(delivery.connectTimeoutSeconds)),
             replyTimeout: .seconds(Int64(delivery.replyTimeoutSeconds)),
-            mxPort: delivery.mxPort
+            mxPort: delivery.mxPort,
+            delayWarning: TimeInterval(delivery.delayWarningSeconds)
         )
     }
 

@@ -23,6 +23,8 @@ public struct DueRecipient: Hashable, Sendable {
     public var body: String?
     public var dsnRet: String?
     public var dsnEnvid: String?
+    /// Whether the sender was already told that this recipient is delayed.
+    public var delayNotified: Bool
 
     /// The recipient's domain, lower-cased (what routing looks at).
     public var domain: String {
@@ -41,6 +43,8 @@ public struct RecordedAttempt: Hashable, Sendable {
     public var remoteHost: String?
     public var remoteIP: String?
     public var tls: String?
+    /// The sender has now been told this recipient is delayed.
+    public var delayNotified: Bool
 
     public init(
         recipientID: Int64,
@@ -49,8 +53,10 @@ public struct RecordedAttempt: Hashable, Sendable {
         nextAttemptAt: Date?,
         remoteHost: String?,
         remoteIP: String?,
-        tls: String?
+        tls: String?,
+        delayNotified: Bool = false
     ) {
+        self.delayNotified = delayNotified
         self.recipientID = recipientID
         self.state = state
         self.reply = reply
@@ -70,7 +76,7 @@ extension SpoolDatabase {
                 db,
                 sql: """
                     SELECT r.id, r.message_id, r.address, r.notify, r.orcpt, r.attempts, m.sender, m.received_at,
-                        m.smtputf8, m.body, m.dsn_ret, m.dsn_envid
+                        m.smtputf8, m.body, m.dsn_ret, m.dsn_envid, r.delay_notified
                     FROM recipient r JOIN message m ON m.id = r.message_id
                     WHERE r.state IN ('queued', 'deferred') AND r.kind = 'relay' AND m.state = 'queued'
                         AND r.next_attempt_at <= ?
@@ -92,7 +98,8 @@ extension SpoolDatabase {
                     smtputf8: row["smtputf8"],
                     body: row["body"],
                     dsnRet: row["dsn_ret"],
-                    dsnEnvid: row["dsn_envid"]
+                    dsnEnvid: row["dsn_envid"],
+                    delayNotified: row["delay_notified"]
                 )
             }
             let renew = try db.cachedStatement(sql: "UPDATE recipient SET next_attempt_at = ? WHERE id = ?")
@@ -110,7 +117,8 @@ extension SpoolDatabase {
             let update = try db.cachedStatement(
                 sql: """
                     UPDATE recipient SET state = ?, attempts = attempts + 1, next_attempt_at = ?, last_reply = ?,
-                        remote_host = ?, remote_ip = ?, tls = ?, finished_at = ?
+                        remote_host = ?, remote_ip = ?, tls = ?, finished_at = ?,
+                        delay_notified = delay_notified OR ?
                     WHERE id = ?
                     """
             )
@@ -118,7 +126,7 @@ extension SpoolDatabase {
                 let finished = attempt.state == .delivered || attempt.state == .bounced
                 try update.execute(arguments: [
                     attempt.state.rawValue, attempt.nextAttemptAt, attempt.reply, attempt.remoteHost,
-                    attempt.remoteIP, attempt.tls, finished ? now : nil, attempt.recipientID
+                    attempt.remoteIP, attempt.tls, finished ? now : nil, attempt.delayNotified, attempt.recipientID
                 ])
             }
             try db.execute(

@@ -73,6 +73,9 @@ extension SpoolDatabase {
                     """
             )
         }
+        migrator.registerMigration("v3: delay notices") { db in
+            try db.execute(sql: "ALTER TABLE recipient ADD COLUMN delay_notified BOOLEAN NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }
