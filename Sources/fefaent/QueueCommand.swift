@@ -16,7 +16,7 @@ struct QueueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queue",
         abstract: "Inspect the queue.",
-        subcommands: [List.self, Show.self]
+        subcommands: [List.self, Show.self, Flush.self, Hold.self, Release.self, Delete.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -46,7 +46,14 @@ struct QueueCommand: AsyncParsableCommand {
                     message.sender.isEmpty ? "<>" : message.sender
                 )
                 for recipient in recipients {
-                    print(String(repeating: " ", count: 56) + "\(recipient.address)  \(recipient.state.rawValue)")
+                    var line = String(repeating: " ", count: 56) + "\(recipient.address)  \(recipient.state.rawValue)"
+                    if recipient.state == .deferred, let next = recipient.nextAttemptAt {
+                        line += ", next try \(utc(next))"
+                    }
+                    print(line)
+                    if let reply = recipient.lastReply {
+                        print(String(repeating: " ", count: 58) + "(\(reply))")
+                    }
                 }
             }
             print("-- \(messages.count) message\(messages.count == 1 ? "" : "s")")
@@ -93,6 +100,60 @@ struct QueueCommand: AsyncParsableCommand {
             }
         }
     }
+
+    struct Flush: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Try deferred recipients now: of one message, or of all (like postqueue -f / -i)."
+        )
+        @OptionGroup var options: ConfigOption
+        @Argument(help: "A queue id; all messages when left out.") var id: String?
+
+        func run() async throws {
+            let (database, _) = try openQueue(self.options.config)
+            let count = try database.flush(messageID: self.id, now: Date())
+            print("\(count) recipient\(count == 1 ? "" : "s") due now")
+        }
+    }
+
+    struct Hold: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Keep a message from being delivered (postsuper -h).")
+        @OptionGroup var options: ConfigOption
+        @Argument(help: "The queue id.") var id: String
+
+        func run() async throws {
+            let (database, _) = try openQueue(self.options.config)
+            guard try database.hold(messageID: self.id) else { throw CLIError("no queued message \(self.id)") }
+            print("\(self.id) on hold")
+        }
+    }
+
+    struct Release: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Release a held message (postsuper -H).")
+        @OptionGroup var options: ConfigOption
+        @Argument(help: "The queue id.") var id: String
+
+        func run() async throws {
+            let (database, _) = try openQueue(self.options.config)
+            guard try database.release(messageID: self.id) else { throw CLIError("no held message \(self.id)") }
+            print("\(self.id) released")
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a message from the active queue without delivering it (postsuper -d)."
+        )
+        @OptionGroup var options: ConfigOption
+        @Argument(help: "The queue id.") var id: String
+
+        func run() async throws {
+            let (database, _) = try openQueue(self.options.config)
+            guard try database.delete(messageID: self.id, now: Date()) else {
+                throw CLIError("no active message \(self.id)")
+            }
+            print("\(self.id) deleted")
+        }
+    }
 }
 
 func openQueue(_ configPath: String) throws -> (SpoolDatabase, SpoolLayout) {
@@ -124,6 +185,10 @@ func messageJSON(_ message: QueuedMessage, recipients: [QueuedRecipient]) -> [St
         ]
         row["notify"] = recipient.notify
         row["orcpt"] = recipient.orcpt
+        row["attempts"] = recipient.attempts
+        row["next_attempt_at"] = recipient.nextAttemptAt.map(utc)
+        row["last_reply"] = recipient.lastReply
+        row["remote_ip"] = recipient.remoteIp
         return row
     }
     return object
