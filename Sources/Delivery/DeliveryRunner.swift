@@ -49,6 +49,13 @@ public final class DeliveryRunner: Service {
     }
 
     public func run() async throws {
+        let released = try self.spool.database.releaseStaleClaims(now: Date())
+        if released > 0 {
+            self.logger.notice(
+                "recipients of an interrupted delivery are due again",
+                metadata: ["count": "\(released)"]
+            )
+        }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let due: [DueRecipient]
             do {

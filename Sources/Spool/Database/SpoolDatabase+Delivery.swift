@@ -102,11 +102,26 @@ extension SpoolDatabase {
                     delayNotified: row["delay_notified"]
                 )
             }
-            let renew = try db.cachedStatement(sql: "UPDATE recipient SET next_attempt_at = ? WHERE id = ?")
+            let renew = try db.cachedStatement(
+                sql: "UPDATE recipient SET next_attempt_at = ?, claimed_at = ? WHERE id = ?"
+            )
             for recipient in due {
-                try renew.execute(arguments: [now.addingTimeInterval(lease), recipient.recipientID])
+                try renew.execute(arguments: [now.addingTimeInterval(lease), now, recipient.recipientID])
             }
             return due
+        }
+    }
+
+    /// Makes recipients a previous process claimed but never finished due now. Only the spool's
+    /// owner calls it, at start-up, so every claim it finds belongs to a process that died.
+    @discardableResult
+    public func releaseStaleClaims(now: Date) throws -> Int {
+        try self.writer.write { db in
+            try db.execute(
+                sql: "UPDATE recipient SET next_attempt_at = ?, claimed_at = NULL WHERE claimed_at IS NOT NULL",
+                arguments: [now]
+            )
+            return db.changesCount
         }
     }
 
@@ -118,7 +133,7 @@ extension SpoolDatabase {
                 sql: """
                     UPDATE recipient SET state = ?, attempts = attempts + 1, next_attempt_at = ?, last_reply = ?,
                         remote_host = ?, remote_ip = ?, tls = ?, finished_at = ?,
-                        delay_notified = delay_notified OR ?
+                        delay_notified = delay_notified OR ?, claimed_at = NULL
                     WHERE id = ?
                     """
             )

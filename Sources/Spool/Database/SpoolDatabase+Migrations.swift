@@ -76,6 +76,9 @@ extension SpoolDatabase {
         migrator.registerMigration("v3: delay notices") { db in
             try db.execute(sql: "ALTER TABLE recipient ADD COLUMN delay_notified BOOLEAN NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v4: delivery claims") { db in
+            try db.execute(sql: "ALTER TABLE recipient ADD COLUMN claimed_at DATETIME")
+        }
         return migrator
     }
 }
