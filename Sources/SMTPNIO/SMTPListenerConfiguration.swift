@@ -30,6 +30,8 @@ public struct SMTPListenerConfiguration: Sendable {
     public var tls: NIOSSLContext?
     /// Whether AUTH may be used without TLS by a client on a loopback address (for local tools).
     public var allowPlaintextAuthenticationOnLoopback: Bool
+    /// Clients from these networks may relay without AUTH (a company MTA using Fefaent as smarthost).
+    public var trustedNetworks: [IPNetwork] = []
     public var commandTimeout: TimeAmount
     public var dataTimeout: TimeAmount
 
@@ -56,13 +58,14 @@ public struct SMTPListenerConfiguration: Sendable {
     }
 
     /// The session configuration for one connection from `peerIsLoopback`.
-    func sessionConfiguration(peerIsLoopback: Bool) -> ServerSessionConfiguration {
+    func sessionConfiguration(peerIsLoopback: Bool, peerAddress: String = "") -> ServerSessionConfiguration {
         var session = self.session
         session.startTLSAvailable = self.tls != nil && self.kind != .submissions
         session.implicitTLS = self.kind == .submissions
         session.authenticationEnabled = self.kind != .mx
         session.authenticationRequired = self.kind != .mx
         session.plaintextAuthenticationAllowed = self.allowPlaintextAuthenticationOnLoopback && peerIsLoopback
+        session.clientIsTrusted = self.trustedNetworks.contains { $0.contains(peerAddress) }
         return session
     }
 }

@@ -87,7 +87,7 @@ public final class SMTPServer: Sendable {
         try channel.pipeline.syncOperations.addHandler(
             SMTPServerHandler(
                 listener: configuration,
-                session: configuration.sessionConfiguration(peerIsLoopback: isLoopback),
+                session: configuration.sessionConfiguration(peerIsLoopback: isLoopback, peerAddress: clientAddress),
                 clientAddress: clientAddress,
                 sink: sink,
                 logger: logger

@@ -204,3 +204,16 @@ struct SMTPServerHandlerTests {
         #expect(try session.replies() == "421 4.3.2 mx.test Service shutting down, closing connection\r\n")
     }
 }
+
+@Suite("IPNetwork")
+struct IPNetworkTests {
+    @Test func containment() throws {
+        let loopback = try #require(IPNetwork("127.0.0.0/8"))
+        #expect(loopback.contains("127.9.8.7") && !loopback.contains("128.0.0.1") && !loopback.contains("::1"))
+        let office = try #require(IPNetwork("192.0.2.128/25"))
+        #expect(office.contains("192.0.2.200") && !office.contains("192.0.2.127"))
+        #expect(try #require(IPNetwork("::1")).contains("::1"))
+        #expect(try #require(IPNetwork("2001:db8::/32")).contains("2001:db8:1::5"))
+        #expect(IPNetwork("10.0.0.0/33") == nil && IPNetwork("not an address") == nil)
+    }
+}

@@ -8,6 +8,7 @@
 
 import Foundation
 import SMTPCore
+import SMTPNIO
 import TOMLKit
 
 extension FefaentConfiguration {
@@ -80,7 +81,14 @@ extension FefaentConfiguration {
         let grace = try limits.int("shutdown_grace", default: 30, in: 0...3_600)
 
         let auth = try reader.table("auth")
-        try auth.allowOnly(["allow_plaintext_on_loopback", "bcrypt_cost"])
+        try auth.allowOnly(["allow_plaintext_on_loopback", "bcrypt_cost", "trusted_networks"])
+        let trusted = try auth.strings("trusted_networks", default: [])
+        for (index, network) in trusted.enumerated() where IPNetwork(network) == nil {
+            throw ConfigurationError(
+                key: "auth.trusted_networks[\(index)]",
+                "\"\(network)\" is not an address or address/prefix"
+            )
+        }
         let plaintext = try auth.bool("allow_plaintext_on_loopback", default: false)
         let cost = try auth.int("bcrypt_cost", default: 10, in: 4...31)
 
@@ -114,6 +122,7 @@ extension FefaentConfiguration {
             shutdownGraceSeconds: grace,
             allowPlaintextAuthenticationOnLoopback: plaintext,
             bcryptCost: cost,
+            trustedNetworks: trusted,
             listeners: listeners,
             delivery: delivery
         )

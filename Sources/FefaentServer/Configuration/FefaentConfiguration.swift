@@ -36,6 +36,8 @@ public struct FefaentConfiguration: Hashable, Sendable {
     public var shutdownGraceSeconds: Int
     public var allowPlaintextAuthenticationOnLoopback: Bool
     public var bcryptCost: Int
+    /// Networks whose clients may relay without AUTH, e.g. `127.0.0.0/8`.
+    public var trustedNetworks: [String]
     public var listeners: [Listener]
     public var delivery: Delivery
 

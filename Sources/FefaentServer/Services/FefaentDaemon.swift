@@ -68,19 +68,22 @@ public final class FefaentDaemon: Sendable {
             ),
             logger: logger
         )
+        let trusted = configuration.trustedNetworks.compactMap(IPNetwork.init)
         self.servers = configuration.listeners.map { listener in
-            SMTPServer(
-                configuration: SMTPListenerConfiguration(
-                    name: listener.name,
-                    host: listener.host,
-                    port: listener.port,
-                    kind: SMTPListenerConfiguration.Kind(rawValue: listener.kind)!,
-                    session: session,
-                    tls: tls,
-                    allowPlaintextAuthenticationOnLoopback: configuration.allowPlaintextAuthenticationOnLoopback,
-                    commandTimeout: .seconds(Int64(configuration.commandTimeoutSeconds)),
-                    dataTimeout: .seconds(Int64(configuration.dataTimeoutSeconds))
-                ),
+            var listenerConfiguration = SMTPListenerConfiguration(
+                name: listener.name,
+                host: listener.host,
+                port: listener.port,
+                kind: SMTPListenerConfiguration.Kind(rawValue: listener.kind)!,
+                session: session,
+                tls: tls,
+                allowPlaintextAuthenticationOnLoopback: configuration.allowPlaintextAuthenticationOnLoopback,
+                commandTimeout: .seconds(Int64(configuration.commandTimeoutSeconds)),
+                dataTimeout: .seconds(Int64(configuration.dataTimeoutSeconds))
+            )
+            listenerConfiguration.trustedNetworks = trusted
+            return SMTPServer(
+                configuration: listenerConfiguration,
                 sink: sink,
                 group: group,
                 logger: logger

@@ -24,6 +24,9 @@ public struct ServerSessionConfiguration: Hashable, Sendable {
     /// Whether AUTH is allowed without TLS (only ever on loopback, when the config says so).
     public var plaintextAuthenticationAllowed: Bool
     public var policy: IngressPolicy
+    /// Whether the client's address is in the trusted networks: it may relay without AUTH
+    /// (Postfix's `permit_mynetworks`).
+    public var clientIsTrusted: Bool
 
     public init(
         hostname: String,
@@ -35,8 +38,10 @@ public struct ServerSessionConfiguration: Hashable, Sendable {
         authenticationEnabled: Bool = false,
         authenticationRequired: Bool = false,
         plaintextAuthenticationAllowed: Bool = false,
-        policy: IngressPolicy
+        policy: IngressPolicy,
+        clientIsTrusted: Bool = false
     ) {
+        self.clientIsTrusted = clientIsTrusted
         self.hostname = hostname
         self.maximumRecipients = maximumRecipients
         self.maximumMessageSize = maximumMessageSize

@@ -59,7 +59,9 @@ extension ServerSessionStateMachine {
         guard session.heloName != nil else {
             return self.error(.needHelo)
         }
-        if self.configuration.authenticationRequired && session.authenticatedUser == nil {
+        if self.configuration.authenticationRequired && session.authenticatedUser == nil
+            && !self.configuration.clientIsTrusted
+        {
             return self.error(.authenticationRequired)
         }
         if let size = parameters.size, size > self.configuration.maximumMessageSize {
@@ -89,7 +91,8 @@ extension ServerSessionStateMachine {
         guard transaction.recipients.count < self.configuration.maximumRecipients else {
             return .reply(.tooManyRecipients)  // 452 is not an error: RFC 5321 §4.5.3.1.10
         }
-        switch self.configuration.policy.evaluate(path, authenticated: session.authenticatedUser != nil) {
+        let mayRelay = session.authenticatedUser != nil || self.configuration.clientIsTrusted
+        switch self.configuration.policy.evaluate(path, authenticated: mayRelay) {
         case .accept(let kind):
             transaction.recipients.append(AcceptedRecipient(forwardPath: path, parameters: parameters, kind: kind))
             self.state = .mail(session, transaction)

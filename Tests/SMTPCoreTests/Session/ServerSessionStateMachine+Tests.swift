@@ -275,3 +275,14 @@ struct ServerSessionStateMachineTests {
         #expect(m.timedOut() == .replyAndClose(.timeout("mx.test")))
     }
 }
+
+@Suite("Trusted networks")
+struct TrustedNetworkTests {
+    @Test func aTrustedClientRelaysWithoutAuth() {
+        var configuration = ServerSessionConfiguration.submission
+        configuration.clientIsTrusted = true
+        var m = ServerSessionStateMachine.ready(configuration)
+        #expect(m.line("MAIL FROM:<a@acme.test>") == .reply(.senderOk))
+        #expect(m.line("RCPT TO:<anyone@example.test>") == .reply(.recipientOk))
+    }
+}

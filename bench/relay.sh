@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# bench/relay.sh [MAILS] [SESSIONS] [KB]
+#
+# Relay throughput, Fefaent side by side with Postfix on this machine: smtp-source hands
+# MAILS mails of KB KiB over SESSIONS sessions (defaults 3000, 20, 4) to each server, which
+# relays them to the same smtp-sink (../shared/tools/postfix-peer.sh). The clock runs from the
+# first mail sent until the last one is delivered (Postfix: its queue is empty; Fefaent: every
+# recipient is `delivered` in its queue). Both accept relay from 127.0.0.0/8 without AUTH.
+#
+# Then: acceptance with 10,000 deferred mails in the queue vs. an empty queue (target: < 10 % slower).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MAILS=${1:-3000}
+SESSIONS=${2:-20}
+KB=${3:-4}
+PEER=${PEER_TOOL:-../shared/tools/postfix-peer.sh}
+PEER_DIR=${PEER_DIR:-/tmp/postfix-peer}
+WORK=$(mktemp -d /var/tmp/fefaent-relay.XXXXXX)
+PORT=${FEFAENT_BENCH_PORT:-2725}
+
+swift build -c release --product fefaent >/dev/null 2>&1
+BIN=$(swift build -c release --show-bin-path)/fefaent
+
+cleanup() {
+  [ -n "${FEFAENT_PID:-}" ] && kill -TERM "$FEFAENT_PID" 2>/dev/null && wait "$FEFAENT_PID" 2>/dev/null || true
+  bash "$PEER" stop >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+start_fefaent() { # $1: spool folder, $2: extra TOML
+  cat >"$WORK/fefaent.toml" <<TOML
+[server]
+hostname = "fefaent.localhost"
+spool = "$1"
+log_level = "warning"
+[certification]
+certifier_addresses = ["certify@fefaent.localhost"]
+[auth]
+trusted_networks = ["127.0.0.0/8"]
+[[listener]]
+name = "mx"
+kind = "mx"
+address = "127.0.0.1:$PORT"
+$2
+TOML
+  "$BIN" serve --config "$WORK/fefaent.toml" 2>>"$WORK/fefaent.log" &
+  FEFAENT_PID=$!
+  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+}
+stop_fefaent() { kill -TERM "$FEFAENT_PID"; wait "$FEFAENT_PID" || true; FEFAENT_PID=; }
+count() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1], timeout=30).execute(sys.argv[2]).fetchone()[0])" "$@"; }
+now() { date +%s.%N; }
+
+bash "$PEER" start >/dev/null
+echo "== relay: $MAILS mails of $KB KiB, $SESSIONS sessions, into smtp-sink"
+T0=$(now)
+bash "$PEER" bench 127.0.0.1:2625 "$MAILS" "$SESSIONS" "$KB" >/dev/null
+for _ in $(seq 1200); do
+  [ -z "$(find "$PEER_DIR"/queue/incoming "$PEER_DIR"/queue/active "$PEER_DIR"/queue/deferred -type f 2>/dev/null | head -1)" ] && break
+  sleep 0.05
+done
+T1=$(now)
+POSTFIX=$(python3 -c "print(f'{$MAILS / ($T1 - $T0):.0f}')")
+echo "postfix: $MAILS relayed in $(python3 -c "print(f'{$T1 - $T0:.2f}')") s: $POSTFIX mails/s"
+
+start_fefaent "$WORK/spool" "[delivery]
+poll_interval_ms = 20
+[delivery.routes]
+\"*\" = \"127.0.0.1:2626\""
+T0=$(now)
+BENCH_TO=rcpt@bench.test bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB" >/dev/null
+for _ in $(seq 2400); do
+  [ "$(count "$WORK/spool/queue.sqlite" "select count(*) from recipient where state = 'delivered'")" -ge "$MAILS" ] && break
+  sleep 0.05
+done
+T1=$(now)
+stop_fefaent
+FEFAENT=$(python3 -c "print(f'{$MAILS / ($T1 - $T0):.0f}')")
+echo "fefaent: $MAILS relayed in $(python3 -c "print(f'{$T1 - $T0:.2f}')") s: $FEFAENT mails/s"
+python3 -c "print(f'ratio fefaent/postfix: {$FEFAENT / $POSTFIX:.2f}x')"
+
+echo "== acceptance with 10,000 deferred mails in the queue"
+# Deferred mails: routed to a port nobody listens on, retried only after an hour.
+DEFERRED_ROUTES="[delivery]
+retry_initial = 3600
+poll_interval_ms = 200
+[delivery.routes]
+\"deferred.test\" = \"127.0.0.1:9\""
+start_fefaent "$WORK/empty" "$DEFERRED_ROUTES"
+BASE=$(BENCH_TO=certify@fefaent.localhost bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB")
+stop_fefaent
+start_fefaent "$WORK/loaded" "$DEFERRED_ROUTES"
+BENCH_TO=x@deferred.test bash "$PEER" bench 127.0.0.1:$PORT 10000 "$SESSIONS" "$KB" >/dev/null
+for _ in $(seq 1200); do
+  [ "$(count "$WORK/loaded/queue.sqlite" "select count(*) from recipient where state = 'deferred'")" -ge 10000 ] && break
+  sleep 0.1
+done
+echo "deferred in the queue: $(count "$WORK/loaded/queue.sqlite" "select count(*) from recipient where state = 'deferred'")"
+LOADED=$(BENCH_TO=certify@fefaent.localhost bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB")
+stop_fefaent
+echo "empty queue:   $BASE"
+echo "10k deferred:  $LOADED"
+python3 - "$BASE" "$LOADED" <<'PY'
+import re, sys
+rate = lambda s: float(re.search(r"([0-9.]+) mails/s", s).group(1))
+base, loaded = rate(sys.argv[1]), rate(sys.argv[2])
+print(f"acceptance with 10k deferred: {loaded / base * 100:.0f} % of the empty-queue rate ({(1 - loaded / base) * 100:+.0f} % slower)")
+PY
