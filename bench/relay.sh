@@ -53,6 +53,7 @@ count() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1], tim
 now() { date +%s.%N; }
 
 bash "$PEER" start >/dev/null
+if [ -z "${SKIP_RELAY:-}" ]; then
 echo "== relay: $MAILS mails of $KB KiB, $SESSIONS sessions, into smtp-sink"
 T0=$(now)
 bash "$PEER" bench 127.0.0.1:2625 "$MAILS" "$SESSIONS" "$KB" >/dev/null
@@ -79,6 +80,7 @@ stop_fefaent
 FEFAENT=$(python3 -c "print(f'{$MAILS / ($T1 - $T0):.0f}')")
 echo "fefaent: $MAILS relayed in $(python3 -c "print(f'{$T1 - $T0:.2f}')") s: $FEFAENT mails/s"
 python3 -c "print(f'ratio fefaent/postfix: {$FEFAENT / $POSTFIX:.2f}x')"
+fi
 
 echo "== acceptance with 10,000 deferred mails in the queue"
 # Deferred mails: routed to a port nobody listens on, retried only after an hour.
@@ -87,9 +89,6 @@ retry_initial = 3600
 poll_interval_ms = 200
 [delivery.routes]
 \"deferred.test\" = \"127.0.0.1:9\""
-start_fefaent "$WORK/empty" "$DEFERRED_ROUTES"
-BASE=$(BENCH_TO=certify@fefaent.localhost bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB")
-stop_fefaent
 start_fefaent "$WORK/loaded" "$DEFERRED_ROUTES"
 BENCH_TO=x@deferred.test bash "$PEER" bench 127.0.0.1:$PORT 10000 "$SESSIONS" "$KB" >/dev/null
 for _ in $(seq 1200); do
@@ -97,13 +96,24 @@ for _ in $(seq 1200); do
   sleep 0.1
 done
 echo "deferred in the queue: $(count "$WORK/loaded/queue.sqlite" "select count(*) from recipient where state = 'deferred'")"
-LOADED=$(BENCH_TO=certify@fefaent.localhost bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB")
 stop_fefaent
-echo "empty queue:   $BASE"
-echo "10k deferred:  $LOADED"
-python3 - "$BASE" "$LOADED" <<'PY'
-import re, sys
-rate = lambda s: float(re.search(r"([0-9.]+) mails/s", s).group(1))
-base, loaded = rate(sys.argv[1]), rate(sys.argv[2])
-print(f"acceptance with 10k deferred: {loaded / base * 100:.0f} % of the empty-queue rate ({(1 - loaded / base) * 100:+.0f} % slower)")
+# Alternate empty and loaded queues, three rounds each, so drift of the machine hits both alike.
+RESULTS=()
+for round in 1 2 3; do
+  for spool in empty loaded; do
+    start_fefaent "$WORK/$spool" "$DEFERRED_ROUTES"
+    RATE=$(BENCH_TO=certify@fefaent.localhost bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB")
+    stop_fefaent
+    echo "round $round, $spool queue: $RATE"
+    RESULTS+=("$spool $RATE")
+  done
+done
+python3 - "${RESULTS[@]}" <<'PY'
+import re, statistics, sys
+rates = {"empty": [], "loaded": []}
+for line in sys.argv[1:]:
+    rates[line.split()[0]].append(float(re.search(r"([0-9.]+) mails/s", line).group(1)))
+base, loaded = statistics.median(rates["empty"]), statistics.median(rates["loaded"])
+print(f"median acceptance: empty queue {base:.0f} mails/s, 10k deferred {loaded:.0f} mails/s: "
+      f"{(1 - loaded / base) * 100:+.1f} % slower (target: under 10 %)")
 PY
