@@ -27,6 +27,7 @@ public final class DeliveryRunner: Service {
     private let configuration: DeliveryConfiguration
     private let group: any EventLoopGroup
     private let tls: NIOSSLContext?
+    private let verifyingTLS: NIOSSLContext?
     private let logger: Logger
     private let mxRouting: MXRouting
     /// How long a claimed recipient stays reserved for the attempt under way.
@@ -37,6 +38,7 @@ public final class DeliveryRunner: Service {
         configuration: DeliveryConfiguration,
         group: any EventLoopGroup,
         tls: NIOSSLContext?,
+        verifyingTLS: NIOSSLContext? = nil,
         resolver: DNSResolver,
         logger: Logger
     ) {
@@ -45,6 +47,7 @@ public final class DeliveryRunner: Service {
         self.configuration = configuration
         self.group = group
         self.tls = tls
+        self.verifyingTLS = verifyingTLS
         self.logger = logger
     }
 
@@ -91,15 +94,25 @@ public final class DeliveryRunner: Service {
                 jobs.append([recipient])
             }
         }
-        await withTaskGroup(of: Void.self) { group in
+        // At most `concurrency` deliveries at once, and `destinationConcurrency` to one domain.
+        await withTaskGroup(of: String.self) { group in
             var running = 0
+            var perDomain: [String: Int] = [:]
             for job in jobs {
-                if running >= self.configuration.concurrency {
-                    await group.next()
+                let domain = job[0].domain
+                while running >= self.configuration.concurrency
+                    || perDomain[domain, default: 0] >= self.configuration.destinationConcurrency
+                {
+                    guard let finished = await group.next() else { break }
                     running -= 1
+                    perDomain[finished, default: 1] -= 1
                 }
-                group.addTask { await self.deliver(job: job) }
                 running += 1
+                perDomain[domain, default: 0] += 1
+                group.addTask {
+                    await self.deliver(job: job)
+                    return domain
+                }
             }
         }
     }
@@ -230,6 +243,7 @@ public final class DeliveryRunner: Service {
         content.writeBytes(try self.spool.contents(of: message))
         let transaction = Self.transaction(for: job, content: content)
         let policy = self.configuration.tlsPolicy(for: first.domain)
+        let tlsContext = policy == .verify ? self.verifyingTLS : self.tls
         var failure = Attempt(outcomes: [], hop: nil, remoteIP: nil, tls: nil)
         // RFC 5321 §5.1: try the next server when one cannot be reached or refuses the session.
         for target in targets {
@@ -241,16 +255,19 @@ public final class DeliveryRunner: Service {
                     configuration: .init(
                         heloName: self.configuration.heloName,
                         tlsPolicy: policy,
-                        tlsAvailable: self.tls != nil
+                        tlsAvailable: tlsContext != nil
                     ),
-                    tls: self.tls,
+                    tls: tlsContext,
                     serverHostname: target.hostname.first?.isLetter == true ? target.hostname : nil,
                     group: self.group,
                     connectTimeout: self.configuration.connectTimeout,
                     replyTimeout: self.configuration.replyTimeout
                 )
                 let outcomes = try await connection.send(content, transaction: transaction)
-                let tls = await connection.tlsVersion
+                // Whether the peer's certificate was verified is part of what the record says.
+                let tls = await connection.tlsVersion.map {
+                    "\($0), certificate \(policy == .verify ? "verified" : "not verified")"
+                }
                 await connection.quit()
                 return Attempt(outcomes: outcomes, hop: hop, remoteIP: connection.remoteAddress, tls: tls)
             } catch SMTPClientError.sessionFailed(let reply) {

@@ -42,7 +42,7 @@ class Daemon:
     """One running `fefaent serve` with its own keys, config and spool in a temporary folder."""
 
     def __init__(self, binary: Path, folder: Path, message_size: int = 2 * 1024 * 1024, recipients: int = 100,
-                 command_timeout: int = 300, extra_config: str = ""):
+                 command_timeout: int = 300, extra_config: str = "", reception: str = RECEPTION):
         self.binary = binary
         self.folder = folder
         self.keys = folder / "keys"
@@ -66,7 +66,7 @@ key = "keys/server.key"
 
 [certification]
 certifier_addresses = ["{CERTIFIER}"]
-reception_mailboxes = ["{RECEPTION}"]
+reception_mailboxes = ["{reception}"]
 
 [limits]
 message_size = {message_size}

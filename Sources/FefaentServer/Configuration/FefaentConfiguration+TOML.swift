@@ -93,7 +93,7 @@ extension FefaentConfiguration {
         let cost = try auth.int("bcrypt_cost", default: 10, in: 4...31)
 
         let listeners = try reader.listeners()
-        let delivery = try Self.parseDelivery(try reader.table("delivery"), hostname: hostname)
+        let delivery = try Self.parseDelivery(try reader.table("delivery"), hostname: hostname, base: base)
         if certificate == nil, let needsTLS = listeners.first(where: { $0.kind != "mx" }) {
             throw ConfigurationError(
                 key: "tls.certificate",
@@ -128,12 +128,13 @@ extension FefaentConfiguration {
         )
     }
 
-    static let tlsPolicies = ["disabled", "opportunistic", "required"]
+    static let tlsPolicies = ["disabled", "opportunistic", "required", "verify"]
 
-    static func parseDelivery(_ table: TableReader, hostname: String) throws -> Delivery {
+    static func parseDelivery(_ table: TableReader, hostname: String, base: String) throws -> Delivery {
         try table.allowOnly([
             "helo_name", "tls", "routes", "tls_policy", "retry_initial", "retry_maximum", "lifetime", "concurrency",
-            "poll_interval_ms", "connect_timeout", "reply_timeout", "nameserver", "mx_port", "delay_warning"
+            "poll_interval_ms", "connect_timeout", "reply_timeout", "nameserver", "mx_port", "delay_warning",
+            "destination_concurrency", "tls_ca_file"
         ])
         var nameserver: HostPort?
         if let text = try table.optionalString("nameserver") {
@@ -149,7 +150,10 @@ extension FefaentConfiguration {
         }
         let tls = try table.string("tls", default: "opportunistic")
         guard Self.tlsPolicies.contains(tls) else {
-            throw ConfigurationError(key: "delivery.tls", "must be disabled, opportunistic or required, not \"\(tls)\"")
+            throw ConfigurationError(
+                key: "delivery.tls",
+                "must be disabled, opportunistic, required or verify, not \"\(tls)\""
+            )
         }
         var routes: [String: HostPort] = [:]
         let routeTable = try table.table("routes")
@@ -167,7 +171,7 @@ extension FefaentConfiguration {
             guard let value = policyTable.table[domain]?.string, Self.tlsPolicies.contains(value) else {
                 throw ConfigurationError(
                     key: "delivery.tls_policy.\"\(domain)\"",
-                    "must be disabled, opportunistic or required"
+                    "must be disabled, opportunistic, required or verify"
                 )
             }
             policies[domain.lowercased()] = value
@@ -182,6 +186,8 @@ extension FefaentConfiguration {
             retryMaximumSeconds: try table.int("retry_maximum", default: max(3_600, initial), in: initial...864_000),
             lifetimeSeconds: try table.int("lifetime", default: 5 * 86_400, in: 60...30 * 86_400),
             concurrency: try table.int("concurrency", default: 100, in: 1...10_000),
+            tlsCAFile: try table.optionalString("tls_ca_file").map { Self.resolve($0, base: base) },
+            destinationConcurrency: try table.int("destination_concurrency", default: 20, in: 1...10_000),
             pollIntervalMilliseconds: try table.int("poll_interval_ms", default: 1_000, in: 10...60_000),
             connectTimeoutSeconds: try table.int("connect_timeout", default: 30, in: 1...600),
             replyTimeoutSeconds: try table.int("reply_timeout", default: 300, in: 1...3_600),

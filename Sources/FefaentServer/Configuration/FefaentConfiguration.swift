@@ -54,6 +54,9 @@ public struct FefaentConfiguration: Hashable, Sendable {
         public var retryMaximumSeconds: Int
         public var lifetimeSeconds: Int
         public var concurrency: Int
+        /// Extra CA certificates (PEM) that `verify` trusts besides the system's.
+        public var tlsCAFile: String?
+        public var destinationConcurrency: Int
         public var pollIntervalMilliseconds: Int
         public var connectTimeoutSeconds: Int
         public var replyTimeoutSeconds: Int

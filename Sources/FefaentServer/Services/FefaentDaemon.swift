@@ -62,6 +62,7 @@ public final class FefaentDaemon: Sendable {
             configuration: Self.makeDeliveryConfiguration(configuration),
             group: group,
             tls: try Self.makeClientTLSContext(),
+            verifyingTLS: try Self.makeVerifyingClientTLSContext(caFile: configuration.delivery.tlsCAFile),
             resolver: DNSResolver(
                 nameserver: configuration.delivery.nameserver.map { ($0.host, $0.port) },
                 threadPool: self.threadPool
@@ -122,6 +123,7 @@ public final class FefaentDaemon: Sendable {
                 lifetime: TimeInterval(delivery.lifetimeSeconds)
             ),
             concurrency: delivery.concurrency,
+            destinationConcurrency: delivery.destinationConcurrency,
             pollInterval: .milliseconds(Int64(delivery.pollIntervalMilliseconds)),
             connectTimeout: .seconds(Int64(delivery.connectTimeoutSeconds)),
             replyTimeout: .seconds(Int64(delivery.replyTimeoutSeconds)),
@@ -135,6 +137,21 @@ public final class FefaentDaemon: Sendable {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateVerification = .none
         tls.minimumTLSVersion = .tlsv12
+        return try NIOSSLContext(configuration: tls)
+    }
+
+    /// The `verify` policy: the system's trust store, plus the configured CA file.
+    static func makeVerifyingClientTLSContext(caFile: String?) throws -> NIOSSLContext {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
+        tls.certificateVerification = .fullVerification
+        if let caFile {
+            do {
+                tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(caFile))]
+            } catch {
+                throw ConfigurationError(key: "delivery.tls_ca_file", "cannot read \(caFile): \(error)")
+            }
+        }
         return try NIOSSLContext(configuration: tls)
     }
 

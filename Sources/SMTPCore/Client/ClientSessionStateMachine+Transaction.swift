@@ -13,7 +13,7 @@ extension ClientSessionStateMachine {
             self.state = .awaitingStartTLS(session)
             return .send(["STARTTLS"])
         }
-        if !session.isTLS && self.configuration.tlsPolicy == .required {
+        if !session.isTLS && self.configuration.tlsPolicy.requiresTLS {
             return self.fail(Self.tlsRequired(nil))
         }
         self.state = .ready(session)

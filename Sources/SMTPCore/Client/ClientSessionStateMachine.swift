@@ -29,6 +29,11 @@ public struct ClientSessionStateMachine: Sendable {
         case opportunistic
         /// Refuse to send in plaintext: a server without STARTTLS is a temporary failure.
         case required
+        /// As `required`, and the server's certificate must verify for its name (the handler
+        /// uses a verifying TLS context; a failed check breaks the handshake: a deferral).
+        case verify
+
+        public var requiresTLS: Bool { self == .required || self == .verify }
     }
 
     public struct Configuration: Hashable, Sendable {
@@ -137,7 +142,7 @@ public struct ClientSessionStateMachine: Sendable {
                 self.state = .negotiatingTLS
                 return .startTLS
             }
-            if self.configuration.tlsPolicy == .required { return self.fail(Self.tlsRequired(reply)) }
+            if self.configuration.tlsPolicy.requiresTLS { return self.fail(Self.tlsRequired(reply)) }
             self.state = .ready(session)
             return .ready(session.capabilities)
         case .awaitingEnvelopeReplies(let session, let progress):
