@@ -178,7 +178,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeliveryTests",
-            dependencies: ["Delivery", "SMTPCore"],
+            dependencies: ["Delivery", "SMTPCore", "Spool"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

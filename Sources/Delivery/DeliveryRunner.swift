@@ -94,36 +94,59 @@ public final class DeliveryRunner: Service {
                 jobs.append([recipient])
             }
         }
-        // At most `concurrency` deliveries at once, and `destinationConcurrency` to one domain.
-        await withTaskGroup(of: String.self) { group in
+        // A lane is one connection delivering its messages one after the other (connection reuse);
+        // a domain gets at most `destinationConcurrency` lanes, all domains `concurrency` at once.
+        await withTaskGroup(of: Void.self) { group in
             var running = 0
-            var perDomain: [String: Int] = [:]
-            for job in jobs {
-                let domain = job[0].domain
-                while running >= self.configuration.concurrency
-                    || perDomain[domain, default: 0] >= self.configuration.destinationConcurrency
-                {
-                    guard let finished = await group.next() else { break }
+            for lane in Self.lanes(jobs, perDestination: self.configuration.destinationConcurrency) {
+                if running >= self.configuration.concurrency {
+                    await group.next()
                     running -= 1
-                    perDomain[finished, default: 1] -= 1
                 }
                 running += 1
-                perDomain[domain, default: 0] += 1
-                group.addTask {
-                    await self.deliver(job: job)
-                    return domain
-                }
+                group.addTask { await self.deliver(lane: lane) }
             }
         }
     }
 
-    private func deliver(job: [DueRecipient]) async {
+    /// Spreads each domain's jobs over at most `perDestination` lanes, round robin.
+    static func lanes(_ jobs: [[DueRecipient]], perDestination: Int) -> [[[DueRecipient]]] {
+        var domains: [String] = []
+        var byDomain: [String: [[DueRecipient]]] = [:]
+        for job in jobs {
+            let domain = job[0].domain
+            if byDomain[domain] == nil { domains.append(domain) }
+            byDomain[domain, default: []].append(job)
+        }
+        return domains.flatMap { domain -> [[[DueRecipient]]] in
+            let jobs = byDomain[domain]!
+            let count = min(max(perDestination, 1), jobs.count)
+            return (0..<count).map { lane in stride(from: lane, to: jobs.count, by: count).map { jobs[$0] } }
+        }
+    }
+
+    private func deliver(lane: [[DueRecipient]]) async {
+        var session: ReusableSession?
+        for job in lane {
+            await self.deliver(job: job, session: &session)
+        }
+        await session?.connection.quit()
+    }
+
+    /// An open connection kept for the next message to the same destination.
+    struct ReusableSession {
+        var connection: SMTPClientConnection
+        var hop: RouteTable.Hop
+        var tls: String?
+    }
+
+    private func deliver(job: [DueRecipient], session: inout ReusableSession?) async {
         let first = job[0]
         var logger = self.logger
         logger[metadataKey: "queue_id"] = "\(first.messageID)"
         let attempt: Attempt
         do {
-            attempt = try await self.attempt(job, logger: logger)
+            attempt = try await self.attempt(job, session: &session, logger: logger)
         } catch {
             let reply = Reply(.localError, EnhancedStatusCode(4, 3, 0), "local error: \(error)")
             attempt = Attempt(outcomes: job.map { _ in .deferred(reply) }, hop: nil, remoteIP: nil, tls: nil)
@@ -222,7 +245,13 @@ public final class DeliveryRunner: Service {
         return await self.mxRouting.route(domain)
     }
 
-    private func attempt(_ job: [DueRecipient], logger: Logger) async throws -> Attempt {
+    private func attempt(
+        _ job: [DueRecipient],
+        session: inout ReusableSession?,
+        logger: Logger
+    ) async throws
+        -> Attempt
+    {
         let first = job[0]
         let targets: [DeliveryTarget]
         switch await self.targets(for: first.domain) {
@@ -242,6 +271,21 @@ public final class DeliveryRunner: Service {
         var content = ByteBuffer()
         content.writeBytes(try self.spool.contents(of: message))
         let transaction = Self.transaction(for: job, content: content)
+        if let reused = session {
+            do {
+                let outcomes = try await reused.connection.send(content, transaction: transaction)
+                return Attempt(
+                    outcomes: outcomes,
+                    hop: reused.hop,
+                    remoteIP: reused.connection.remoteAddress,
+                    tls: reused.tls
+                )
+            } catch {
+                // The server closed the idle connection: start a new one.
+                await reused.connection.quit()
+                session = nil
+            }
+        }
         let policy = self.configuration.tlsPolicy(for: first.domain)
         let tlsContext = policy == .verify ? self.verifyingTLS : self.tls
         var failure = Attempt(outcomes: [], hop: nil, remoteIP: nil, tls: nil)
@@ -263,12 +307,18 @@ public final class DeliveryRunner: Service {
                     connectTimeout: self.configuration.connectTimeout,
                     replyTimeout: self.configuration.replyTimeout
                 )
-                let outcomes = try await connection.send(content, transaction: transaction)
                 // Whether the peer's certificate was verified is part of what the record says.
                 let tls = await connection.tlsVersion.map {
                     "\($0), certificate \(policy == .verify ? "verified" : "not verified")"
                 }
-                await connection.quit()
+                let outcomes: [DeliveryOutcome]
+                do {
+                    outcomes = try await connection.send(content, transaction: transaction)
+                } catch {
+                    await connection.quit()
+                    throw error
+                }
+                session = ReusableSession(connection: connection, hop: hop, tls: tls)
                 return Attempt(outcomes: outcomes, hop: hop, remoteIP: connection.remoteAddress, tls: tls)
             } catch SMTPClientError.sessionFailed(let reply) {
                 failure = Attempt(

@@ -10,6 +10,7 @@ import Foundation
 import Testing
 
 @testable import Delivery
+@testable import Spool
 
 @Suite("Retry schedule and routes")
 struct DeliveryTests {
@@ -80,5 +81,37 @@ struct DNSMessageTests {
         #expect(
             MXRouting.ipv6([0x20, 0x01, 0x0d, 0xb8] + [UInt8](repeating: 0, count: 11) + [1]) == "2001:db8:0:0:0:0:0:1"
         )
+    }
+}
+
+@Suite("Lanes")
+struct LaneTests {
+    func job(_ message: String, _ domain: String) -> [DueRecipient] {
+        [
+            DueRecipient(
+                recipientID: 1,
+                messageID: message,
+                address: "a@\(domain)",
+                notify: nil,
+                orcpt: nil,
+                attempts: 0,
+                sender: "s@x.test",
+                receivedAt: Date(),
+                smtputf8: false,
+                body: nil,
+                dsnRet: nil,
+                dsnEnvid: nil,
+                delayNotified: false
+            )
+        ]
+    }
+
+    @Test func aDomainsMessagesShareAtMostTheDestinationLimitOfConnections() {
+        let jobs = (1...5).map { self.job("M\($0)", "big.test") } + [self.job("M6", "small.test")]
+        let lanes = DeliveryRunner.lanes(jobs, perDestination: 2)
+        #expect(lanes.count == 3)
+        #expect(lanes[0].map { $0[0].messageID } == ["M1", "M3", "M5"])
+        #expect(lanes[1].map { $0[0].messageID } == ["M2", "M4"])
+        #expect(lanes[2].map { $0[0].messageID } == ["M6"])
     }
 }

@@ -30,9 +30,9 @@ def submit(daemon, recipient, rcpt_options=(), mail_options=()):
 def wait_for_messages(receiver, count, seconds=20):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        messages = receiver.messages()
-        if len(messages) >= count:
-            return messages
+        if len(receiver.messages()) >= count:
+            time.sleep(0.5)  # smtp-sink creates the file at MAIL FROM and fills it as the data arrives
+            return receiver.messages()
         time.sleep(0.1)
     raise AssertionError(f"{len(receiver.messages())} messages arrived, expected {count}")
 
