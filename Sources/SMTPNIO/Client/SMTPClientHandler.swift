@@ -65,6 +65,7 @@ final class SMTPClientHandler: ChannelInboundHandler {
             } catch {
                 let reply = Reply(.serviceNotAvailable, EnhancedStatusCode(4, 5, 0), "malformed reply from the server")
                 self.failAll(reply, context: context)
+                context.close(promise: nil)
                 return
             }
         }
@@ -73,6 +74,8 @@ final class SMTPClientHandler: ChannelInboundHandler {
                 Reply(.serviceNotAvailable, EnhancedStatusCode(4, 5, 0), "reply line too long"),
                 context: context
             )
+            context.close(promise: nil)
+            return
         }
         self.buffered.discardReadBytes()
     }
