@@ -271,7 +271,7 @@ public final class DeliveryRunner: Service {
         var content = ByteBuffer()
         content.writeBytes(try self.spool.contents(of: message))
         let transaction = Self.transaction(for: job, content: content)
-        if let reused = session {
+        if let reused = session, reused.connection.isActive {
             do {
                 let outcomes = try await reused.connection.send(content, transaction: transaction)
                 return Attempt(
@@ -318,7 +318,9 @@ public final class DeliveryRunner: Service {
                     await connection.quit()
                     throw error
                 }
-                session = ReusableSession(connection: connection, hop: hop, tls: tls)
+                if connection.isActive {
+                    session = ReusableSession(connection: connection, hop: hop, tls: tls)
+                }
                 return Attempt(outcomes: outcomes, hop: hop, remoteIP: connection.remoteAddress, tls: tls)
             } catch SMTPClientError.sessionFailed(let reply) {
                 failure = Attempt(

@@ -32,6 +32,8 @@ public struct SMTPListenerConfiguration: Sendable {
     public var allowPlaintextAuthenticationOnLoopback: Bool
     /// Clients from these networks may relay without AUTH (a company MTA using Fefaent as smarthost).
     public var trustedNetworks: [IPNetwork] = []
+    /// Whether clients must STARTTLS before MAIL.
+    public var requireTLS = false
     public var commandTimeout: TimeAmount
     public var dataTimeout: TimeAmount
 
@@ -66,6 +68,7 @@ public struct SMTPListenerConfiguration: Sendable {
         session.authenticationRequired = self.kind != .mx
         session.plaintextAuthenticationAllowed = self.allowPlaintextAuthenticationOnLoopback && peerIsLoopback
         session.clientIsTrusted = self.trustedNetworks.contains { $0.contains(peerAddress) }
+        session.tlsRequired = self.requireTLS
         return session
     }
 }

@@ -108,3 +108,17 @@ def test_a_receiver_that_is_down_then_up_gets_the_mail_on_retry(fefaent_binary, 
     finally:
         assert daemon.stop() == 0
         receiver.stop()
+
+
+def test_a_receiver_that_drops_the_connection_after_the_data_defers(fefaent_binary, tmp_path):
+    receiver = sink.Sink(tmp_path / "sink", free_port(), "-q", ".").start()  # hangs up instead of answering "."
+    daemon = start_daemon(fefaent_binary, tmp_path / "fefaent", f'"*" = "127.0.0.1:{receiver.port}"')
+    try:
+        queue_id = submit(daemon, "bob@example.test")
+        _, recipients = wait_for(daemon, queue_id, lambda row, rs: rs[0]["state"] == "deferred")
+        # no final reply: not delivered, tried again later (a duplicate is possible, a loss is not)
+        assert recipients[0]["last_reply"] == "421 4.4.2 connection lost"
+        assert recipients[0]["next_attempt_at"] is not None
+    finally:
+        assert daemon.stop() == 0
+        receiver.stop()

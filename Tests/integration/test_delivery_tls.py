@@ -57,3 +57,35 @@ poll_interval_ms = 100
     finally:
         assert sender.stop() == 0
         assert receiver.stop() == 0
+
+
+def test_a_receiver_that_requires_starttls(fefaent_binary, tmp_path):
+    import smtplib
+    from conftest import free_port
+    tls_port = free_port()
+    receiver = Daemon(fefaent_binary, tmp_path / "receiver", reception=PARTNER, extra_config=f"""
+[[listener]]
+name = "mx-tls"
+kind = "mx"
+address = "127.0.0.1:{tls_port}"
+require_tls = true
+""").start()
+    sender = Daemon(fefaent_binary, tmp_path / "sender", extra_config=f"""
+[delivery]
+poll_interval_ms = 100
+
+[delivery.routes]
+"partner.test" = "127.0.0.1:{tls_port}"
+""")
+    sender.cli("account", "add", "alice", input=PASSWORD + "\n")
+    sender.start()
+    try:
+        with smtplib.SMTP("127.0.0.1", tls_port, timeout=10) as client:
+            client.ehlo("plain.test")
+            assert client.mail("a@acme.test") == (530, b"5.7.0 Must issue a STARTTLS command first")
+        queue_id = submit(sender, PARTNER)  # opportunistic STARTTLS satisfies the receiver
+        _, recipients = wait_for(sender, queue_id, lambda row, rs: rs[0]["state"] == "delivered")
+        assert recipients[0]["tls"].startswith("TLSv1.") and recipients[0]["tls"].endswith("not verified")
+    finally:
+        assert sender.stop() == 0
+        assert receiver.stop() == 0

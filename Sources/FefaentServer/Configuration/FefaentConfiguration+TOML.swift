@@ -94,7 +94,7 @@ extension FefaentConfiguration {
 
         let listeners = try reader.listeners()
         let delivery = try Self.parseDelivery(try reader.table("delivery"), hostname: hostname, base: base)
-        if certificate == nil, let needsTLS = listeners.first(where: { $0.kind != "mx" }) {
+        if certificate == nil, let needsTLS = listeners.first(where: { $0.kind != "mx" || $0.requireTLS }) {
             throw ConfigurationError(
                 key: "tls.certificate",
                 "listener \"\(needsTLS.name)\" (\(needsTLS.kind)) needs TLS; run `fefaent keys init` and name the files"

@@ -18,6 +18,8 @@ public struct FefaentConfiguration: Hashable, Sendable {
         public var kind: String
         public var host: String
         public var port: Int
+        /// Clients must STARTTLS before MAIL.
+        public var requireTLS: Bool = false
     }
 
     public var hostname: String

@@ -110,7 +110,7 @@ struct TableReader {
                 throw ConfigurationError(key: key, "must be a table")
             }
             let reader = TableReader(table: table, prefix: key)
-            try reader.allowOnly(["name", "kind", "address"])
+            try reader.allowOnly(["name", "kind", "address", "require_tls"])
             let kind = try reader.string("kind", default: "mx")
             guard ["mx", "submission", "submissions"].contains(kind) else {
                 throw ConfigurationError(key: "\(key).kind", "must be mx, submission or submissions, not \"\(kind)\"")
@@ -123,7 +123,8 @@ struct TableReader {
             guard !listeners.contains(where: { $0.name == name }) else {
                 throw ConfigurationError(key: "\(key).name", "\"\(name)\" is used by another listener")
             }
-            listeners.append(.init(name: name, kind: kind, host: host, port: port))
+            let requireTLS = try reader.bool("require_tls", default: false)
+            listeners.append(.init(name: name, kind: kind, host: host, port: port, requireTLS: requireTLS))
         }
         return listeners
     }

@@ -83,6 +83,7 @@ public final class FefaentDaemon: Sendable {
                 dataTimeout: .seconds(Int64(configuration.dataTimeoutSeconds))
             )
             listenerConfiguration.trustedNetworks = trusted
+            listenerConfiguration.requireTLS = listener.requireTLS
             return SMTPServer(
                 configuration: listenerConfiguration,
                 sink: sink,

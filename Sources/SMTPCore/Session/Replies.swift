@@ -136,6 +136,11 @@ extension Reply {
 
     // MARK: - Security
 
+    public static let tlsRequired = Reply(
+        .authenticationRequired,
+        EnhancedStatusCode(5, 7, 0),
+        "Must issue a STARTTLS command first"
+    )
     public static let tlsAlreadyActive = Reply(.badSequence, EnhancedStatusCode(5, 5, 1), "Error: TLS already active")
     public static let tlsNotAvailable = Reply(
         .notImplemented,

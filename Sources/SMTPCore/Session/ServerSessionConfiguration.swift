@@ -27,6 +27,8 @@ public struct ServerSessionConfiguration: Hashable, Sendable {
     /// Whether the client's address is in the trusted networks: it may relay without AUTH
     /// (Postfix's `permit_mynetworks`).
     public var clientIsTrusted: Bool
+    /// Whether MAIL needs TLS first (Postfix's `smtpd_tls_security_level = encrypt`).
+    public var tlsRequired = false
 
     public init(
         hostname: String,

@@ -59,6 +59,9 @@ extension ServerSessionStateMachine {
         guard session.heloName != nil else {
             return self.error(.needHelo)
         }
+        if self.configuration.tlsRequired && !session.isTLS {
+            return self.error(.tlsRequired)
+        }
         if self.configuration.authenticationRequired && session.authenticatedUser == nil
             && !self.configuration.clientIsTrusted
         {

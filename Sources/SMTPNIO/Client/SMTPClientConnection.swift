@@ -135,17 +135,22 @@ public final class SMTPClientConnection: Sendable {
         return try await promise.futureResult.get()
     }
 
-    /// Says QUIT and closes.
+    /// Whether the connection is still open (the server may close an idle one).
+    public var isActive: Bool { self.channel.isActive }
+
+    /// Says QUIT and waits (at most 10 s) for the server to close; closes it then in any case.
     public func quit() async {
-        let promise = self.channel.eventLoop.makePromise(of: Void.self)
-        self.channel.eventLoop.execute {
-            guard let context = try? self.channel.pipeline.syncOperations.context(handlerType: SMTPClientHandler.self)
+        guard self.channel.isActive else { return }
+        let channel = self.channel
+        channel.eventLoop.execute {
+            guard let context = try? channel.pipeline.syncOperations.context(handlerType: SMTPClientHandler.self)
             else {
-                return promise.succeed()
+                return channel.close(promise: nil)
             }
-            self.handler.value.quit(promise: promise, context: context)
+            self.handler.value.quit(context: context)
         }
-        try? await promise.futureResult.get()
-        try? await self.channel.close()
+        let deadline = channel.eventLoop.scheduleTask(in: .seconds(10)) { channel.close(promise: nil) }
+        try? await channel.closeFuture.get()
+        deadline.cancel()
     }
 }

@@ -26,7 +26,6 @@ final class SMTPClientHandler: ChannelInboundHandler {
     private var timeout: Scheduled<Void>?
     private var ready: EventLoopPromise<ServerCapabilities>?
     private var job: (content: ByteBuffer, promise: EventLoopPromise<[DeliveryOutcome]>)?
-    private var closing: EventLoopPromise<Void>?
     private(set) var tlsVersion: String?
 
     init(
@@ -92,8 +91,6 @@ final class SMTPClientHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         self.timeout?.cancel()
         self.failAll(Reply(.serviceNotAvailable, EnhancedStatusCode(4, 4, 2), "connection lost"), context: context)
-        self.closing?.succeed()
-        self.closing = nil
         context.fireChannelInactive()
     }
 
@@ -122,8 +119,7 @@ final class SMTPClientHandler: ChannelInboundHandler {
         self.run(self.machine.startTransaction(transaction), context: context)
     }
 
-    func quit(promise: EventLoopPromise<Void>, context: ChannelHandlerContext) {
-        self.closing = promise
+    func quit(context: ChannelHandlerContext) {
         self.run(self.machine.quit(), context: context)
     }
 

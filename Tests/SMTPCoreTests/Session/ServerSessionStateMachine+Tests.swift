@@ -286,3 +286,17 @@ struct TrustedNetworkTests {
         #expect(m.line("RCPT TO:<anyone@example.test>") == .reply(.recipientOk))
     }
 }
+
+@Suite("Required TLS")
+struct RequiredTLSTests {
+    @Test func mailNeedsStartTLSFirst() {
+        var configuration = ServerSessionConfiguration.test
+        configuration.tlsRequired = true
+        var m = ServerSessionStateMachine.ready(configuration)
+        #expect(m.line("MAIL FROM:<a@acme.test>") == .reply(.tlsRequired))
+        _ = m.line("STARTTLS")
+        _ = m.tlsEstablished()
+        _ = m.line("EHLO c.test")
+        #expect(m.line("MAIL FROM:<a@acme.test>") == .reply(.senderOk))
+    }
+}
