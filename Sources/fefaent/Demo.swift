@@ -161,67 +161,32 @@ struct Demo: AsyncParsableCommand {
     }
 
     static func submitAuthenticated(body: String, port: Int) async throws -> String {
-        let group = MultiThreadedEventLoopGroup.singleton
-        var client = try await DemoClient.connect(host: "127.0.0.1", port: port, group: group)
-        return try await client.channel.executeThenClose { inbound, outbound in
-            var replies = inbound.makeAsyncIterator()
-            _ = try await client.readReply(inbound: &replies)
-            try await client.send("EHLO mta.acme.example", outbound: outbound)
-            _ = try await client.readReply(inbound: &replies)
-            say("  (AUTH without TLS only because this demo's config allows it on loopback)")
-            let credentials = Base64.encode(Array("\u{0}acme\u{0}demo password".utf8))
-            try await client.send("AUTH PLAIN \(credentials)", outbound: outbound)
-            _ = try await client.readReply(inbound: &replies)
-            for command in ["MAIL FROM:<alice@acme.example>", "RCPT TO:<bob@example.test>", "DATA"] {
-                try await client.send(command, outbound: outbound)
-                _ = try await client.readReply(inbound: &replies)
-            }
-            for line in body.split(separator: "\r\n", omittingEmptySubsequences: false).dropLast() {
-                try await client.send(line.hasPrefix(".") ? "." + line : String(line), outbound: outbound, echo: false)
-            }
-            say("  C: (\(body.utf8.count) octets of message, dot-stuffed)")
-            try await client.send(".", outbound: outbound)
-            let (code, text) = try await client.readReply(inbound: &replies)
-            try await client.send("QUIT", outbound: outbound)
-            _ = try await client.readReply(inbound: &replies)
-            guard code == 250, let id = text.split(separator: " ").last else {
-                throw DemoError("the server did not queue the mail: \(text)")
-            }
-            return String(id)
-        }
+        let credentials = Base64.encode(Array("\u{0}acme\u{0}demo password".utf8))
+        return try await DemoClient.submit(
+            body: body,
+            port: port,
+            commands: [
+                "EHLO mta.acme.example",
+                "# (AUTH without TLS only because this demo's config allows it on loopback)",
+                "AUTH PLAIN \(credentials)",
+                "MAIL FROM:<alice@acme.example>",
+                "RCPT TO:<bob@example.test>"
+            ]
+        )
     }
 
     static func submit(body: String, hostname: String, port: Int) async throws -> String {
-        let group = MultiThreadedEventLoopGroup.singleton
-        var client = try await DemoClient.connect(host: "127.0.0.1", port: port, group: group)
-        return try await client.channel.executeThenClose { inbound, outbound in
-            var replies = inbound.makeAsyncIterator()
-            _ = try await client.readReply(inbound: &replies)
-            try await client.send("EHLO mta.acme.example", outbound: outbound)
-            _ = try await client.readReply(inbound: &replies)
-            try await client.send("MAIL FROM:<alice@acme.example>", outbound: outbound)
-            _ = try await client.readReply(inbound: &replies)
-            say("  (a recipient that is not Fefaent's own: refused, no open relay)")
-            try await client.send("RCPT TO:<bob@example.test>", outbound: outbound)
-            _ = try await client.readReply(inbound: &replies)
-            try await client.send("RCPT TO:<certify@\(hostname)>", outbound: outbound)
-            _ = try await client.readReply(inbound: &replies)
-            try await client.send("DATA", outbound: outbound)
-            _ = try await client.readReply(inbound: &replies)
-            for line in body.split(separator: "\r\n", omittingEmptySubsequences: false).dropLast() {
-                let stuffed = line.hasPrefix(".") ? "." + line : String(line)
-                try await client.send(stuffed, outbound: outbound, echo: false)
-            }
-            say("  C: (\(body.utf8.count) octets of message, dot-stuffed)")
-            try await client.send(".", outbound: outbound)
-            let (code, text) = try await client.readReply(inbound: &replies)
-            try await client.send("QUIT", outbound: outbound)
-            _ = try await client.readReply(inbound: &replies)
-            guard code == 250, let id = text.split(separator: " ").last else {
-                throw DemoError("the server did not queue the mail: \(text)")
-            }
-            return String(id)
-        }
+        try await DemoClient.submit(
+            body: body,
+            port: port,
+            commands: [
+                "EHLO mta.acme.example",
+                "MAIL FROM:<alice@acme.example>",
+                "# (a recipient that is not Fefaent's own: refused, no open relay)",
+                "RCPT TO:<bob@example.test>",
+                "RCPT TO:<certify@\(hostname)>"
+            ]
+        )
     }
 
     static func message(hostname: String) -> String {

@@ -56,6 +56,42 @@ struct DemoClient {
     }
 }
 
+extension DemoClient {
+    /// One SMTP session: the greeting, `commands` (a line starting with `#` is a remark for the
+    /// reader, not sent), DATA with the dot-stuffed `body`, QUIT. Returns the queue id of the `250`.
+    static func submit(body: String, port: Int, commands: [String]) async throws -> String {
+        var client = try await DemoClient.connect(
+            host: "127.0.0.1",
+            port: port,
+            group: MultiThreadedEventLoopGroup.singleton
+        )
+        return try await client.channel.executeThenClose { inbound, outbound in
+            var replies = inbound.makeAsyncIterator()
+            _ = try await client.readReply(inbound: &replies)
+            for command in commands + ["DATA"] {
+                if command.hasPrefix("#") {
+                    say("  " + command.dropFirst(2))
+                    continue
+                }
+                try await client.send(command, outbound: outbound)
+                _ = try await client.readReply(inbound: &replies)
+            }
+            for line in body.split(separator: "\r\n", omittingEmptySubsequences: false).dropLast() {
+                try await client.send(line.hasPrefix(".") ? "." + line : String(line), outbound: outbound, echo: false)
+            }
+            say("  C: (\(body.utf8.count) octets of message, dot-stuffed)")
+            try await client.send(".", outbound: outbound)
+            let (code, text) = try await client.readReply(inbound: &replies)
+            try await client.send("QUIT", outbound: outbound)
+            _ = try await client.readReply(inbound: &replies)
+            guard code == 250, let id = text.split(separator: " ").last else {
+                throw DemoError("the server did not queue the mail: \(text)")
+            }
+            return String(id)
+        }
+    }
+}
+
 struct DemoError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
