@@ -179,6 +179,24 @@ struct SpoolTests {
         #expect(try spool.database.message(id: lost)?.state == .missing)
     }
 
+    @Test func segmentsRotateWhenFull() async throws {
+        let folder = TemporaryFolder()
+        let spool = try Spool(directory: folder.path, segmentLimit: 200)
+        defer { try? spool.close() }
+        let ids = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<30 {
+                group.addTask { try await receive(Array("message number \(index)\r\n".utf8), into: spool) }
+            }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(folder.files(in: "seg").count > 1)
+        for id in ids {
+            let message = try #require(try spool.database.message(id: id))
+            let text = String(decoding: try spool.contents(of: message).dropFirst(message.headerLength), as: UTF8.self)
+            #expect(text.hasPrefix("message number "))
+        }
+    }
+
     @Test func oneSpoolHasOneOwner() throws {
         let folder = TemporaryFolder()
         let spool = try Spool(directory: folder.path)

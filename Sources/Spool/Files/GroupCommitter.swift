@@ -104,10 +104,13 @@ final class GroupCommitter: Sendable {
     private func commit(_ batch: [Pending]) throws {
         var rows: [(QueuedMessage, [QueuedRecipient])] = []
         var movedFiles: [String] = []
+        // Messages before this index had their descriptors closed already.
+        var started = 0
         do {
             var appendedToSegment = false
             var movedAny = false
             for pending in batch {
+                started += 1
                 var record = pending.record
                 switch pending.message.content {
                 case .memory(let bytes):
@@ -142,7 +145,9 @@ final class GroupCommitter: Sendable {
         } catch {
             // Nothing of a failed batch may look queued: its rows were not written, its files go.
             movedFiles.forEach(POSIX.unlink)
-            for pending in batch { pending.message.discard() }
+            for (index, pending) in batch.enumerated() {
+                pending.message.discard(closingDescriptor: index >= started)
+            }
             self.closeSegment()
             throw error
         }
@@ -152,7 +157,11 @@ final class GroupCommitter: Sendable {
     private func append(_ bytes: ByteBuffer) throws -> (name: String, offset: Int) {
         try self.segment.withLockedValue { segment in
             if segment == nil || segment!.size >= self.segmentLimit {
-                if let full = segment { POSIX.close(full.fd) }
+                if let full = segment {
+                    // Octets appended to the full segment in this batch must be durable too.
+                    try POSIX.fdatasync(full.fd, path: full.name)
+                    POSIX.close(full.fd)
+                }
                 segment = nil
                 let name = QueueID.make() + ".seg"
                 let path = self.layout.path(SpoolLayout.segmentFolder + "/" + name)

@@ -103,9 +103,9 @@ public struct SealedMessage: Sendable {
     public let sha256: String
 
     /// Releases what the message holds when it will not be committed.
-    func discard() {
+    func discard(closingDescriptor: Bool = true) {
         if case .file(let fd, let path) = self.content {
-            POSIX.close(fd)
+            if closingDescriptor { POSIX.close(fd) }
             POSIX.unlink(path)
         }
     }
