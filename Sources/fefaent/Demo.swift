@@ -143,7 +143,6 @@ struct Demo: AsyncParsableCommand {
 
         step(6, "Not built yet (open issues)")
         say("  - certifying the Cc copy: recipients from the To header, the certified copy (issues #4, #5)")
-        say("  - reusing one connection for several messages to the same destination (issue #3)")
         say("  - MIME parsing, tracking pixel and DKIM on the certified copy (issue #4)")
         say("  - signed, time-stamped evidence and the delivery certificate PDF (issue #5)")
         say("  The certified mail stays queued: `fefaent queue list --config \(configPath)` shows it.")
