@@ -9,6 +9,7 @@
 import NIOCore
 import NIOPosix
 import NIOSSL
+import SMTPCore
 
 /// A small SMTP client for the demo: it prints the conversation as `C:` / `S:` lines.
 struct DemoClient {
@@ -25,23 +26,19 @@ struct DemoClient {
         return DemoClient(channel: channel)
     }
 
-    /// Reads one reply (all its lines); returns its code and text.
-    mutating func readReply(
-        inbound: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
-    ) async throws -> (
-        Int, String
-    ) {
-        var lines: [String] = []
+    /// Reads one reply (all its lines, printed as they come) with the project's ``ReplyParser``.
+    mutating func readReply(inbound: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator) async throws -> Reply
+    {
+        var parser = ReplyParser()
         while true {
-            if let newline = self.buffered.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
-                let length = newline - self.buffered.readerIndex + 1
-                let line = self.buffered.readString(length: length)!.trimmingTrailingNewline()
-                say("  S: \(line)")
-                lines.append(line)
-                if line.count < 4 || Array(line.utf8)[3] == UInt8(ascii: " ") {
-                    return (Int(line.prefix(3)) ?? 0, lines.joined(separator: "\n"))
-                }
-                continue
+            while let newline = self.buffered.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
+                var line = Array(
+                    self.buffered.readSlice(length: newline - self.buffered.readerIndex + 1)!.readableBytesView
+                )
+                line.removeLast()
+                if line.last == UInt8(ascii: "\r") { line.removeLast() }
+                say("  S: \(String(decoding: line, as: UTF8.self))")
+                if let reply = try parser.feed(line: line) { return reply }
             }
             guard var chunk = try await inbound.next() else {
                 throw DemoError("the server closed the connection")
@@ -81,11 +78,11 @@ extension DemoClient {
             }
             say("  C: (\(body.utf8.count) octets of message, dot-stuffed)")
             try await client.send(".", outbound: outbound)
-            let (code, text) = try await client.readReply(inbound: &replies)
+            let reply = try await client.readReply(inbound: &replies)
             try await client.send("QUIT", outbound: outbound)
             _ = try await client.readReply(inbound: &replies)
-            guard code == 250, let id = text.split(separator: " ").last else {
-                throw DemoError("the server did not queue the mail: \(text)")
+            guard reply.code == .ok, let id = reply.lines.last?.split(separator: " ").last else {
+                throw DemoError("the server did not queue the mail: \(reply)")
             }
             return String(id)
         }
@@ -95,13 +92,4 @@ extension DemoClient {
 struct DemoError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-extension String {
-    func trimmingTrailingNewline() -> String {
-        // "\r\n" is one Character: trim on octets.
-        var octets = Array(self.utf8)
-        while let last = octets.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { octets.removeLast() }
-        return String(decoding: octets, as: UTF8.self)
-    }
 }
