@@ -118,6 +118,11 @@ address = "127.0.0.1:{self.submissions}"
                 time.sleep(0.05)
         raise RuntimeError("fefaent did not start listening")
 
+    def start_with_account(self):
+        """Adds the account alice (for AUTH on the submission ports), then starts."""
+        self.cli("account", "add", "alice", input=PASSWORD + "\n")
+        return self.start()
+
     def stop(self, timeout: float = 30) -> int:
         if self.process is None or self.process.poll() is not None:
             return self.process.returncode if self.process else 0
@@ -166,8 +171,7 @@ address = "127.0.0.1:{self.submissions}"
 @pytest.fixture
 def daemon(fefaent_binary, tmp_path):
     d = Daemon(fefaent_binary, tmp_path)
-    d.cli("account", "add", "alice", input=PASSWORD + "\n")
-    d.start()
+    d.start_with_account()
     yield d
     code = d.stop()
     assert code == 0, d.log_text()

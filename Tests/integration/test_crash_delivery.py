@@ -23,8 +23,7 @@ poll_interval_ms = 50
 [delivery.routes]
 "*" = "127.0.0.1:{receiver.port}"
 """)
-    daemon.cli("account", "add", "alice", input=PASSWORD + "\n")
-    daemon.start()
+    daemon.start_with_account()
     acknowledged = []
     stop = threading.Event()
 

@@ -47,8 +47,7 @@ retry_maximum = {max(retry_initial, 60)}
 [delivery.routes]
 {routes}
 """)
-    daemon.cli("account", "add", "alice", input=PASSWORD + "\n")
-    return daemon.start()
+    return daemon.start_with_account()
 
 
 def test_a_relayed_mail_reaches_the_sink_and_the_reply_is_recorded(fefaent_binary, tmp_path):

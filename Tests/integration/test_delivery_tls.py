@@ -1,5 +1,5 @@
 """Delivery over STARTTLS to another Fefaent acting as the recipient's MX: opportunistic and verified."""
-from conftest import PASSWORD, Daemon
+from conftest import Daemon
 from test_delivery import submit, wait_for
 
 PARTNER = "inbox@partner.test"  # a certified-reception mailbox of the receiving Fefaent
@@ -20,8 +20,7 @@ tls_ca_file = "{receiver.ca}"
 "partner.test" = "verify"
 "wrong-ca.test" = "required"
 """)
-    sender.cli("account", "add", "alice", input=PASSWORD + "\n")
-    sender.start()
+    sender.start_with_account()
     try:
         queue_id = submit(sender, PARTNER)
         _, recipients = wait_for(sender, queue_id, lambda row, rs: rs[0]["state"] == "delivered")
@@ -47,8 +46,7 @@ poll_interval_ms = 100
 [delivery.tls_policy]
 "partner.test" = "verify"
 """)
-    sender.cli("account", "add", "alice", input=PASSWORD + "\n")
-    sender.start()
+    sender.start_with_account()
     try:
         queue_id = submit(sender, PARTNER)
         _, recipients = wait_for(sender, queue_id, lambda row, rs: rs[0]["state"] == "deferred")
@@ -77,8 +75,7 @@ poll_interval_ms = 100
 [delivery.routes]
 "partner.test" = "127.0.0.1:{tls_port}"
 """)
-    sender.cli("account", "add", "alice", input=PASSWORD + "\n")
-    sender.start()
+    sender.start_with_account()
     try:
         with smtplib.SMTP("127.0.0.1", tls_port, timeout=10) as client:
             client.ehlo("plain.test")

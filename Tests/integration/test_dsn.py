@@ -62,8 +62,7 @@ delay_warning = 2
 "busy.test" = "127.0.0.1:{busy.port}"
 "acme.test" = "127.0.0.1:{home.port}"
 """)
-    daemon.cli("account", "add", "alice", input=PASSWORD + "\n")
-    daemon.start()
+    daemon.start_with_account()
     yield daemon, home
     assert daemon.stop() == 0
     for receiver in (refusing, busy, home):

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from conftest import Daemon, PASSWORD, free_port
+from conftest import Daemon, free_port
 import sink
 from test_delivery import submit, wait_for
 
@@ -40,8 +40,7 @@ nameserver = "127.0.0.1:{dns_port}"
 mx_port = {receiver.port}
 connect_timeout = 2
 """)
-    daemon.cli("account", "add", "alice", input=PASSWORD + "\n")
-    daemon.start()
+    daemon.start_with_account()
     try:
         queue_id = submit(daemon, "bob@example.test", "carol@implicit.test", "dan@nonexistent.test",
                           "erin@nullmx.test")

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from conftest import PASSWORD, Daemon, free_port
+from conftest import Daemon, free_port
 import sink
 from test_delivery import submit, wait_for
 
@@ -21,8 +21,7 @@ retry_initial = 3600
 [delivery.routes]
 "*" = "127.0.0.1:{port}"
 """)
-    daemon.cli("account", "add", "alice", input=PASSWORD + "\n")
-    daemon.start()
+    daemon.start_with_account()
     receiver = sink.Sink(tmp_path / "sink", port)
     try:
         first = submit(daemon, "bob@example.test")
