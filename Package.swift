@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "SMTPNIO", targets: ["SMTPNIO"]),
         .library(name: "Spool", targets: ["Spool"]),
         .library(name: "Delivery", targets: ["Delivery"]),
+        .library(name: "MailMessage", targets: ["MailMessage"]),
         .library(name: "FefaentServer", targets: ["FefaentServer"])
     ],
     dependencies: [
@@ -62,6 +63,15 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log")
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Mail as mail: RFC 5322 headers and addresses, streaming MIME, the pixel rewriter, DKIM, SPF. No I/O.
+        .target(
+            name: "MailMessage",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto")
             ],
             swiftSettings: swiftSettings
         ),
@@ -126,6 +136,7 @@ let package = Package(
             name: "fefaent",
             dependencies: [
                 "FefaentServer",
+                "MailMessage",
                 "Spool",
                 "SMTPCore",
                 "SMTPNIO",
@@ -174,6 +185,11 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift")
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MailMessageTests",
+            dependencies: ["MailMessage", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

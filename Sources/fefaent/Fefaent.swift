@@ -15,7 +15,8 @@ struct Fefaent: AsyncParsableCommand {
         commandName: "fefaent",
         abstract: "Fefaent, a certified-mail MTA.",
         subcommands: [
-            Serve.self, Demo.self, ConfigCommand.self, QueueCommand.self, KeysCommand.self, AccountCommand.self
+            Serve.self, Demo.self, ConfigCommand.self, QueueCommand.self, KeysCommand.self, AccountCommand.self,
+            MessageCommand.self
         ]
     )
 }

@@ -1,0 +1,42 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import Testing
+
+@testable import MailMessage
+
+@Suite struct HeaderFieldTests {
+    @Test func unfoldsAndDecodesEncodedWords() {
+        let field = HeaderField(raw: Array("Subject: =?ISO-8859-1?Q?Andr=E9?=\r\n =?UTF-8?B?w6k=?= Pirard\r\n".utf8))
+        #expect(field.name == "Subject")
+        #expect(field.value == "André\u{e9} Pirard")
+    }
+
+    @Test func keepsUnknownCharsetWordsAsWritten() {
+        let field = HeaderField(raw: Array("Subject: =?x-unknown?Q?abc?= tail\r\n".utf8))
+        #expect(field.value == "=?x-unknown?Q?abc?= tail")
+    }
+
+    @Test func joinsSplitMultibyteCharactersAcrossWords() {
+        // "てすと" in UTF-8 split across two B words in the middle of a character.
+        let field = HeaderField(raw: Array("Subject: =?UTF-8?B?44Gm44E=?= =?UTF-8?B?meOBqA==?=\r\n".utf8))
+        #expect(field.value == "てすと")
+    }
+
+    @Test func decodesISO2022JPAndWindows1252() {
+        let japanese = HeaderField(raw: Array("Subject: =?ISO-2022-JP?B?GyRCJEYkOSRIGyhC?=\r\n".utf8))
+        #expect(japanese.value == "てすと")
+        let windows = HeaderField(raw: Array("Subject: =?windows-1252?Q?=93quoted=94?=\r\n".utf8))
+        #expect(windows.value == "\u{201C}quoted\u{201D}")
+    }
+
+    @Test func acceptsRawUTF8Headers() {
+        let field = HeaderField(raw: Array("Subject: Grüße aus Köln\r\n".utf8))
+        #expect(field.value == "Grüße aus Köln")
+    }
+}
