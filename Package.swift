@@ -99,6 +99,7 @@ let package = Package(
             name: "Delivery",
             dependencies: [
                 "CResolv",
+                "MailMessage",
                 "SMTPCore",
                 "SMTPNIO",
                 "Spool",
@@ -189,7 +190,11 @@ let package = Package(
         ),
         .testTarget(
             name: "MailMessageTests",
-            dependencies: ["MailMessage", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "MailMessage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto")
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -11,11 +11,11 @@ import Foundation
 import MailMessage
 
 /// `fefaent message inspect|inject-pixel`: the message parser and rewriter, from the outside.
-struct MessageCommand: ParsableCommand {
+struct MessageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "message",
         abstract: "Read a message as Fefaent reads it, or rewrite it as a certified copy.",
-        subcommands: [Inspect.self, InjectPixel.self]
+        subcommands: [Inspect.self, InjectPixel.self, DKIMSign.self, DKIMVerify.self]
     )
 
     /// `fefaent message inspect FILE`.

@@ -8,13 +8,15 @@
 
 /// The answers of a DNS response, read from its wire format (RFC 1035 §4.1), names decompressed.
 ///
-/// Only what mail routing needs: MX, A and AAAA records of the answer section.
+/// Only what mail needs: MX, A, AAAA and TXT records of the answer section.
 public struct DNSMessage: Hashable, Sendable {
     /// A resource record of the answer section.
     public enum Record: Hashable, Sendable {
         case mx(preference: Int, exchange: String)
         case a([UInt8])
         case aaaa([UInt8])
+        /// A TXT record's character-strings, joined (RFC 7208 §3.3, RFC 6376 §3.6.2.2).
+        case txt([UInt8])
         case other(type: Int)
     }
 
@@ -28,6 +30,7 @@ public struct DNSMessage: Hashable, Sendable {
     public static let typeA = 1
     public static let typeMX = 15
     public static let typeAAAA = 28
+    public static let typeTXT = 16
 
     public init(parsing bytes: [UInt8]) throws {
         var reader = Reader(bytes: bytes)
@@ -58,6 +61,18 @@ public struct DNSMessage: Hashable, Sendable {
                 self.answers.append(.a(Array(bytes[start..<start + 4])))
             case Self.typeAAAA where length == 16:
                 self.answers.append(.aaaa(Array(bytes[start..<start + 16])))
+            case Self.typeTXT:
+                var text: [UInt8] = []
+                var offset = start
+                while offset < start + length {
+                    let count = Int(bytes[offset])
+                    guard offset + 1 + count <= start + length else {
+                        throw MalformedMessage(hint: "TXT string past its record")
+                    }
+                    text += bytes[(offset + 1)..<(offset + 1 + count)]
+                    offset += 1 + count
+                }
+                self.answers.append(.txt(text))
             default:
                 self.answers.append(.other(type: type))
             }

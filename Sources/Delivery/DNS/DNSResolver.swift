@@ -66,7 +66,7 @@ public struct DNSResolver: Sendable {
             let records = message.answers.filter { record in
                 switch record {
                 case .other: false
-                case .mx, .a, .aaaa: true
+                case .mx, .a, .aaaa, .txt: true
                 }
             }
             return records.isEmpty ? .noData : .records(records)

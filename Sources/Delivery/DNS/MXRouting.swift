@@ -75,7 +75,7 @@ public struct MXRouting: Sendable {
                             )
                         case .aaaa(let octets):
                             targets.append(.init(hostname: exchange.name, address: Self.ipv6(octets), port: self.port))
-                        case .mx, .other:
+                        case .mx, .txt, .other:
                             break
                         }
                     }
