@@ -43,10 +43,10 @@ public struct PixelInjector: Sendable {
         let plainToWrap =
             htmlParts.isEmpty ? message.parts.first { self.isMainBody($0, in: message, type: "text/plain") } : nil
 
-        // The top-level header block.
-        var edits = headerEdits
+        // The top-level header block: the MIME fields of the wrapping first, then the caller's edits.
+        var edits: [HeaderEdit] = []
         if let plainToWrap, plainToWrap.index == 0 {
-            edits += [.remove(name: "Content-Type"), .remove(name: "Content-Transfer-Encoding")]
+            edits.append(.remove(name: "Content-Transfer-Encoding"))
             if top.header("MIME-Version") == nil {
                 edits.append(.set(name: "MIME-Version", value: "1.0"))
             }
@@ -54,15 +54,11 @@ public struct PixelInjector: Sendable {
                 .set(name: "Content-Type", value: #"multipart/alternative; boundary="\#(Self.boundary(for: top))""#)
             )
         }
+        edits += headerEdits
         let fields = HeaderEdit.apply(edits, to: top.headers, lineEnding: lineEnding)
         for field in fields { plan.insert(field.raw) }
         plan.insert(lineEnding)
         var cursor = top.bodyStart
-        if top.headers.isEmpty
-            || message.defects.contains(where: { $0.partIndex == 0 && $0.kind == .missingHeaderBodySeparator })
-        {
-            cursor = top.bodyStart
-        }
 
         for part in htmlParts {
             plan.copy(cursor..<part.bodyStart)
