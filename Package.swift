@@ -116,6 +116,7 @@ let package = Package(
             name: "FefaentServer",
             dependencies: [
                 "SMTPCore",
+                "MailMessage",
                 "Delivery",
                 "SMTPNIO",
                 "Spool",
@@ -123,6 +124,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
@@ -160,6 +162,18 @@ let package = Package(
                 "SMTPCore",
                 .product(name: "NIOCore", package: "swift-nio")
             ],
+            swiftSettings: swiftSettings
+        ),
+        // libFuzzer entry point over the MIME parser and the pixel rewriter.
+        .executableTarget(
+            name: "MailMessageFuzzer",
+            dependencies: ["MailMessage"],
+            swiftSettings: swiftSettings
+        ),
+        // Throughput and memory of the MIME parser (bench/message.sh).
+        .executableTarget(
+            name: "MailMessageBenchmark",
+            dependencies: ["MailMessage"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

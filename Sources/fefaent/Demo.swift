@@ -141,10 +141,14 @@ struct Demo: AsyncParsableCommand {
             throw DemoError("the relayed copy differs from what was sent")
         }
 
-        step(6, "Not built yet (open issues)")
-        say("  - certifying the Cc copy: recipients from the To header, the certified copy (issues #4, #5)")
-        say("  - MIME parsing, tracking pixel and DKIM on the certified copy (issue #4)")
-        say("  - signed, time-stamped evidence and the delivery certificate PDF (issue #5)")
+        try await Self.certifiedCopySteps(stored: content, queueID: queueID, configuration: configuration)
+
+        step(8, "Not built yet (open issues)")
+        say("  - sending the certified copy to the To recipients and the sender's notices (certification)")
+        say("  - signed, time-stamped evidence, the transparency log and the delivery certificate PDF (issue #5)")
+        say(
+            "  - SPF/DKIM alignment deciding who may certify at the MX port (the checks exist: `fefaent message dkim-verify`)"
+        )
         say("  The certified mail stays queued: `fefaent queue list --config \(configPath)` shows it.")
     }
 
@@ -224,6 +228,9 @@ struct Demo: AsyncParsableCommand {
         [certification]
         certifier_addresses = ["certify@\(hostname)"]
 
+        [dkim]
+        key = "keys/dkim.key"
+
         [auth]
         allow_plaintext_on_loopback = true
         bcrypt_cost = 4
@@ -248,7 +255,7 @@ struct Demo: AsyncParsableCommand {
     }
 }
 
-private func step(_ number: Int, _ title: String) {
+func step(_ number: Int, _ title: String) {
     say("\n\(number). \(title)")
 }
 

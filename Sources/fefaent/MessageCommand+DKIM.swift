@@ -76,15 +76,7 @@ extension MessageCommand {
         func run() async throws {
             let message = try MessageFile.parse(path: self.file)
             let source = try MessageFile.Source(path: self.file)
-            var server: (host: String, port: Int)? = nil
-            if let nameserver = self.nameserver {
-                guard let colon = nameserver.lastIndex(of: ":"),
-                    let port = Int(nameserver[nameserver.index(after: colon)...])
-                else {
-                    throw CLIError("--nameserver must be HOST:PORT")
-                }
-                server = (String(nameserver[..<colon]), port)
-            }
+            let server = try parseNameserver(self.nameserver)
             let dns = LibresolvMailDNS(resolver: DNSResolver(nameserver: server, threadPool: .singleton))
             let verifier = DKIMVerifier(resolver: dns, now: Int(Date().timeIntervalSince1970))
             var readError: (any Error)? = nil
@@ -123,4 +115,56 @@ extension MessageFile.Source {
             offset += count
         }
     }
+}
+
+extension MessageCommand {
+    /// `fefaent message spf --ip IP --domain D [--sender S] [--helo H] [--nameserver HOST:PORT]`.
+    struct SPF: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "spf",
+            abstract: "Evaluate a domain's SPF policy for a client IP (RFC 7208); exit 0 only on pass."
+        )
+
+        @Option(help: "The client's IP address.")
+        var ip: String
+
+        @Option(help: "The domain whose policy applies (the MAIL FROM domain).")
+        var domain: String
+
+        @Option(help: "The MAIL FROM address (for macros); default postmaster@DOMAIN.")
+        var sender: String?
+
+        @Option(help: "The HELO name (for macros).")
+        var helo: String = ""
+
+        @Option(help: "A DNS server to ask instead of the system's, as HOST:PORT.")
+        var nameserver: String?
+
+        func run() async throws {
+            guard let address = IPAddress(self.ip) else {
+                throw CLIError("\(self.ip) is not an IPv4 or IPv6 address")
+            }
+            let resolver = DNSResolver(nameserver: try parseNameserver(self.nameserver), threadPool: .singleton)
+            let result = await SPFEvaluator(resolver: LibresolvMailDNS(resolver: resolver))
+                .check(
+                    ip: address,
+                    domain: self.domain,
+                    sender: self.sender ?? "postmaster@\(self.domain)",
+                    helo: self.helo
+                )
+            print("spf=\(result) (ip=\(address) domain=\(self.domain.lowercased()))")
+            if result != .pass {
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+/// `HOST:PORT` of the --nameserver options.
+func parseNameserver(_ text: String?) throws -> (host: String, port: Int)? {
+    guard let text else { return nil }
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else {
+        throw CLIError("--nameserver must be HOST:PORT")
+    }
+    return (String(text[..<colon]), port)
 }

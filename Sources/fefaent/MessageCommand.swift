@@ -15,7 +15,7 @@ struct MessageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "message",
         abstract: "Read a message as Fefaent reads it, or rewrite it as a certified copy.",
-        subcommands: [Inspect.self, InjectPixel.self, DKIMSign.self, DKIMVerify.self]
+        subcommands: [Inspect.self, InjectPixel.self, DKIMSign.self, DKIMVerify.self, SPF.self]
     )
 
     /// `fefaent message inspect FILE`.

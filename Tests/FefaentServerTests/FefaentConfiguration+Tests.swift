@@ -88,6 +88,25 @@ struct FefaentConfigurationTests {
         let configuration = try FefaentConfiguration.parse(text, relativeTo: folder)
         #expect(configuration.listeners.map(\.kind) == ["mx", "submission", "submissions"])
         #expect(configuration.tlsCertificate == folder + "/keys/server.pem")
+        #expect(
+            configuration.dkim
+                == FefaentConfiguration.DKIM(
+                    domain: "fefaent.localhost",
+                    selector: "fefaent",
+                    keyPath: folder + "/keys/dkim.key"
+                )
+        )
+    }
+
+    @Test func anUnusableDKIMKeyIsNamed() throws {
+        let folder = NSTemporaryDirectory() + "fefaent-dkim-test-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try DevelopmentKeys.create(in: folder, hostname: "mx.test")
+        // An evidence-signing P-256 key is not a DKIM key.
+        let error = #expect(throws: ConfigurationError.self) {
+            try FefaentConfiguration.parse("[dkim]\nkey = \"signing.key\"\n", relativeTo: folder)
+        }
+        #expect(error?.description.hasPrefix("dkim.key:") == true)
     }
 
     @Test func keysInitWritesPrivateKeysUnreadableByOthers() throws {

@@ -40,3 +40,15 @@ import Testing
         #expect(field.value == "Grüße aus Köln")
     }
 }
+
+@Suite struct EncodedWordEncoderTests {
+    @Test func roundTripsThroughTheDecoder() {
+        let name = "Alice Martí, Gerència «Jurídica» 日本語の名前が長い場合でも正しく分割されること"
+        let encoded = EncodedWordEncoder.displayName(name)
+        #expect(encoded.allSatisfy { $0.isASCII })
+        #expect(encoded.split(separator: " ").allSatisfy { $0.count <= 75 })
+        let field = HeaderField(name: "From", encodedValue: "\(encoded) <a@b.test>")
+        #expect(AddressListParser.parse(field.unfoldedValue).first?.displayName == name)
+        #expect(EncodedWordEncoder.displayName("Doe, \"J\"") == #""Doe, \"J\"""#)
+    }
+}

@@ -120,3 +120,52 @@ def test_pixel_injection_changes_only_the_html(fefaent_binary, path):
     # No line the rewrite wrote is over 998 characters.
     old_lines = set(raw.splitlines())
     assert all(len(line) <= 998 for line in rewritten.splitlines() if line not in old_lines)
+
+
+# File names Python's email package gets wrong (unquoted names with spaces or encoded words), and what
+# mail clients show. The two "Quien" names say iso-2022-jp but hold the byte 0x8A, invalid there:
+# Python puts U+FFFD in its place, Fefaent keeps the byte (as U+008A), so nothing is lost.
+BETTER_FILE_NAMES = {
+    "attachment_emails/attachment_with_base64_encoded_name.eml": ["This is a test.pdf"],
+    "attachment_emails/attachment_with_unquoted_name.eml": ["This is a test.txt"],
+    "mime_emails/raw_email_with_binary_encoded.eml": ["2013-08-13_19-08-28-1.jpg"],
+    "attachment_emails/attachment_with_encoded_name.eml": ["01 Quien Te Dij\u008aat. Pitbull.mp3"],
+    "plain_emails/raw_email8.eml": ["01 Quien Te Dij\u008aat. Pitbull.mp3"],
+}
+
+
+@pytest.mark.parametrize("path", MESSAGES, ids=lambda p: str(p.relative_to(CORPUS)))
+def test_file_names_are_decoded(fefaent_binary, path):
+    name = str(path.relative_to(CORPUS))
+    if name in KNOWN_DIVERGENCES:
+        pytest.skip("read differently, see KNOWN_DIVERGENCES")
+    ours = [part["fileName"] for part in inspect(fefaent_binary, path)["parts"] if part.get("fileName")]
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    expected = BETTER_FILE_NAMES.get(name) or [part.get_filename() for part in message.walk() if part.get_filename()]
+    assert ours == expected
+
+
+def test_inspect_prints_addresses_subject_and_parts(fefaent_binary):
+    report = inspect(fefaent_binary, CORPUS / "multi_charset" / "japanese_attachment_long_name.eml")
+    assert report["subject"] is not None
+    leaf = [part for part in report["parts"] if not part["isContainer"]][-1]
+    assert leaf["fileName"] == "かきくけこかきくけこかきくけこかきくけこかきくけこ.txt"
+    assert set(leaf) >= {"contentType", "transferEncoding", "size", "sha256"}
+    report = inspect(fefaent_binary, CORPUS / "multi_charset" / "japanese.eml")
+    assert report["subject"] == "まみむめも"
+    assert [part.get("charset") for part in report["parts"]] == ["utf-8"]
+    assert all("address" in address for address in report["from"] + report["to"])
+
+
+def test_a_file_that_is_not_mail_is_refused(fefaent_binary, tmp_path):
+    junk = tmp_path / "picture.png"
+    junk.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    for command in (["inspect"], ["inject-pixel", "--url", PIXEL_URL]):
+        result = subprocess.run([fefaent_binary, "message", *command, junk], capture_output=True, text=True,
+                                timeout=30)
+        assert result.returncode == 1
+        assert "is not a mail message" in result.stderr
+        assert result.stdout == ""
+    missing = subprocess.run([fefaent_binary, "message", "inspect", tmp_path / "nope.eml"], capture_output=True,
+                             text=True, timeout=30)
+    assert missing.returncode == 1 and "cannot open" in missing.stderr

@@ -9,6 +9,7 @@
 import Foundation
 import SMTPCore
 import SMTPNIO
+import MailMessage
 import TOMLKit
 
 extension FefaentConfiguration {
@@ -33,7 +34,7 @@ extension FefaentConfiguration {
             throw ConfigurationError(key: "", "not valid TOML: \(error.description) at line \(error.source.begin.line)")
         }
         let reader = TableReader(table: root, prefix: "")
-        try reader.allowOnly(["server", "tls", "certification", "limits", "auth", "listener", "delivery"])
+        try reader.allowOnly(["server", "tls", "certification", "limits", "auth", "listener", "delivery", "dkim"])
 
         let server = try reader.table("server")
         try server.allowOnly(["hostname", "spool", "log_level"])
@@ -92,6 +93,7 @@ extension FefaentConfiguration {
         let plaintext = try auth.bool("allow_plaintext_on_loopback", default: false)
         let cost = try auth.int("bcrypt_cost", default: 10, in: 4...31)
 
+        let dkim = try Self.parseDKIM(try reader.table("dkim"), certifiers: certifiers, base: base)
         let listeners = try reader.listeners()
         let delivery = try Self.parseDelivery(try reader.table("delivery"), hostname: hostname, base: base)
         if certificate == nil, let needsTLS = listeners.first(where: { $0.kind != "mx" || $0.requireTLS }) {
@@ -124,8 +126,35 @@ extension FefaentConfiguration {
             bcryptCost: cost,
             trustedNetworks: trusted,
             listeners: listeners,
-            delivery: delivery
+            delivery: delivery,
+            dkim: dkim
         )
+    }
+
+    /// `[dkim]`: the key that signs certified copies. Without `key`, copies go out unsigned.
+    private static func parseDKIM(_ table: TableReader, certifiers: [String], base: String) throws -> DKIM? {
+        try table.allowOnly(["domain", "selector", "key"])
+        guard let key = try table.optionalString("key").map({ Self.resolve($0, base: base) }) else { return nil }
+        let defaultDomain = certifiers[0].split(separator: "@").last.map(String.init) ?? ""
+        let domain = try table.string("domain", default: defaultDomain).lowercased()
+        let selector = try table.string("selector", default: "fefaent")
+        guard !domain.isEmpty, !selector.isEmpty,
+            !selector.contains(".") || selector.split(separator: ".").allSatisfy({ !$0.isEmpty })
+        else {
+            throw ConfigurationError(key: "dkim", "domain and selector must be DNS labels")
+        }
+        let pem: String
+        do {
+            pem = try String(contentsOfFile: key, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(key: "dkim.key", "cannot read \(key) (`fefaent keys init` writes keys/dkim.key)")
+        }
+        do {
+            _ = try DKIMSigner.Key(pem: pem)
+        } catch {
+            throw ConfigurationError(key: "dkim.key", "\(key): \(error.description)")
+        }
+        return DKIM(domain: domain, selector: selector, keyPath: key)
     }
 
     static let tlsPolicies = ["disabled", "opportunistic", "required", "verify"]

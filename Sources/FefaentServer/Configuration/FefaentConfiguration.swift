@@ -42,6 +42,21 @@ public struct FefaentConfiguration: Hashable, Sendable {
     public var trustedNetworks: [String]
     public var listeners: [Listener]
     public var delivery: Delivery
+    /// The DKIM key for certified copies, if one is configured.
+    public var dkim: DKIM? = nil
+
+    /// `[dkim]`: who signs the certified copies (d=, s=) and with which key.
+    public struct DKIM: Hashable, Sendable {
+        public var domain: String
+        public var selector: String
+        public var keyPath: String
+
+        public init(domain: String, selector: String, keyPath: String) {
+            self.domain = domain
+            self.selector = selector
+            self.keyPath = keyPath
+        }
+    }
 
     /// The `[delivery]` table: how the queue runner sends mail on.
     public struct Delivery: Hashable, Sendable {

@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 import Crypto
+import _CryptoExtras
+import MailMessage
 public import Foundation
 import SwiftASN1
 import X509
@@ -23,12 +25,14 @@ import Glibc
 /// | `server.pem`, `server.key` | TLS for the SMTP listeners (EKU serverAuth; SAN the hostname, localhost, 127.0.0.1, ::1) |
 /// | `signing.pem`, `signing.key` | the evidence signing certificate (EKU emailProtection) |
 /// | `tsa.pem`, `tsa.key` | the built-in time-stamping authority (critical EKU timeStamping) |
+/// | `dkim.key`, `dkim.txt` | the DKIM key for certified copies (RSA 2048) and its DNS TXT record |
 ///
 /// Keys are ECDSA P-256, written as PKCS#8 PEM with mode 0600. A production setup names
 /// certificates from a real CA in the config instead.
 public enum DevelopmentKeys {
     public static let files = [
-        "ca.pem", "ca.key", "server.pem", "server.key", "signing.pem", "signing.key", "tsa.pem", "tsa.key"
+        "ca.pem", "ca.key", "server.pem", "server.key", "signing.pem", "signing.key", "tsa.pem", "tsa.key", "dkim.key",
+        "dkim.txt"
     ]
 
     /// Writes the keys into `directory`; refuses to overwrite existing ones unless `force`.
@@ -129,6 +133,16 @@ public enum DevelopmentKeys {
             }
         )
         try self.write(tsa.0, tsa.1, name: "tsa", in: directory)
+
+        // DKIM (RFC 6376 §3.3.3: RSA keys of 1024–4096 bits; 2048 is what receivers expect today).
+        let dkim = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        try self.writeFile("\(directory)/dkim.key", dkim.pemRepresentation + "\n", mode: 0o600)
+        let record = DKIMSigner.Key.rsa(dkim).publicKeyRecord
+        try self.writeFile(
+            "\(directory)/dkim.txt",
+            "; publish at <selector>._domainkey.<domain> (selector \"fefaent\" by default)\n\"\(record)\"\n",
+            mode: 0o644
+        )
     }
 
     private static func write(

@@ -34,8 +34,12 @@ public struct Charset: Hashable, Sendable {
         switch self.name {
         case "utf-8", "utf8", "us-ascii", "ascii", "":
             return String(validating: Array(bytes), as: UTF8.self)
-        case "iso-8859-1", "latin1", "iso_8859-1", "l1":
-            return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+        case "iso-8859-1", "latin1", "iso_8859-1", "l1", "windows-1252", "cp1252":
+            // Mail labelled Latin-1 is written on Windows: read it as Windows-1252, as browsers do
+            // (WHATWG Encoding), and fall back to Latin-1 for the five bytes 1252 leaves undefined.
+            let bytes = Array(bytes)
+            return Self.convertWithIconv(bytes, from: "CP1252")
+                ?? String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
         default:
             return Self.convertWithIconv(Array(bytes), from: self.iconvName)
         }
