@@ -59,9 +59,33 @@ public struct Base64StreamDecoder: Sendable {
         var padding = self.padding
         var finished = false
         let written: Int = self.scratch.withUnsafeMutableBufferPointer { output in
-            Base64Alphabet.decodingTable.withUnsafeBufferPointer { table in
+            Base64Alphabet.decodingTable.withUnsafeBufferPointer { tableBuffer in
+                let table = tableBuffer.baseAddress!
+                let bytes = input.baseAddress!
+                let count = input.count
+                let outputBase = output.baseAddress!
                 var out = 0
-                for byte in input {
+                var index = 0
+                while index < count {
+                    // Fast path: four alphabet characters at a group boundary.
+                    if quadPosition == 0, index &+ 4 <= count {
+                        let a = table[Int(bytes[index])]
+                        let b = table[Int(bytes[index &+ 1])]
+                        let c = table[Int(bytes[index &+ 2])]
+                        let d = table[Int(bytes[index &+ 3])]
+                        if a | b | c | d < 64 {
+                            let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                            outputBase[out] = UInt8(truncatingIfNeeded: group >> 16)
+                            outputBase[out &+ 1] = UInt8(truncatingIfNeeded: group >> 8)
+                            outputBase[out &+ 2] = UInt8(truncatingIfNeeded: group)
+                            out &+= 3
+                            index &+= 4
+                            padding = 0
+                            continue
+                        }
+                    }
+                    let byte = bytes[index]
+                    index &+= 1
                     let value = table[Int(byte)]
                     if value < 64 {
                         accumulator = accumulator << 6 | UInt32(value)

@@ -18,6 +18,8 @@ struct BodyDecoderState {
     private let captureLimit: Int
     private var softBreak = false
     private var scratch: [UInt8] = []
+    private var pending: [UInt8] = []
+    private static let hashBlockSize = 32 * 1024
 
     init(encoding: TransferEncoding, captureLimit: Int) {
         self.encoding = encoding
@@ -28,7 +30,9 @@ struct BodyDecoderState {
     mutating func feedContent(_ bytes: UnsafeBufferPointer<UInt8>) {
         switch self.encoding {
         case .base64:
+            // Move the decoder out (not copy), so its scratch buffer stays uniquely referenced.
             var decoder = self.base64
+            self.base64 = Base64StreamDecoder()
             decoder.decode(bytes) { self.emit($0) }
             self.base64 = decoder
         case .quotedPrintable:
@@ -60,19 +64,35 @@ struct BodyDecoderState {
     mutating func finish() -> (size: Int, sha256: [UInt8], captured: [UInt8]) {
         if case .base64 = self.encoding {
             var decoder = self.base64
+            self.base64 = Base64StreamDecoder()
             decoder.finish { self.emit($0) }
             self.base64 = decoder
         }
+        self.flushPending()
         return (self.size, Array(self.hasher.finalize()), self.captured)
     }
 
+    /// Decoded bytes go to the hash in blocks: one SHA-256 update per line would cost more than the hashing.
     private mutating func emit(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard !bytes.isEmpty else { return }
-        self.hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+        if self.pending.count + bytes.count > Self.hashBlockSize {
+            self.flushPending()
+        }
+        if bytes.count >= Self.hashBlockSize {
+            self.hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+        } else {
+            self.pending.append(contentsOf: bytes)
+        }
         self.size += bytes.count
         if self.captured.count < self.captureLimit {
             self.captured.append(contentsOf: bytes.prefix(self.captureLimit - self.captured.count))
         }
+    }
+
+    private mutating func flushPending() {
+        guard !self.pending.isEmpty else { return }
+        self.pending.withUnsafeBytes { self.hasher.update(bufferPointer: $0) }
+        self.pending.removeAll(keepingCapacity: true)
     }
 }
 

@@ -178,14 +178,13 @@ public struct MessageParser {
         terminator: LineTerminator,
         continuing: Bool
     ) {
-        guard case .body = self.mode, var decoder = self.decoder else { return }
-        self.decoder = nil
+        guard case .body = self.mode, self.decoder != nil else { return }
+        // Mutated in place through the optional: no copy of the decoder per line.
         if !continuing {
-            decoder.feedTerminator(self.pendingTerminator)
+            self.decoder?.feedTerminator(self.pendingTerminator)
         }
-        decoder.feedContent(content)
+        self.decoder?.feedContent(content)
         self.pendingTerminator = terminator
-        self.decoder = decoder
     }
 
     /// A line longer than any boundary can be is body content: hand it on instead of buffering it.
