@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "Spool", targets: ["Spool"]),
         .library(name: "Delivery", targets: ["Delivery"]),
         .library(name: "MailMessage", targets: ["MailMessage"]),
+        .library(name: "Evidence", targets: ["Evidence"]),
         .library(name: "FefaentServer", targets: ["FefaentServer"])
     ],
     dependencies: [
@@ -75,6 +76,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Evidence: records, RFC 8785 JSON, CMS signatures, RFC 3161 time-stamps, the Merkle log. Files only.
+        .target(
+            name: "Evidence",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "GRDB", package: "GRDB.swift")
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Durable message files and the queue database.
         .target(
             name: "Spool",
@@ -117,6 +129,7 @@ let package = Package(
             dependencies: [
                 "SMTPCore",
                 "MailMessage",
+                "Evidence",
                 "Delivery",
                 "SMTPNIO",
                 "Spool",
@@ -140,6 +153,7 @@ let package = Package(
             dependencies: [
                 "FefaentServer",
                 "MailMessage",
+                "Evidence",
                 "Spool",
                 "SMTPCore",
                 "SMTPNIO",
@@ -150,6 +164,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log")
             ],
@@ -208,6 +224,16 @@ let package = Package(
                 "MailMessage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto")
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EvidenceTests",
+            dependencies: [
+                "Evidence",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1")
             ],
             swiftSettings: swiftSettings
         ),

@@ -64,6 +64,9 @@ struct Demo: AsyncParsableCommand {
         say("  account \"acme\" added (bcrypt); the delivery runner routes every domain to the sink")
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await daemon.deliveryRunner.run() }
+            if let evidence = daemon.evidence {
+                tasks.addTask { try await evidence.run() }
+            }
             defer { tasks.cancelAll() }
             try await Self.steps(
                 daemon: daemon,
@@ -143,9 +146,11 @@ struct Demo: AsyncParsableCommand {
 
         try await Self.certifiedCopySteps(stored: content, queueID: queueID, configuration: configuration)
 
-        step(8, "Not built yet (open issues)")
+        try await Self.evidenceSteps(daemon: daemon, queueIDs: [queueID, relayedID], work: configPath)
+
+        step(10, "Not built yet (open issues)")
         say("  - sending the certified copy to the To recipients and the sender's notices (certification)")
-        say("  - signed, time-stamped evidence, the transparency log and the delivery certificate PDF (issue #5)")
+        say("  - the evidence PDF (delivery certificate) and `fefaent evidence pdf` (issue #5)")
         say(
             "  - SPF/DKIM alignment deciding who may certify at the MX port (the checks exist: `fefaent message dkim-verify`)"
         )
@@ -230,6 +235,15 @@ struct Demo: AsyncParsableCommand {
 
         [dkim]
         key = "keys/dkim.key"
+
+        [evidence]
+        certificate = "keys/signing.pem"
+        key = "keys/signing.key"
+        ca = "keys/ca.pem"
+        tsa_certificate = "keys/tsa.pem"
+        tsa_key = "keys/tsa.key"
+        log_key = "keys/log.key"
+        checkpoint_interval_ms = 200
 
         [auth]
         allow_plaintext_on_loopback = true

@@ -34,7 +34,9 @@ extension FefaentConfiguration {
             throw ConfigurationError(key: "", "not valid TOML: \(error.description) at line \(error.source.begin.line)")
         }
         let reader = TableReader(table: root, prefix: "")
-        try reader.allowOnly(["server", "tls", "certification", "limits", "auth", "listener", "delivery", "dkim"])
+        try reader.allowOnly([
+            "server", "tls", "certification", "limits", "auth", "listener", "delivery", "dkim", "evidence"
+        ])
 
         let server = try reader.table("server")
         try server.allowOnly(["hostname", "spool", "log_level"])
@@ -94,6 +96,12 @@ extension FefaentConfiguration {
         let cost = try auth.int("bcrypt_cost", default: 10, in: 4...31)
 
         let dkim = try Self.parseDKIM(try reader.table("dkim"), certifiers: certifiers, base: base)
+        let evidence = try Self.parseEvidence(
+            try reader.table("evidence"),
+            hostname: hostname,
+            spool: spool,
+            base: base
+        )
         let listeners = try reader.listeners()
         let delivery = try Self.parseDelivery(try reader.table("delivery"), hostname: hostname, base: base)
         if certificate == nil, let needsTLS = listeners.first(where: { $0.kind != "mx" || $0.requireTLS }) {
@@ -127,8 +135,63 @@ extension FefaentConfiguration {
             trustedNetworks: trusted,
             listeners: listeners,
             delivery: delivery,
-            dkim: dkim
+            dkim: dkim,
+            evidence: evidence
         )
+    }
+
+    /// `[evidence]`: the signing, TSA and log keys. Without `certificate`, no evidence is written.
+    private static func parseEvidence(
+        _ table: TableReader,
+        hostname: String,
+        spool: String,
+        base: String
+    ) throws -> Evidence? {
+        try table.allowOnly([
+            "database", "certificate", "key", "ca", "tsa_certificate", "tsa_key", "tsa_url", "log_key", "origin",
+            "checkpoint_interval_ms"
+        ])
+        guard let certificate = try table.optionalString("certificate").map({ Self.resolve($0, base: base) }) else {
+            return nil
+        }
+        func path(_ name: String) throws -> String {
+            guard let value = try table.optionalString(name) else {
+                throw ConfigurationError(key: "evidence.\(name)", "is required with evidence.certificate")
+            }
+            let resolved = Self.resolve(value, base: base)
+            guard FileManager.default.fileExists(atPath: resolved) else {
+                throw ConfigurationError(
+                    key: "evidence.\(name)",
+                    "file \(resolved) does not exist (`fefaent keys init` makes one)"
+                )
+            }
+            return resolved
+        }
+        let tsaURL = try table.optionalString("tsa_url")
+        if let tsaURL, !(tsaURL.hasPrefix("http://") || tsaURL.hasPrefix("https://")) {
+            throw ConfigurationError(key: "evidence.tsa_url", "must be an http:// or https:// URL")
+        }
+        let evidence = Evidence(
+            database: Self.resolve(try table.string("database", default: spool + "/evidence.sqlite"), base: base),
+            certificate: certificate,
+            key: try path("key"),
+            ca: try path("ca"),
+            tsaCertificate: tsaURL == nil
+                ? try path("tsa_certificate")
+                : try table.optionalString("tsa_certificate").map { Self.resolve($0, base: base) },
+            tsaKey: tsaURL == nil ? try path("tsa_key") : nil,
+            tsaURL: tsaURL,
+            logKey: try path("log_key"),
+            origin: try table.string("origin", default: "\(hostname)/evidence"),
+            checkpointIntervalMilliseconds: try table.int("checkpoint_interval_ms", default: 1_000, in: 50...60_000)
+        )
+        guard FileManager.default.fileExists(atPath: certificate) else {
+            throw ConfigurationError(
+                key: "evidence.certificate",
+                "file \(certificate) does not exist (`fefaent keys init` makes one)"
+            )
+        }
+        return evidence
     }
 
     /// `[dkim]`: the key that signs certified copies. Without `key`, copies go out unsigned.

@@ -45,6 +45,25 @@ public struct FefaentConfiguration: Hashable, Sendable {
     /// The DKIM key for certified copies, if one is configured.
     public var dkim: DKIM? = nil
 
+    /// Evidence keys and the store, if evidence is configured.
+    public var evidence: Evidence? = nil
+
+    /// `[evidence]`: where evidence is kept and what signs and stamps it.
+    public struct Evidence: Hashable, Sendable {
+        public var database: String
+        public var certificate: String
+        public var key: String
+        public var ca: String
+        /// The built-in TSA's certificate and key (when no `tsaURL` is given).
+        public var tsaCertificate: String?
+        public var tsaKey: String?
+        /// An external RFC 3161 TSA (HTTP POST of `application/timestamp-query`).
+        public var tsaURL: String?
+        public var logKey: String
+        public var origin: String
+        public var checkpointIntervalMilliseconds: Int
+    }
+
     /// `[dkim]`: who signs the certified copies (d=, s=) and with which key.
     public struct DKIM: Hashable, Sendable {
         public var domain: String

@@ -9,6 +9,7 @@
 import Crypto
 import _CryptoExtras
 import MailMessage
+import Evidence
 public import Foundation
 import SwiftASN1
 import X509
@@ -26,13 +27,14 @@ import Glibc
 /// | `signing.pem`, `signing.key` | the evidence signing certificate (EKU emailProtection) |
 /// | `tsa.pem`, `tsa.key` | the built-in time-stamping authority (critical EKU timeStamping) |
 /// | `dkim.key`, `dkim.txt` | the DKIM key for certified copies (RSA 2048) and its DNS TXT record |
+/// | `log.key`, `log.vkey` | the transparency log's checkpoint key (Ed25519) and its C2SP verifier key |
 ///
 /// Keys are ECDSA P-256, written as PKCS#8 PEM with mode 0600. A production setup names
 /// certificates from a real CA in the config instead.
 public enum DevelopmentKeys {
     public static let files = [
         "ca.pem", "ca.key", "server.pem", "server.key", "signing.pem", "signing.key", "tsa.pem", "tsa.key", "dkim.key",
-        "dkim.txt"
+        "dkim.txt", "log.key", "log.vkey"
     ]
 
     /// Writes the keys into `directory`; refuses to overwrite existing ones unless `force`.
@@ -141,6 +143,15 @@ public enum DevelopmentKeys {
         try self.writeFile(
             "\(directory)/dkim.txt",
             "; publish at <selector>._domainkey.<domain> (selector \"fefaent\" by default)\n\"\(record)\"\n",
+            mode: 0o644
+        )
+
+        // The log's checkpoint key; its origin is "<hostname>/evidence" (the default [evidence] origin).
+        let logKey = Curve25519.Signing.PrivateKey()
+        try self.writeFile("\(directory)/log.key", LogKey.pem(logKey), mode: 0o600)
+        try self.writeFile(
+            "\(directory)/log.vkey",
+            Checkpoint.verifierKey(name: "\(hostname)/evidence", publicKey: logKey.publicKey) + "\n",
             mode: 0o644
         )
     }

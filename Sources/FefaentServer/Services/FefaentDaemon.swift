@@ -31,6 +31,8 @@ public final class FefaentDaemon: Sendable {
     public let spool: Spool
     public let servers: [SMTPServer]
     public let deliveryRunner: DeliveryRunner
+    /// The evidence writer, when `[evidence]` is configured.
+    public let evidence: EvidenceService?
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let logger: Logger
@@ -69,6 +71,10 @@ public final class FefaentDaemon: Sendable {
             ),
             logger: logger
         )
+        let spool = self.spool
+        self.evidence = try configuration.evidence.map {
+            try Self.makeEvidenceService($0, spool: spool, logger: logger)
+        }
         let trusted = configuration.trustedNetworks.compactMap(IPNetwork.init)
         self.servers = configuration.listeners.map { listener in
             var listenerConfiguration = SMTPListenerConfiguration(
@@ -174,7 +180,7 @@ public final class FefaentDaemon: Sendable {
 
     /// The services in start order; a ServiceGroup stops them in reverse (listeners first, spool last).
     public func services() -> [any Service] {
-        [SpoolService(daemon: self), self.deliveryRunner]
+        [SpoolService(daemon: self)] + (self.evidence.map { [$0] } ?? []) + [self.deliveryRunner]
             + self.servers.map { ListenerService(server: $0, grace: self.grace) }
     }
 

@@ -1,0 +1,123 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import Crypto
+import SwiftASN1
+public import X509
+
+/// Signs with a certificate and its P-256 key as CMS SignedData (RFC 5652), with the signed
+/// attributes CAdES needs: content type, signing time, message digest and ESS signing-certificate-v2
+/// (RFC 5035), and room for unsigned attributes (the RFC 3161 token of CAdES-T).
+///
+/// The signature is kept as its two parts (``CMSSignature``), so the same SignedData can be
+/// re-assembled later with a time-stamp token that arrived after signing.
+///
+/// - SeeAlso: [RFC 5652 §5](https://www.rfc-editor.org/rfc/rfc5652#section-5),
+///   [ETSI EN 319 122-1](https://www.etsi.org/deliver/etsi_en/319100_319199/31912201/) (CAdES)
+public struct CMSSigner: Sendable {
+    public let certificate: Certificate
+    public let certificateDER: [UInt8]
+    let privateKey: P256.Signing.PrivateKey
+
+    public init(certificate: Certificate, privateKey: P256.Signing.PrivateKey) throws {
+        self.certificate = certificate
+        var serializer = DER.Serializer()
+        try serializer.serialize(certificate)
+        self.certificateDER = serializer.serializedBytes
+        self.privateKey = privateKey
+    }
+
+    /// Reads a PEM certificate and its PEM (PKCS#8 or SEC1) P-256 key.
+    public init(certificatePEM: String, keyPEM: String) throws {
+        try self.init(
+            certificate: try Certificate(pemEncoded: certificatePEM),
+            privateKey: try P256.Signing.PrivateKey(pemRepresentation: keyPEM)
+        )
+    }
+
+    /// Signs `content` (its SHA-256 goes into the signed attributes) as of `time`.
+    public func sign(
+        content: [UInt8],
+        contentType: String = CMSSignature.dataContentType,
+        time: UTCDateTime
+    ) throws -> CMSSignature {
+        let digest = Array(SHA256.hash(data: content))
+        let certificateHash = Array(SHA256.hash(data: self.certificateDER))
+        let attributes = DERWriter.set([
+            Self.attribute(OID.contentType, DERWriter.objectIdentifier(contentType)),
+            Self.attribute(OID.signingTime, DERWriter.utcTime(time)),
+            Self.attribute(OID.messageDigest, DERWriter.octetString(digest)),
+            // SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2 }; ESSCertIDv2 with the
+            // default hash (SHA-256) is SEQUENCE { certHash OCTET STRING }.
+            Self.attribute(
+                OID.signingCertificateV2,
+                DERWriter.sequence(DERWriter.sequence(DERWriter.sequence(DERWriter.octetString(certificateHash))))
+            )
+        ])
+        let signature = try self.privateKey.signature(for: attributes)
+        return CMSSignature(signedAttributes: attributes, signature: Array(signature.derRepresentation))
+    }
+
+    /// The DER ContentInfo of a SignedData: detached (`encapsulated` nil) or carrying its content.
+    public func assemble(
+        _ signature: CMSSignature,
+        contentType: String = CMSSignature.dataContentType,
+        encapsulated: [UInt8]? = nil,
+        unsignedAttributes: [[UInt8]] = []
+    ) throws -> [UInt8] {
+        var issuer = DER.Serializer()
+        try issuer.serialize(self.certificate.issuer)
+        var signerInfo =
+            DERWriter.integer(1)
+            + DERWriter.sequence(
+                issuer.serializedBytes,
+                DERWriter.unsignedInteger(Array(self.certificate.serialNumber.bytes))
+            )
+            + DERWriter.algorithm(OID.sha256)
+            + DERWriter.implicitConstructed(0, signature.signedAttributes)
+            + DERWriter.algorithm(OID.ecdsaWithSHA256)
+            + DERWriter.octetString(signature.signature)
+        if !unsignedAttributes.isEmpty {
+            signerInfo += DERWriter.implicitConstructed(1, DERWriter.set(unsignedAttributes))
+        }
+        var encapsulatedInfo = DERWriter.objectIdentifier(contentType)
+        if let encapsulated {
+            encapsulatedInfo += DERWriter.explicit(0, DERWriter.octetString(encapsulated))
+        }
+        let signedData = DERWriter.sequence(
+            DERWriter.integer(contentType == CMSSignature.dataContentType ? 1 : 3),
+            DERWriter.set([DERWriter.algorithm(OID.sha256)]),
+            DERWriter.sequence(encapsulatedInfo),
+            DERWriter.implicitConstructed(0, DERWriter.set([self.certificateDER])),
+            DERWriter.set([DERWriter.sequence(signerInfo)])
+        )
+        return DERWriter.sequence(DERWriter.objectIdentifier(OID.signedData), DERWriter.explicit(0, signedData))
+    }
+
+    static func attribute(_ type: String, _ value: [UInt8]) -> [UInt8] {
+        DERWriter.sequence(DERWriter.objectIdentifier(type), DERWriter.set([value]))
+    }
+
+    /// The unsigned attribute that carries a time-stamp token over the signature (CAdES-T).
+    public static func signatureTimeStampAttribute(token: [UInt8]) -> [UInt8] {
+        self.attribute(OID.signatureTimeStampToken, token)
+    }
+}
+
+/// A CMS signature as stored: the DER signed attributes (as a SET) and the ECDSA signature over them.
+public struct CMSSignature: Hashable, Sendable {
+    public static let dataContentType = OID.data
+
+    public var signedAttributes: [UInt8]
+    public var signature: [UInt8]
+
+    public init(signedAttributes: [UInt8], signature: [UInt8]) {
+        self.signedAttributes = signedAttributes
+        self.signature = signature
+    }
+}

@@ -1,0 +1,119 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import Crypto
+import Synchronization
+
+/// Something that time-stamps a SHA-256 digest: the built-in TSA, or an external one over HTTP.
+public protocol TimeStamping: Sendable {
+    /// A DER TimeStampToken over `digest`; throws when the TSA cannot be reached or refuses.
+    func timeStamp(digest: [UInt8]) async throws -> [UInt8]
+}
+
+extension TimeStampAuthority: TimeStamping {
+    public func timeStamp(digest: [UInt8]) async throws -> [UInt8] {
+        try self.token(for: digest)
+    }
+}
+
+/// Writes evidence: signs each record (CMS), appends it to the Merkle log and the store in one
+/// transaction, and on request writes a signed checkpoint and time-stamps what is not yet stamped.
+///
+/// Signing and logging never wait for a TSA: time-stamps are added afterwards (``stamp(with:limit:)``),
+/// and a TSA that is down only delays them.
+public final class EvidenceLog: Sendable {
+    public let store: EvidenceStore
+    public let signer: CMSSigner
+    public let origin: String
+    let logKey: Curve25519.Signing.PrivateKey
+    private let state: Mutex<CompactRange>
+
+    public init(store: EvidenceStore, signer: CMSSigner, logKey: Curve25519.Signing.PrivateKey, origin: String) throws {
+        self.store = store
+        self.signer = signer
+        self.logKey = logKey
+        self.origin = origin
+        var range = CompactRange()
+        for hash in try store.leafHashes() { range.append(leafHash: hash) }
+        self.state = Mutex(range)
+    }
+
+    /// The log's verifier key (C2SP note format), for whoever keeps checkpoints.
+    public var verifierKey: String { Checkpoint.verifierKey(name: self.origin, publicKey: self.logKey.publicKey) }
+
+    /// Signs, logs and stores `records`, in order, in one transaction.
+    @discardableResult
+    public func append(_ records: [EvidenceRecord]) throws -> [StoredRecord] {
+        // Signing needs no lock; the log position and the insert do.
+        let signed = try records.map { record -> (EvidenceRecord, [UInt8], CMSSignature) in
+            let body = record.canonicalBytes
+            return (record, body, try self.signer.sign(content: body, time: record.time))
+        }
+        return try self.state.withLock { range in
+            var stored: [StoredRecord] = []
+            var next = range
+            for (record, body, signature) in signed {
+                let item = StoredRecord(leafIndex: next.size, record: record, body: body, signature: signature)
+                next.append(leafHash: item.leafHash)
+                stored.append(item)
+            }
+            try self.store.insert(stored)
+            range = next
+            return stored
+        }
+    }
+
+    /// The current tree size and root.
+    public var head: (size: Int, root: MerkleTree.Hash) {
+        self.state.withLock { ($0.size, $0.root) }
+    }
+
+    /// Writes a signed checkpoint of the current tree if it grew since the last one.
+    @discardableResult
+    public func checkpoint(at time: UTCDateTime = .now()) throws -> Checkpoint? {
+        let (size, root) = self.head
+        let last = try self.store.checkpoints().last?.size ?? 0
+        guard size > last else { return nil }
+        let checkpoint = try Checkpoint(origin: self.origin, size: size, root: root, key: self.logKey)
+        try self.store.insert(checkpoint: checkpoint, at: time)
+        return checkpoint
+    }
+
+    /// Time-stamps checkpoints and then records that have no token yet (at most `limit` records).
+    /// Returns how many were stamped, and the TSA's error if it failed (the rest waits for next time).
+    public func stamp(with authority: any TimeStamping, limit: Int = 1_000) async -> (stamped: Int, failure: String?) {
+        var recordTokens: [(String, [UInt8])] = []
+        var checkpointTokens: [(Int, [UInt8])] = []
+        var failure: String? = nil
+        do {
+            for checkpoint in try self.store.checkpoints() where checkpoint.token == nil {
+                let digest = Array(SHA256.hash(data: Array(checkpoint.note.utf8)))
+                checkpointTokens.append((checkpoint.size, try await authority.timeStamp(digest: digest)))
+            }
+            for record in try self.store.unstampedRecords(limit: limit) {
+                // CAdES-T: the token is over the signature value.
+                let digest = Array(SHA256.hash(data: record.signature.signature))
+                recordTokens.append((record.evidenceID, try await authority.timeStamp(digest: digest)))
+            }
+        } catch {
+            failure = "\(error)"
+        }
+        do {
+            try self.store.insertTimestamps(records: recordTokens, checkpoints: checkpointTokens, at: .now())
+        } catch {
+            return (0, "cannot store time-stamps: \(error)")
+        }
+        return (recordTokens.count + checkpointTokens.count, failure)
+    }
+
+    /// The inclusion proof of leaf `index` in the tree of the first `size` leaves.
+    public func inclusionProof(index: Int, size: Int) throws -> [MerkleTree.Hash] {
+        let leaves = try self.store.leafHashes(upTo: size)
+        return MerkleTree.inclusionProof(index: index, leaves: leaves[...])
+    }
+}

@@ -1,0 +1,107 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+/// One certified event: what happened to which message, when, with what proof of the content.
+///
+/// Kinds are named after ETSI EN 319 522 events. The record is signed and logged in its canonical
+/// JSON form (RFC 8785), so anyone can re-derive the bytes the signature covers.
+public struct EvidenceRecord: Hashable, Sendable {
+    /// The event kinds.
+    public enum Kind: String, Hashable, Sendable, CaseIterable {
+        case submissionAcceptance = "SubmissionAcceptance"
+        case submissionRejection = "SubmissionRejection"
+        case relayToNonERDS = "RelayToNonERDS"
+        case relayToNonERDSFailure = "RelayToNonERDSFailure"
+        case trackingResourceFetched = "TrackingResourceFetched"
+        case receivedFromNonERDS = "ReceivedFromNonERDS"
+    }
+
+    /// An attachment (or body part) of the original message: its name, type, decoded size and hash.
+    public struct Attachment: Hashable, Sendable {
+        public var name: String?
+        public var contentType: String
+        public var size: Int64
+        public var sha256: String
+
+        public init(name: String?, contentType: String, size: Int64, sha256: String) {
+            self.name = name
+            self.contentType = contentType
+            self.size = size
+            self.sha256 = sha256
+        }
+    }
+
+    /// The event's own facts: the SMTP peer of a relay, or the HTTP client of a fetch.
+    public enum Details: Hashable, Sendable {
+        /// `remoteHost`, `remoteIP`, TLS, and the remote server's reply.
+        case relay(remoteHost: String, remoteIP: String, tls: TLSDetails?, reply: String)
+        /// The client that fetched a tracking resource and what it looks like.
+        case fetch(clientIP: String, userAgent: String, classification: String)
+        /// A submission's SMTP facts (client, authentication) or a rejection's reply.
+        case submission(clientIP: String, authenticatedAs: String?, reply: String)
+        case none
+    }
+
+    /// TLS as it was on a connection.
+    public struct TLSDetails: Hashable, Sendable {
+        public var version: String
+        public var cipher: String?
+        public var peerVerified: Bool
+
+        public init(version: String, cipher: String?, peerVerified: Bool) {
+            self.version = version
+            self.cipher = cipher
+            self.peerVerified = peerVerified
+        }
+    }
+
+    public var kind: Kind
+    public var time: UTCDateTime
+    public var evidenceID: String
+    public var queueID: String
+    public var messageID: String?
+    public var sender: String
+    public var recipients: [String]
+    public var subject: String?
+    public var messageSHA256: String
+    public var messageSize: Int64
+    public var attachments: [Attachment]
+    public var details: Details
+    /// The evidence id of the record this one replaces (a late bounce supersedes a delivery).
+    public var supersedes: String?
+
+    public init(
+        kind: Kind,
+        time: UTCDateTime,
+        evidenceID: String,
+        queueID: String,
+        messageID: String?,
+        sender: String,
+        recipients: [String],
+        subject: String?,
+        messageSHA256: String,
+        messageSize: Int64,
+        attachments: [Attachment],
+        details: Details,
+        supersedes: String? = nil
+    ) {
+        self.kind = kind
+        self.time = time
+        self.evidenceID = evidenceID
+        self.queueID = queueID
+        self.messageID = messageID
+        self.sender = sender
+        self.recipients = recipients
+        self.subject = subject
+        self.messageSHA256 = messageSHA256
+        self.messageSize = messageSize
+        self.attachments = attachments
+        self.details = details
+        self.supersedes = supersedes
+    }
+}

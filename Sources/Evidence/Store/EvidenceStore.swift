@@ -1,0 +1,324 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import Foundation
+public import GRDB
+
+/// The evidence database: records, their time-stamps, and log checkpoints, append-only.
+///
+/// Triggers refuse every UPDATE and DELETE on the evidence tables, so not even a bug (or a careless
+/// operator with the sqlite3 shell, short of dropping the triggers) rewrites history; and if someone
+/// does, the log's checkpoints and the signatures show it.
+public struct EvidenceStore: Sendable {
+    let writer: any DatabaseWriter
+
+    public init(_ writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.migrator.migrate(writer)
+    }
+
+    public static func open(path: String) throws -> EvidenceStore {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        configuration.busyMode = .timeout(10)
+        return try EvidenceStore(DatabasePool(path: path, configuration: configuration))
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE record (
+                        leaf_index INTEGER PRIMARY KEY,
+                        evidence_id TEXT NOT NULL UNIQUE,
+                        queue_id TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        time_ms INTEGER NOT NULL,
+                        body BLOB NOT NULL,
+                        signed_attributes BLOB NOT NULL,
+                        signature BLOB NOT NULL,
+                        leaf_hash BLOB NOT NULL
+                    );
+                    CREATE INDEX record_queue ON record(queue_id);
+                    CREATE TABLE record_timestamp (
+                        evidence_id TEXT PRIMARY KEY REFERENCES record(evidence_id),
+                        token BLOB NOT NULL,
+                        stamped_at_ms INTEGER NOT NULL
+                    );
+                    CREATE TABLE checkpoint (
+                        size INTEGER PRIMARY KEY,
+                        root BLOB NOT NULL,
+                        note TEXT NOT NULL,
+                        created_at_ms INTEGER NOT NULL
+                    );
+                    CREATE TABLE checkpoint_timestamp (
+                        size INTEGER PRIMARY KEY REFERENCES checkpoint(size),
+                        token BLOB NOT NULL,
+                        stamped_at_ms INTEGER NOT NULL
+                    );
+                    """
+            )
+            for table in ["record", "record_timestamp", "checkpoint", "checkpoint_timestamp"] {
+                for operation in ["UPDATE", "DELETE"] {
+                    try db.execute(
+                        sql: """
+                            CREATE TRIGGER \(table)_no_\(operation.lowercased()) BEFORE \(operation) ON \(table)
+                            BEGIN SELECT RAISE(ABORT, 'evidence is append-only: \(operation) on \(table) refused'); END
+                            """
+                    )
+                }
+            }
+        }
+        return migrator
+    }
+
+    // MARK: - Writing
+
+    func insert(_ records: [StoredRecord]) throws {
+        try self.writer.write { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO record (leaf_index, evidence_id, queue_id, kind, time_ms, body, signed_attributes,
+                        signature, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            )
+            for record in records {
+                try statement.execute(arguments: [
+                    record.leafIndex, record.evidenceID, record.queueID, record.kind, record.timeMs, Data(record.body),
+                    Data(record.signature.signedAttributes), Data(record.signature.signature), Data(record.leafHash)
+                ])
+            }
+        }
+    }
+
+    func insert(checkpoint: Checkpoint, at time: UTCDateTime) throws {
+        try self.writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO checkpoint (size, root, note, created_at_ms) VALUES (?, ?, ?, ?)",
+                arguments: [checkpoint.size, Data(checkpoint.root), checkpoint.note, time.millisecondsSinceEpoch]
+            )
+        }
+    }
+
+    func insertTimestamps(records: [(String, [UInt8])], checkpoints: [(Int, [UInt8])], at time: UTCDateTime) throws {
+        try self.writer.write { db in
+            for (id, token) in records {
+                try db.execute(
+                    sql: "INSERT INTO record_timestamp (evidence_id, token, stamped_at_ms) VALUES (?, ?, ?)",
+                    arguments: [id, Data(token), time.millisecondsSinceEpoch]
+                )
+            }
+            for (size, token) in checkpoints {
+                try db.execute(
+                    sql: "INSERT INTO checkpoint_timestamp (size, token, stamped_at_ms) VALUES (?, ?, ?)",
+                    arguments: [size, Data(token), time.millisecondsSinceEpoch]
+                )
+            }
+        }
+    }
+
+    // MARK: - Reading
+
+    public func record(id: String) throws -> StoredRecord? {
+        try self.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM record WHERE evidence_id = ?", arguments: [id]).map(
+                StoredRecord.init(row:)
+            )
+        }
+    }
+
+    public func records(queueID: String) throws -> [StoredRecord] {
+        try self.writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM record WHERE queue_id = ? ORDER BY leaf_index",
+                arguments: [queueID]
+            )
+            .map(StoredRecord.init(row:))
+        }
+    }
+
+    /// Every record in log order, handed over in batches (for audits of large logs).
+    public func forEachRecord(batch: Int = 10_000, _ body: ([StoredRecord]) throws -> Void) throws {
+        var next = 0
+        while true {
+            let records = try self.writer.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: "SELECT * FROM record WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?",
+                    arguments: [next, batch]
+                ).map(StoredRecord.init(row:))
+            }
+            guard let last = records.last else { return }
+            try body(records)
+            next = last.leafIndex + 1
+        }
+    }
+
+    public func leafHashes(upTo size: Int? = nil) throws -> [MerkleTree.Hash] {
+        try self.writer.read { db in
+            try Data.fetchAll(
+                db,
+                sql: "SELECT leaf_hash FROM record WHERE leaf_index < ? ORDER BY leaf_index",
+                arguments: [size ?? Int.max]
+            ).map { Array($0) }
+        }
+    }
+
+    public func recordCount() throws -> Int {
+        try self.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM record") ?? 0 }
+    }
+
+    public func lastLeafIndex() throws -> Int? {
+        try self.writer.read { db in try Int.fetchOne(db, sql: "SELECT MAX(leaf_index) FROM record") }
+    }
+
+    public func timestamp(evidenceID: String) throws -> (token: [UInt8], stampedAt: UTCDateTime)? {
+        try self.writer.read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT token, stamped_at_ms FROM record_timestamp WHERE evidence_id = ?",
+                arguments: [evidenceID]
+            )
+            .map { (Array($0["token"] as Data), UTCDateTime(millisecondsSinceEpoch: $0["stamped_at_ms"])) }
+        }
+    }
+
+    public func unstampedRecords(limit: Int) throws -> [StoredRecord] {
+        try self.writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT record.* FROM record LEFT JOIN record_timestamp USING (evidence_id)
+                    WHERE record_timestamp.evidence_id IS NULL ORDER BY leaf_index LIMIT ?
+                    """,
+                arguments: [limit]
+            ).map(StoredRecord.init(row:))
+        }
+    }
+
+    /// Checkpoints, oldest first: size, root, note, created, and the time-stamp token if any.
+    public func checkpoints() throws -> [StoredCheckpoint] {
+        try self.writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT checkpoint.*, checkpoint_timestamp.token FROM checkpoint
+                    LEFT JOIN checkpoint_timestamp USING (size) ORDER BY size
+                    """
+            ).map { row in
+                StoredCheckpoint(
+                    size: row["size"],
+                    root: Array(row["root"] as Data),
+                    note: row["note"],
+                    createdAt: UTCDateTime(millisecondsSinceEpoch: row["created_at_ms"]),
+                    token: (row["token"] as Data?).map { Array($0) }
+                )
+            }
+        }
+    }
+
+    /// The first checkpoint that covers `leafIndex`.
+    public func checkpoint(covering leafIndex: Int) throws -> StoredCheckpoint? {
+        try self.checkpoints().first { $0.size > leafIndex }
+    }
+}
+
+/// A record as stored: its canonical JSON, signature parts and log position.
+public struct StoredRecord: Hashable, Sendable {
+    public var leafIndex: Int
+    public var evidenceID: String
+    public var queueID: String
+    public var kind: String
+    public var timeMs: Int64
+    public var body: [UInt8]
+    public var signature: CMSSignature
+    public var leafHash: MerkleTree.Hash
+
+    init(row: Row) {
+        self.leafIndex = row["leaf_index"]
+        self.evidenceID = row["evidence_id"]
+        self.queueID = row["queue_id"]
+        self.kind = row["kind"]
+        self.timeMs = row["time_ms"]
+        self.body = Array(row["body"] as Data)
+        self.signature = CMSSignature(
+            signedAttributes: Array(row["signed_attributes"] as Data),
+            signature: Array(row["signature"] as Data)
+        )
+        self.leafHash = Array(row["leaf_hash"] as Data)
+    }
+
+    init(leafIndex: Int, record: EvidenceRecord, body: [UInt8], signature: CMSSignature) {
+        self.leafIndex = leafIndex
+        self.evidenceID = record.evidenceID
+        self.queueID = record.queueID
+        self.kind = record.kind.rawValue
+        self.timeMs = record.time.millisecondsSinceEpoch
+        self.body = body
+        self.signature = signature
+        self.leafHash = MerkleTree.leafHash(body)
+    }
+}
+
+/// A checkpoint as stored.
+public struct StoredCheckpoint: Hashable, Sendable {
+    public var size: Int
+    public var root: MerkleTree.Hash
+    public var note: String
+    public var createdAt: UTCDateTime
+    public var token: [UInt8]?
+}
+
+extension EvidenceStore {
+    public func stampedRecordCount() throws -> Int {
+        try self.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM record_timestamp") ?? 0 }
+    }
+
+    /// Time-stamp tokens of the given records, by evidence id.
+    public func timestamps(for ids: [String]) throws -> [String: [UInt8]] {
+        guard !ids.isEmpty else { return [:] }
+        return try self.writer.read { db in
+            var tokens: [String: [UInt8]] = [:]
+            for chunk in stride(from: 0, to: ids.count, by: 500) {
+                let slice = Array(ids[chunk..<min(chunk + 500, ids.count)])
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                for row in try Row.fetchAll(
+                    db,
+                    sql: "SELECT evidence_id, token FROM record_timestamp WHERE evidence_id IN (\(marks))",
+                    arguments: StatementArguments(slice)
+                ) {
+                    tokens[row["evidence_id"]] = Array(row["token"] as Data)
+                }
+            }
+            return tokens
+        }
+    }
+}
+
+extension EvidenceStore {
+    /// The time of the newest record, if any.
+    public func lastRecordTime() throws -> UTCDateTime? {
+        try self.writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(time_ms) FROM record").map(
+                UTCDateTime.init(millisecondsSinceEpoch:)
+            )
+        }
+    }
+
+    /// All records, newest last, at most `limit`.
+    public func allRecords(limit: Int = 1_000) throws -> [StoredRecord] {
+        try self.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM record ORDER BY leaf_index DESC LIMIT ?", arguments: [limit])
+                .map(StoredRecord.init(row:)).reversed()
+        }
+    }
+}

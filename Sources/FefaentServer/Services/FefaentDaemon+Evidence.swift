@@ -1,0 +1,99 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import Crypto
+public import Evidence
+import Foundation
+import Logging
+import Spool
+import SwiftASN1
+public import X509
+
+extension FefaentDaemon {
+    /// The evidence log, its store and its TSA, from `[evidence]`.
+    static func makeEvidenceService(
+        _ configuration: FefaentConfiguration.Evidence,
+        spool: Spool,
+        logger: Logger
+    ) throws -> EvidenceService {
+        let keys = try EvidenceKeys(configuration)
+        let store = try EvidenceStore.open(path: configuration.database)
+        let log = try EvidenceLog(store: store, signer: keys.signer, logKey: keys.logKey, origin: configuration.origin)
+        return EvidenceService(
+            log: log,
+            spool: spool,
+            stamper: keys.stamper,
+            interval: .milliseconds(configuration.checkpointIntervalMilliseconds),
+            logger: logger
+        )
+    }
+}
+
+/// The keys and certificates of `[evidence]`, loaded and checked.
+public struct EvidenceKeys: Sendable {
+    public let signer: CMSSigner
+    public let logKey: Curve25519.Signing.PrivateKey
+    public let caPEM: String
+    public let trustedRoots: [Certificate]
+    public let stamper: any TimeStamping
+
+    public init(_ configuration: FefaentConfiguration.Evidence) throws {
+        func read(_ path: String, _ key: String) throws -> String {
+            do {
+                return try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw ConfigurationError(key: "evidence.\(key)", "cannot read \(path)")
+            }
+        }
+        do {
+            self.signer = try CMSSigner(
+                certificatePEM: try read(configuration.certificate, "certificate"),
+                keyPEM: try read(configuration.key, "key")
+            )
+        } catch let error as ConfigurationError {
+            throw error
+        } catch {
+            throw ConfigurationError(key: "evidence.certificate", "not a certificate and P-256 key in PEM: \(error)")
+        }
+        self.caPEM = try read(configuration.ca, "ca")
+        do {
+            self.trustedRoots = try PEMDocument.parseMultiple(pemString: self.caPEM).map {
+                try Certificate(pemDocument: $0)
+            }
+        } catch {
+            throw ConfigurationError(key: "evidence.ca", "not a PEM certificate: \(error)")
+        }
+        let logKeyPEM = try read(configuration.logKey, "log_key")
+        do {
+            self.logKey = try LogKey.privateKey(pem: logKeyPEM)
+        } catch {
+            throw ConfigurationError(key: "evidence.log_key", "\(error)")
+        }
+        if let url = configuration.tsaURL.flatMap(URL.init(string:)) {
+            var roots = self.trustedRoots
+            if let path = configuration.tsaCertificate {
+                roots += try PEMDocument.parseMultiple(pemString: try read(path, "tsa_certificate")).map {
+                    try Certificate(pemDocument: $0)
+                }
+            }
+            self.stamper = HTTPTimeStampClient(url: url, trustedRoots: roots)
+        } else if let certificate = configuration.tsaCertificate, let key = configuration.tsaKey {
+            self.stamper = TimeStampAuthority(
+                signer: try CMSSigner(
+                    certificatePEM: try read(certificate, "tsa_certificate"),
+                    keyPEM: try read(key, "tsa_key")
+                )
+            )
+        } else {
+            throw ConfigurationError(
+                key: "evidence.tsa_url",
+                "name an external TSA or the built-in TSA's certificate and key"
+            )
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import ArgumentParser
+import Crypto
+import Evidence
+import FefaentServer
+import Foundation
+import Spool
+import SwiftASN1
+import X509
+
+/// `fefaent evidence`: read, export, verify and audit the evidence.
+struct EvidenceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evidence",
+        abstract: "Show, export, verify and audit signed, time-stamped evidence.",
+        subcommands: [List.self, Show.self, Export.self, Verify.self, Audit.self, Checkpoint.self]
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List evidence records, oldest first.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: "Only the records of this queue id.") var queue: String?
+
+        func run() async throws {
+            let (log, _) = try openEvidence(self.options.config)
+            let records =
+                try self.queue.map { try log.store.records(queueID: $0) } ?? log.store.allRecords(limit: 100_000)
+            print("LEAF  EVIDENCE ID              KIND                       TIME (UTC)                STAMPED")
+            for record in records {
+                let stamped = try log.store.timestamp(evidenceID: record.evidenceID) != nil
+                print(
+                    String(record.leafIndex).padding(toLength: 5, withPad: " ", startingAt: 0),
+                    record.evidenceID.padding(toLength: 24, withPad: " ", startingAt: 0),
+                    record.kind.padding(toLength: 26, withPad: " ", startingAt: 0),
+                    UTCDateTime(millisecondsSinceEpoch: record.timeMs).description.padding(
+                        toLength: 25,
+                        withPad: " ",
+                        startingAt: 0
+                    ),
+                    stamped ? "yes" : "not yet"
+                )
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a record and where it stands: signature, time-stamp, log."
+        )
+        @OptionGroup var options: ConfigOption
+        @Argument(help: "The evidence id.") var id: String
+
+        func run() async throws {
+            let (log, keys) = try openEvidence(self.options.config)
+            guard let record = try log.store.record(id: self.id) else {
+                throw CLIError("no evidence record \(self.id)")
+            }
+            let json = try JSONSerialization.jsonObject(with: Data(record.body))
+            let pretty = try JSONSerialization.data(
+                withJSONObject: json,
+                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            )
+            print(String(decoding: pretty, as: UTF8.self))
+            let stamp = try log.store.timestamp(evidenceID: record.evidenceID)
+            var unsigned: [[UInt8]] = []
+            if let stamp { unsigned.append(CMSSigner.signatureTimeStampAttribute(token: stamp.token)) }
+            let cms = try log.signer.assemble(record.signature, unsignedAttributes: unsigned)
+            do {
+                let verified = try CMSVerifier.verify(
+                    cms,
+                    detachedContent: record.body,
+                    trustedRoots: keys.trustedRoots,
+                    requiredUsage: .emailProtection
+                )
+                print("signature   valid, by \(verified.signer.subject)")
+            } catch {
+                print("signature   INVALID: \(error)")
+            }
+            if let stamp {
+                let token = try? TimeStampToken(
+                    verifying: stamp.token,
+                    for: Array(SHA256.hash(data: record.signature.signature)),
+                    trustedRoots: keys.trustedRoots
+                )
+                print("time-stamp  \(token.map { "\($0.genTime) by \($0.authority.subject)" } ?? "INVALID")")
+            } else {
+                print("time-stamp  not yet (the TSA is asked every checkpoint interval)")
+            }
+            print("log         leaf \(record.leafIndex); leaf hash \(Data(record.leafHash).base64EncodedString())")
+            if let checkpoint = try log.store.checkpoint(covering: record.leafIndex) {
+                let proof = try log.inclusionProof(index: record.leafIndex, size: checkpoint.size)
+                let included = MerkleTree.verifyInclusion(
+                    leafHash: record.leafHash,
+                    index: record.leafIndex,
+                    size: checkpoint.size,
+                    proof: proof,
+                    root: checkpoint.root
+                )
+                print(
+                    "checkpoint  size \(checkpoint.size), inclusion proof of \(proof.count) hashes: \(included ? "valid" : "INVALID")"
+                )
+            } else {
+                print("checkpoint  none covers it yet")
+            }
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a self-contained folder: records, signatures, tokens, proofs, certificates, the message."
+        )
+        @OptionGroup var options: ConfigOption
+        @Argument(help: "An evidence id, or a queue id for all of its records.") var id: String
+        @Option(help: "The folder to write.") var out: String
+
+        func run() async throws {
+            let (log, keys) = try openEvidence(self.options.config)
+            var records = try log.store.records(queueID: self.id)
+            if records.isEmpty, let record = try log.store.record(id: self.id) { records = [record] }
+            guard let first = records.first else { throw CLIError("no evidence for \(self.id)") }
+            var message: [UInt8]? = nil
+            if let (database, layout) = try? openQueue(self.options.config),
+                let queued = try database.message(id: first.queueID)
+            {
+                message = Array(try layout.contents(of: queued)[queued.headerLength...])
+            }
+            do {
+                try EvidenceExporter(log: log, caPEM: keys.caPEM).export(
+                    evidenceIDs: records.map(\.evidenceID),
+                    message: message,
+                    to: self.out
+                )
+            } catch let problem as EvidenceProblem {
+                throw CLIError(problem.description)
+            }
+            print(
+                "\(records.count) record(s) written to \(self.out)\(message == nil ? " (the message is no longer in the spool)" : "")"
+            )
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Verify exported evidence offline, trusting only a CA certificate; says what holds and what does not."
+        )
+        @Argument(help: "An exported evidence folder (`fefaent evidence export`).") var path: String
+        @Option(help: "The CA certificate to trust (default: ca.pem in the folder).") var ca: String?
+        @Option(help: "The log's verifier key (default: log.vkey in the folder).") var logKey: String?
+
+        func run() async throws {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: self.path, isDirectory: &isDirectory) else {
+                throw CLIError("\(self.path) does not exist")
+            }
+            if !isDirectory.boolValue {
+                if self.path.hasSuffix(".pdf") {
+                    throw CLIError("PDF evidence is not built yet; verify an exported folder")
+                }
+                throw CLIError(
+                    "\(self.path) is not an evidence folder (`fefaent evidence export ID --out DIR` writes one)"
+                )
+            }
+            let caPath = self.ca ?? self.path + "/ca.pem"
+            guard let caText = try? String(contentsOfFile: caPath, encoding: .utf8),
+                let roots = try? PEMDocument.parseMultiple(pemString: caText).map({ try Certificate(pemDocument: $0) })
+            else { throw CLIError("cannot read the CA certificate \(caPath)") }
+            var key: (name: String, key: Curve25519.Signing.PublicKey)? = nil
+            if let logKey = self.logKey {
+                key = try Evidence.Checkpoint.publicKey(
+                    fromVerifierKey: try String(contentsOfFile: logKey, encoding: .utf8)
+                )
+            }
+            let (report, _) = EvidenceBundleVerifier.verify(directory: self.path, trustedRoots: roots, logKey: key)
+            printReport(report)
+            if !report.passed { throw ExitCode(1) }
+        }
+    }
+
+    struct Audit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the whole log: every record and checkpoint, and checkpoints kept by others."
+        )
+        @OptionGroup var options: ConfigOption
+        @Option(name: .customLong("checkpoint"), help: "A checkpoint someone kept (a signed note file); repeatable.")
+        var checkpoints: [String] = []
+
+        func run() async throws {
+            let (log, keys) = try openEvidence(self.options.config)
+            let notes = try self.checkpoints.map { try String(contentsOfFile: $0, encoding: .utf8) }
+            let auditor = EvidenceAuditor(
+                store: log.store,
+                trustedRoots: keys.trustedRoots,
+                signer: log.signer.certificate,
+                logKey: (log.origin, keys.logKey.publicKey)
+            )
+            let (report, summary) = try auditor.audit(keptCheckpoints: notes)
+            printReport(report)
+            print(
+                String(
+                    format: "%d records (%d time-stamped), %d checkpoints, audited in %.3f s (%.0f records/s)",
+                    summary.records,
+                    summary.stampedRecords,
+                    summary.checkpoints,
+                    summary.seconds,
+                    Double(summary.records) / max(summary.seconds, 1e-9)
+                )
+            )
+            if !report.passed { throw ExitCode(1) }
+        }
+    }
+
+    struct Checkpoint: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the latest signed checkpoint (keep it: audits compare against it)."
+        )
+        @OptionGroup var options: ConfigOption
+
+        func run() async throws {
+            let (log, _) = try openEvidence(self.options.config)
+            guard let checkpoint = try log.store.checkpoints().last else { throw CLIError("no checkpoint yet") }
+            print(checkpoint.note, terminator: "")
+        }
+    }
+}
+
+func printReport(_ report: VerificationReport) {
+    for check in report.checks {
+        print("\(check.passed ? "ok  " : "FAIL") \(check.subject): \(check.text)")
+    }
+    print(report.passed ? "VERIFIED" : "NOT VERIFIED")
+}
+
+func openEvidence(_ configPath: String) throws -> (EvidenceLog, EvidenceKeys) {
+    let configuration = try loadConfiguration(configPath)
+    guard let evidence = configuration.evidence else {
+        throw CLIError("no [evidence] section in \(configPath)")
+    }
+    guard FileManager.default.fileExists(atPath: evidence.database) else {
+        throw CLIError("no evidence at \(evidence.database): the daemon has not run with this configuration yet")
+    }
+    let keys = try EvidenceKeys(evidence)
+    let log = try EvidenceLog(
+        store: try EvidenceStore.open(path: evidence.database),
+        signer: keys.signer,
+        logKey: keys.logKey,
+        origin: evidence.origin
+    )
+    return (log, keys)
+}
