@@ -233,7 +233,8 @@ let package = Package(
                 "Evidence",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1")
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "GRDB", package: "GRDB.swift")
             ],
             swiftSettings: swiftSettings
         ),
