@@ -60,6 +60,7 @@ public struct EvidenceAuditor: Sendable {
         var roots: [Int: MerkleTree.Hash] = [:]
         var range = CompactRange()
         var lastTime: Int64 = 0
+        var replayed: [MerkleTree.Hash] = []  // leaf hashes recomputed from the records as they are now
         var problems: [String] = []
 
         try self.store.forEachRecord { batch in
@@ -79,6 +80,7 @@ public struct EvidenceAuditor: Sendable {
                     )
                 }
                 range.append(leafHash: leaf)
+                replayed.append(leaf)
                 if record.timeMs < lastTime - 1_000 {
                     problems.append(
                         "record \(record.evidenceID) claims a time before the record logged before it: back-dated"
@@ -130,7 +132,7 @@ public struct EvidenceAuditor: Sendable {
             let subject = "kept checkpoint \(index + 1)"
             do {
                 let kept = try Checkpoint(verifying: note, publicKey: self.logKey.key)
-                let leaves = try self.store.leafHashes()
+                let leaves = replayed
                 guard kept.size <= leaves.count else {
                     throw EvidenceProblem(
                         "covers \(kept.size) records but the log has only \(leaves.count): records were dropped"

@@ -1,0 +1,238 @@
+"""Evidence, checked by outside verifiers: the daemon's records exported and verified with `openssl cms`
+and `openssl ts`, tampering caught by `fefaent evidence verify` and `audit`, and an external TSA
+(a loopback HTTP wrapper around `openssl ts -reply`), down at first and then up.
+"""
+
+import http.server
+import shutil
+import sqlite3
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import free_port
+import sink
+from test_delivery import start_daemon, submit, wait_for
+
+pytestmark = pytest.mark.skipif(not sink.available(), reason="smtp-sink is installed by .ci/run")
+
+EVIDENCE = """
+[evidence]
+certificate = "keys/signing.pem"
+key = "keys/signing.key"
+ca = "keys/ca.pem"
+log_key = "keys/log.key"
+checkpoint_interval_ms = 100
+"""
+BUILT_IN_TSA = 'tsa_certificate = "keys/tsa.pem"\ntsa_key = "keys/tsa.key"\n'
+
+
+def openssl(*arguments):
+    result = subprocess.run(["openssl", *arguments], capture_output=True, text=True, timeout=30)
+    return result.stdout + result.stderr
+
+
+def wait_for_evidence(daemon, queue_id, count, seconds=20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        listing = daemon.cli("evidence", "list", "--queue", queue_id, check=False).stdout
+        rows = [line for line in listing.splitlines()[1:] if line.strip()]
+        if len(rows) >= count and all(row.rstrip().endswith("yes") for row in rows):
+            return rows
+        time.sleep(0.2)
+    raise AssertionError(f"evidence for {queue_id} incomplete:\n{listing}\n{daemon.log_text()[-2000:]}")
+
+
+def delivered_mail(fefaent_binary, tmp_path, tsa_config=BUILT_IN_TSA):
+    receiver = sink.Sink(tmp_path / "sink", free_port()).start()
+    daemon = start_daemon_with(fefaent_binary, tmp_path / "fefaent", receiver, tsa_config)
+    queue_id = submit(daemon, "bob@example.test")
+    wait_for(daemon, queue_id, lambda row, rs: all(r["state"] == "delivered" for r in rs))
+    return daemon, receiver, queue_id
+
+
+def start_daemon_with(fefaent_binary, folder, receiver, tsa_config):
+    from conftest import Daemon
+    daemon = Daemon(fefaent_binary, folder, extra_config=f"""
+[delivery]
+poll_interval_ms = 100
+
+[delivery.routes]
+"*" = "127.0.0.1:{receiver.port}"
+{EVIDENCE}{tsa_config}""")
+    return daemon.start_with_account()
+
+
+def test_records_verify_with_openssl_and_fefaent(fefaent_binary, tmp_path):
+    daemon, receiver, queue_id = delivered_mail(fefaent_binary, tmp_path)
+    try:
+        rows = wait_for_evidence(daemon, queue_id, 2)
+        assert "SubmissionAcceptance" in rows[0] and "RelayToNonERDS" in rows[1]
+        out = tmp_path / "export"
+        daemon.cli("evidence", "export", queue_id, "--out", str(out))
+        ca = daemon.ca
+        for record in sorted((out / "records").glob("*.json")):
+            if record.name.endswith(".proof.json"):
+                continue
+            base = record.with_suffix("")
+            assert "CMS Verification successful" in openssl(
+                "cms", "-verify", "-binary", "-inform", "DER", "-in", f"{base}.p7s", "-content", str(record),
+                "-CAfile", str(ca), "-purpose", "any", "-out", "/dev/null")
+            assert "Verification: OK" in openssl("ts", "-verify", "-token_in", "-in", f"{base}.tsr",
+                                                 "-data", f"{base}.sig", "-CAfile", str(ca))
+        assert "Verification: OK" in openssl("ts", "-verify", "-token_in", "-in", str(out / "checkpoint.tsr"),
+                                             "-data", str(out / "checkpoint.txt"), "-CAfile", str(ca))
+        # The message itself is in the export, and the records certify its hash.
+        assert (out / "message.eml").read_bytes().startswith(b"From: alice@acme.test")
+        verify = daemon.cli("evidence", "verify", str(out), "--ca", str(ca), config=False)
+        assert verify.stdout.rstrip().endswith("VERIFIED") and "NOT VERIFIED" not in verify.stdout
+        assert "is the message the records certify" in verify.stdout
+        assert "inclusion proof" in verify.stdout and "time-stamped" in verify.stdout
+        relay = next(p for p in (out / "records").glob("*.D*.json") if not p.name.endswith(".proof.json")).read_text()
+        assert '"remoteIp":"127.0.0.1"' in relay and '"reply":"250 ' in relay
+    finally:
+        daemon.stop()
+        receiver.stop()
+
+
+def test_tampering_is_detected(fefaent_binary, tmp_path):
+    daemon, receiver, queue_id = delivered_mail(fefaent_binary, tmp_path)
+    try:
+        wait_for_evidence(daemon, queue_id, 2)
+        kept = tmp_path / "kept-checkpoint.txt"
+        kept.write_text(daemon.cli("evidence", "checkpoint").stdout)
+        assert daemon.cli("evidence", "audit", "--checkpoint", str(kept)).stdout.rstrip().splitlines()[-2] == "VERIFIED"
+
+        out = tmp_path / "export"
+        daemon.cli("evidence", "export", queue_id, "--out", str(out))
+        # A changed byte in a record: openssl and fefaent both refuse it.
+        record = next(path for path in (out / "records").glob("*.D*.json") if not path.name.endswith(".proof.json"))
+        original = record.read_bytes()
+        record.write_bytes(original.replace(b"250 ", b"251 ", 1))
+        assert "Verification failure" in openssl(
+            "cms", "-verify", "-binary", "-inform", "DER", "-in", str(record.with_suffix(".p7s")), "-content",
+            str(record), "-CAfile", str(daemon.ca), "-purpose", "any", "-out", "/dev/null")
+        verify = daemon.cli("evidence", "verify", str(out), "--ca", str(daemon.ca), config=False, check=False)
+        assert verify.returncode == 1
+        assert "the content does not match the signed digest" in verify.stdout
+        assert "inclusion proof fails" in verify.stdout
+        record.write_bytes(original)
+        # A changed message.eml.
+        message = out / "message.eml"
+        message.write_bytes(message.read_bytes() + b"forged\r\n")
+        verify = daemon.cli("evidence", "verify", str(out), "--ca", str(daemon.ca), config=False, check=False)
+        assert verify.returncode == 1 and "the message was changed" in verify.stdout
+    finally:
+        daemon.stop()
+        receiver.stop()
+
+    database = daemon.folder / "spool" / "evidence.sqlite"
+    with sqlite3.connect(database) as db:
+        # The database refuses changes...
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            db.execute("DELETE FROM record")
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            db.execute("UPDATE record SET body = x'00'")
+        # ...until someone drops the triggers and rewrites a record after the checkpoint was handed out.
+        db.execute("DROP TRIGGER record_no_update")
+        db.execute("UPDATE record SET body = CAST(REPLACE(CAST(body AS TEXT), '250 ', '550 ') AS BLOB) "
+                   "WHERE kind = 'RelayToNonERDS'")
+    audit = daemon.cli("evidence", "audit", "--checkpoint", str(kept), check=False)
+    assert audit.returncode == 1
+    assert "was changed after it was logged" in audit.stdout
+    assert "kept checkpoint 1: the log is not an extension of it" in audit.stdout
+    assert "the log was rewritten" in audit.stdout
+
+    with sqlite3.connect(database) as db:
+        db.execute("DROP TRIGGER record_no_delete")
+        db.execute("DROP TRIGGER record_timestamp_no_delete")
+        db.execute("DELETE FROM record_timestamp")
+        db.execute("DELETE FROM record WHERE leaf_index = 0")
+    audit = daemon.cli("evidence", "audit", check=False)
+    assert audit.returncode == 1 and "missing from the log: deleted" in audit.stdout
+
+
+TSA_CONFIG = """
+[ tsa ]
+default_tsa = tsa_config
+[ tsa_config ]
+dir = {dir}
+serial = $dir/serial
+signer_cert = {keys}/tsa.pem
+certs = {keys}/tsa.pem
+signer_key = {keys}/tsa.key
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+digests = sha256
+accuracy = secs:1
+ordering = no
+tsa_name = no
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+"""
+
+
+class OpenSSLTSAHandler(http.server.BaseHTTPRequestHandler):
+    """RFC 3161 over HTTP: the query goes through `openssl ts -reply`."""
+    config = None
+    requests = 0
+
+    def do_POST(self):
+        query = self.rfile.read(int(self.headers["Content-Length"]))
+        folder = Path(self.config).parent
+        (folder / "query.tsq").write_bytes(query)
+        subprocess.run(["openssl", "ts", "-reply", "-config", self.config, "-queryfile", str(folder / "query.tsq"),
+                        "-out", str(folder / "reply.tsr")], check=True, capture_output=True)
+        reply = (folder / "reply.tsr").read_bytes()
+        type(self).requests += 1
+        self.send_response(200)
+        self.send_header("Content-Type", "application/timestamp-reply")
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+    def log_message(self, *arguments):
+        pass
+
+
+def test_an_external_tsa_that_is_down_defers_the_stamps(fefaent_binary, tmp_path):
+    port = free_port()
+    tsa_config = f'tsa_url = "http://127.0.0.1:{port}/"\n'
+    daemon, receiver, queue_id = delivered_mail(fefaent_binary, tmp_path, tsa_config)
+    try:
+        # The TSA is down: the records are written and logged, not stamped; mail flowed anyway.
+        time.sleep(1.5)
+        listing = daemon.cli("evidence", "list", "--queue", queue_id).stdout
+        assert listing.count("not yet") == 2, listing
+        assert "time-stamping deferred" in daemon.log_text()
+    finally:
+        daemon.stop()
+
+    folder = tmp_path / "tsa"
+    folder.mkdir()
+    (folder / "serial").write_text("01\n")
+    config = folder / "tsa.cnf"
+    config.write_text(TSA_CONFIG.format(dir=folder, keys=daemon.keys))
+    OpenSSLTSAHandler.config = str(config)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), OpenSSLTSAHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        daemon.start()
+        rows = wait_for_evidence(daemon, queue_id, 2)
+        assert len(rows) == 2
+        assert OpenSSLTSAHandler.requests >= 3  # two records and a checkpoint
+        out = tmp_path / "export"
+        daemon.cli("evidence", "export", queue_id, "--out", str(out))
+        token = next((out / "records").glob("*.tsr"))
+        text = openssl("ts", "-reply", "-token_in", "-in", str(token), "-text", "-token_out")
+        # Stamped by openssl's TSA (its policy, and the nonce Fefaent sent), not by the built-in one.
+        assert "Policy OID: tsa_policy1" in text and "Nonce: 0x" in text
+        verify = daemon.cli("evidence", "verify", str(out), "--ca", str(daemon.ca), config=False)
+        assert verify.stdout.rstrip().endswith("VERIFIED")
+    finally:
+        daemon.stop()
+        receiver.stop()
+        server.shutdown()
