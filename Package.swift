@@ -192,6 +192,16 @@ let package = Package(
             dependencies: ["MailMessage"],
             swiftSettings: swiftSettings
         ),
+        // Evidence writing and audit throughput (bench/evidence.sh).
+        .executableTarget(
+            name: "EvidenceBenchmark",
+            dependencies: [
+                "Evidence",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates")
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SMTPCoreTests",
             dependencies: ["SMTPCore", .product(name: "NIOCore", package: "swift-nio")],

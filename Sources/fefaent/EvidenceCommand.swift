@@ -191,6 +191,13 @@ struct EvidenceCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOption
         @Option(name: .customLong("checkpoint"), help: "A checkpoint someone kept (a signed note file); repeatable.")
         var checkpoints: [String] = []
+        @Flag(help: "Also verify every record's CMS signature (one ECDSA verification per record).")
+        var signatures = false
+        @Flag(
+            help:
+                "Also verify every record's signature and own time-stamp token (the checkpoints' tokens are always verified)."
+        )
+        var deep = false
 
         func run() async throws {
             let (log, keys) = try openEvidence(self.options.config)
@@ -201,7 +208,11 @@ struct EvidenceCommand: AsyncParsableCommand {
                 signer: log.signer.certificate,
                 logKey: (log.origin, keys.logKey.publicKey)
             )
-            let (report, summary) = try auditor.audit(keptCheckpoints: notes)
+            let (report, summary) = try auditor.audit(
+                keptCheckpoints: notes,
+                verifyRecordSignatures: self.signatures || self.deep,
+                verifyRecordTimeStamps: self.deep
+            )
             printReport(report)
             print(
                 String(

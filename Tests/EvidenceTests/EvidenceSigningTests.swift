@@ -18,13 +18,17 @@ import X509
     @Test func canonicalJSONFollowsRFC8785() throws {
         // RFC 8785 §3.2.3: members sorted by UTF-16 code units.
         let value = CanonicalJSON.object([
-            "\u{20ac}": .string("Euro Sign"), "\r": .string("Carriage Return"), "\u{fb33}": .string("Hebrew Letter Dalet With Dagesh"),
-            "1": .string("One"), "\u{1f600}": .string("Emoji: Grinning Face"), "\u{0080}": .string("Control"), "\u{00f6}": .string("Latin Small Letter O With Diaeresis"),
+            "\u{20ac}": .string("Euro Sign"), "\r": .string("Carriage Return"),
+            "\u{fb33}": .string("Hebrew Letter Dalet With Dagesh"),
+            "1": .string("One"), "\u{1f600}": .string("Emoji: Grinning Face"), "\u{0080}": .string("Control"),
+            "\u{00f6}": .string("Latin Small Letter O With Diaeresis")
         ])
         let expected =
             #"{"\r":"Carriage Return","1":"One","\#u{0080}":"Control","ö":"Latin Small Letter O With Diaeresis","€":"Euro Sign","\#u{1f600}":"Emoji: Grinning Face","\#u{fb33}":"Hebrew Letter Dalet With Dagesh"}"#
         #expect(String(decoding: value.canonicalBytes, as: UTF8.self) == expected)
-        #expect(String(decoding: CanonicalJSON.string("a\"\\\u{1}\n").canonicalBytes, as: UTF8.self) == #""a\"\\\u0001\n""#)
+        #expect(
+            String(decoding: CanonicalJSON.string("a\"\\\u{1}\n").canonicalBytes, as: UTF8.self) == #""a\"\\\u0001\n""#
+        )
         let record = TestPKI.record(1)
         let parsed = try EvidenceRecord(json: try CanonicalJSON(parsing: record.canonicalBytes))
         #expect(parsed == record)
@@ -35,17 +39,33 @@ import X509
         let body = TestPKI.record(1).canonicalBytes
         let signature = try pki.signer.sign(content: body, time: .now())
         let token = try pki.tsa.token(for: Array(SHA256.hash(data: signature.signature)))
-        let cms = try pki.signer.assemble(signature, unsignedAttributes: [CMSSigner.signatureTimeStampAttribute(token: token)])
-        let verified = try CMSVerifier.verify(cms, detachedContent: body, trustedRoots: [pki.ca], requiredUsage: .emailProtection)
+        let cms = try pki.signer.assemble(
+            signature,
+            unsignedAttributes: [CMSSigner.signatureTimeStampAttribute(token: token)]
+        )
+        let verified = try CMSVerifier.verify(
+            cms,
+            detachedContent: body,
+            trustedRoots: [pki.ca],
+            requiredUsage: .emailProtection
+        )
         #expect(verified.reader.unsignedAttributes.first?.values.first == token)
-        let stamp = try TimeStampToken(verifying: token, for: Array(SHA256.hash(data: signature.signature)), trustedRoots: [pki.ca])
+        let stamp = try TimeStampToken(
+            verifying: token,
+            for: Array(SHA256.hash(data: signature.signature)),
+            trustedRoots: [pki.ca]
+        )
         #expect(abs(stamp.genTime.millisecondsSinceEpoch - UTCDateTime.now().millisecondsSinceEpoch) < 5_000)
 
         var changed = body
         changed[10] ^= 1
-        #expect(throws: EvidenceProblem.self) { try CMSVerifier.verify(cms, detachedContent: changed, trustedRoots: [pki.ca]) }
+        #expect(throws: EvidenceProblem.self) {
+            try CMSVerifier.verify(cms, detachedContent: changed, trustedRoots: [pki.ca])
+        }
         let other = try TestPKI(name: "Another CA")
-        #expect(throws: EvidenceProblem.self) { try CMSVerifier.verify(cms, detachedContent: body, trustedRoots: [other.ca]) }
+        #expect(throws: EvidenceProblem.self) {
+            try CMSVerifier.verify(cms, detachedContent: body, trustedRoots: [other.ca])
+        }
         // The evidence signer is not a TSA: its signature is no time-stamp.
         #expect(throws: EvidenceProblem.self) {
             try CMSVerifier.verify(cms, detachedContent: body, trustedRoots: [pki.ca], requiredUsage: .timeStamping)
@@ -63,7 +83,8 @@ import X509
         try log.checkpoint()
         _ = await log.stamp(with: pki.tsa)
         for statement in [
-            "UPDATE record SET body = x'00'", "DELETE FROM record", "UPDATE checkpoint SET size = 9", "DELETE FROM record_timestamp",
+            "UPDATE record SET body = x'00'", "DELETE FROM record", "UPDATE checkpoint SET size = 9",
+            "DELETE FROM record_timestamp"
         ] {
             #expect(throws: DatabaseError.self) { try store.writer.write { try $0.execute(sql: statement) } }
         }
@@ -80,12 +101,20 @@ import X509
         try log.checkpoint()
         _ = await log.stamp(with: pki.tsa)
         let kept = try #require(try store.checkpoints().last).note
-        let auditor = EvidenceAuditor(store: store, trustedRoots: [pki.ca], signer: pki.signer.certificate, logKey: ("test/log", pki.logKey.publicKey))
+        let auditor = EvidenceAuditor(
+            store: store,
+            trustedRoots: [pki.ca],
+            signer: pki.signer.certificate,
+            logKey: ("test/log", pki.logKey.publicKey)
+        )
         #expect(try auditor.audit(keptCheckpoints: [kept]).report.passed)
 
         // Someone with write access drops the triggers and deletes record 5.
         try await queue.write { db in
-            try db.execute(sql: "DROP TRIGGER record_no_delete; DROP TRIGGER record_no_update; DROP TRIGGER record_timestamp_no_delete")
+            try db.execute(
+                sql:
+                    "DROP TRIGGER record_no_delete; DROP TRIGGER record_no_update; DROP TRIGGER record_timestamp_no_delete"
+            )
             try db.execute(sql: "DELETE FROM record_timestamp WHERE evidence_id = 'Q5.D1'")
             try db.execute(sql: "DELETE FROM record WHERE evidence_id = 'Q5.D1'")
         }
@@ -105,6 +134,8 @@ import X509
             )
         }
         let afterResign = try auditor.audit().report
-        #expect(afterResign.checks.contains { !$0.passed && $0.text.contains("Q7.D1") && $0.text.contains("signature") })
+        #expect(
+            afterResign.checks.contains { !$0.passed && $0.text.contains("Q7.D1") && $0.text.contains("signature") }
+        )
     }
 }

@@ -39,12 +39,34 @@ import X509
             let root = MerkleTree.root(leaves[...])
             for index in 0..<size {
                 let proof = MerkleTree.inclusionProof(index: index, leaves: leaves[...])
-                #expect(MerkleTree.verifyInclusion(leafHash: leaves[index], index: index, size: size, proof: proof, root: root))
                 #expect(
-                    !MerkleTree.verifyInclusion(leafHash: MerkleTree.leafHash([1]), index: index, size: size, proof: proof, root: root)
+                    MerkleTree.verifyInclusion(
+                        leafHash: leaves[index],
+                        index: index,
+                        size: size,
+                        proof: proof,
+                        root: root
+                    )
+                )
+                #expect(
+                    !MerkleTree.verifyInclusion(
+                        leafHash: MerkleTree.leafHash([1]),
+                        index: index,
+                        size: size,
+                        proof: proof,
+                        root: root
+                    )
                 )
                 if size > 1 {
-                    #expect(!MerkleTree.verifyInclusion(leafHash: leaves[index], index: (index + 1) % size, size: size, proof: proof, root: root))
+                    #expect(
+                        !MerkleTree.verifyInclusion(
+                            leafHash: leaves[index],
+                            index: (index + 1) % size,
+                            size: size,
+                            proof: proof,
+                            root: root
+                        )
+                    )
                 }
             }
         }
@@ -58,7 +80,13 @@ import X509
                 let oldRoot = MerkleTree.root(leaves[..<oldSize])
                 let proof = MerkleTree.consistencyProof(oldSize: oldSize, leaves: leaves[...])
                 #expect(
-                    MerkleTree.verifyConsistency(oldSize: oldSize, newSize: newSize, oldRoot: oldRoot, newRoot: newRoot, proof: proof),
+                    MerkleTree.verifyConsistency(
+                        oldSize: oldSize,
+                        newSize: newSize,
+                        oldRoot: oldRoot,
+                        newRoot: newRoot,
+                        proof: proof
+                    ),
                     "\(oldSize) -> \(newSize)"
                 )
                 // The same log with one early leaf rewritten is not an extension of the old tree.
@@ -89,6 +117,9 @@ import X509
         let forged = checkpoint.note.replacingOccurrences(of: "\n5\n", with: "\n6\n")
         #expect(throws: EvidenceProblem.self) { try Checkpoint(verifying: forged, publicKey: pki.logKey.publicKey) }
         let vkey = Checkpoint.verifierKey(name: "example.test/log", publicKey: pki.logKey.publicKey)
-        #expect(try Checkpoint.publicKey(fromVerifierKey: vkey).key.rawRepresentation == pki.logKey.publicKey.rawRepresentation)
+        #expect(
+            try Checkpoint.publicKey(fromVerifierKey: vkey).key.rawRepresentation
+                == pki.logKey.publicKey.rawRepresentation
+        )
     }
 }

@@ -74,7 +74,14 @@ struct TestPKI {
             subject: "Notificació \(number) 日本",
             messageSHA256: String(repeating: "ab", count: 32),
             messageSize: 1234,
-            attachments: [.init(name: "contract.pdf", contentType: "application/pdf", size: 99, sha256: String(repeating: "cd", count: 32))],
+            attachments: [
+                .init(
+                    name: "contract.pdf",
+                    contentType: "application/pdf",
+                    size: 99,
+                    sha256: String(repeating: "cd", count: 32)
+                )
+            ],
             details: .relay(
                 remoteHost: "mx.example.org",
                 remoteIP: "192.0.2.25",

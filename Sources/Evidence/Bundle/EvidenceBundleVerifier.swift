@@ -134,6 +134,14 @@ public enum EvidenceBundleVerifier {
             report.fail(subject, "has no signature (\(id).p7s)")
             return record
         }
+        // The leaf commits to the record and its signature.
+        var leafHash = MerkleTree.leafHash(body)
+        if let reader = try? SignedDataReader(der: cms) {
+            leafHash = LogLeaf.hash(
+                body: body,
+                signature: CMSSignature(signedAttributes: reader.signedAttributes, signature: reader.signature)
+            )
+        }
         do {
             let verified = try CMSVerifier.verify(
                 cms,
@@ -182,7 +190,7 @@ public enum EvidenceBundleVerifier {
                 let proof = try InclusionProof(json: try CanonicalJSON(parsing: Array(data)))
                 guard proof.treeSize == checkpoint.size,
                     MerkleTree.verifyInclusion(
-                        leafHash: MerkleTree.leafHash(body),
+                        leafHash: leafHash,
                         index: proof.leafIndex,
                         size: proof.treeSize,
                         proof: proof.hashes,

@@ -265,7 +265,7 @@ public struct StoredRecord: Hashable, Sendable {
         self.timeMs = record.time.millisecondsSinceEpoch
         self.body = body
         self.signature = signature
-        self.leafHash = MerkleTree.leafHash(body)
+        self.leafHash = LogLeaf.hash(body: body, signature: signature)
     }
 }
 
