@@ -243,6 +243,8 @@ struct Demo: AsyncParsableCommand {
         tsa_certificate = "keys/tsa.pem"
         tsa_key = "keys/tsa.key"
         log_key = "keys/log.key"
+        pdf_certificate = "keys/pdf-signing.pem"
+        pdf_key = "keys/pdf-signing.key"
         checkpoint_interval_ms = 200
 
         [auth]

@@ -20,7 +20,7 @@ struct EvidenceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evidence",
         abstract: "Show, export, verify and audit signed, time-stamped evidence.",
-        subcommands: [List.self, Show.self, Export.self, Verify.self, Audit.self, Checkpoint.self]
+        subcommands: [List.self, Show.self, Export.self, PDF.self, Verify.self, Audit.self, Checkpoint.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -161,12 +161,21 @@ struct EvidenceCommand: AsyncParsableCommand {
                 throw CLIError("\(self.path) does not exist")
             }
             if !isDirectory.boolValue {
-                if self.path.hasSuffix(".pdf") {
-                    throw CLIError("PDF evidence is not built yet; verify an exported folder")
+                guard let data = FileManager.default.contents(atPath: self.path), data.starts(with: Array("%PDF-".utf8))
+                else {
+                    throw CLIError(
+                        "\(self.path) is neither an evidence PDF nor an evidence folder (`fefaent evidence export`)"
+                    )
                 }
-                throw CLIError(
-                    "\(self.path) is not an evidence folder (`fefaent evidence export ID --out DIR` writes one)"
-                )
+                guard let caPath = self.ca, let caText = try? String(contentsOfFile: caPath, encoding: .utf8),
+                    let roots = try? PEMDocument.parseMultiple(pemString: caText).map({
+                        try Certificate(pemDocument: $0)
+                    })
+                else { throw CLIError("a PDF is verified against --ca CA.pem") }
+                let report = PDFSignatureVerifier.verify(pdf: Array(data), trustedRoots: roots)
+                printReport(report)
+                if !report.passed { throw ExitCode(1) }
+                return
             }
             let caPath = self.ca ?? self.path + "/ca.pem"
             guard let caText = try? String(contentsOfFile: caPath, encoding: .utf8),

@@ -18,6 +18,7 @@ enum OID {
     static let signatureTimeStampToken = "1.2.840.113549.1.9.16.2.14"
     static let sha256 = "2.16.840.1.101.3.4.2.1"
     static let ecdsaWithSHA256 = "1.2.840.10045.4.3.2"
+    static let sha256WithRSAEncryption = "1.2.840.113549.1.1.11"
     /// Fefaent's time-stamping policy (a placeholder arc until the project has a Private Enterprise Number).
     static let fefaentTimeStampPolicy = "1.3.6.1.4.1.99999.1.1"
 }

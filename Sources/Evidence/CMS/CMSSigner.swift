@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 public import Crypto
+public import _CryptoExtras
 import SwiftASN1
 public import X509
 
@@ -22,22 +23,53 @@ public import X509
 public struct CMSSigner: Sendable {
     public let certificate: Certificate
     public let certificateDER: [UInt8]
-    let privateKey: P256.Signing.PrivateKey
+    let privateKey: Key
+
+    /// The signing key: P-256 (ECDSA, the evidence records) or RSA (PKCS#1 v1.5, the PDFs, which
+    /// poppler's `pdfsig` verifies only with RSA signers).
+    public enum Key: Sendable {
+        case p256(P256.Signing.PrivateKey)
+        case rsa(_RSA.Signing.PrivateKey)
+
+        var algorithmIdentifier: [UInt8] {
+            switch self {
+            case .p256: return DERWriter.algorithm(OID.ecdsaWithSHA256)
+            case .rsa: return DERWriter.sequence(DERWriter.objectIdentifier(OID.sha256WithRSAEncryption), [0x05, 0x00])
+            }
+        }
+
+        func sign(_ data: [UInt8]) throws -> [UInt8] {
+            switch self {
+            case .p256(let key): return Array(try key.signature(for: data).derRepresentation)
+            case .rsa(let key):
+                return Array(
+                    try key.signature(for: SHA256.hash(data: data), padding: .insecurePKCS1v1_5).rawRepresentation
+                )
+            }
+        }
+    }
 
     public init(certificate: Certificate, privateKey: P256.Signing.PrivateKey) throws {
+        try self.init(certificate: certificate, key: .p256(privateKey))
+    }
+
+    public init(certificate: Certificate, key: Key) throws {
         self.certificate = certificate
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)
         self.certificateDER = serializer.serializedBytes
-        self.privateKey = privateKey
+        self.privateKey = key
     }
 
-    /// Reads a PEM certificate and its PEM (PKCS#8 or SEC1) P-256 key.
+    /// Reads a PEM certificate and its PEM key: P-256 (PKCS#8 or SEC1) or RSA (PKCS#1 or PKCS#8).
     public init(certificatePEM: String, keyPEM: String) throws {
-        try self.init(
-            certificate: try Certificate(pemEncoded: certificatePEM),
-            privateKey: try P256.Signing.PrivateKey(pemRepresentation: keyPEM)
-        )
+        let key: Key
+        if let p256 = try? P256.Signing.PrivateKey(pemRepresentation: keyPEM) {
+            key = .p256(p256)
+        } else {
+            key = .rsa(try _RSA.Signing.PrivateKey(pemRepresentation: keyPEM))
+        }
+        try self.init(certificate: try Certificate(pemEncoded: certificatePEM), key: key)
     }
 
     /// Signs `content` (its SHA-256 goes into the signed attributes) as of `time`.
@@ -59,8 +91,7 @@ public struct CMSSigner: Sendable {
                 DERWriter.sequence(DERWriter.sequence(DERWriter.sequence(DERWriter.octetString(certificateHash))))
             )
         ])
-        let signature = try self.privateKey.signature(for: attributes)
-        return CMSSignature(signedAttributes: attributes, signature: Array(signature.derRepresentation))
+        return CMSSignature(signedAttributes: attributes, signature: try self.privateKey.sign(attributes))
     }
 
     /// The DER ContentInfo of a SignedData: detached (`encapsulated` nil) or carrying its content.
@@ -70,17 +101,16 @@ public struct CMSSigner: Sendable {
         encapsulated: [UInt8]? = nil,
         unsignedAttributes: [[UInt8]] = []
     ) throws -> [UInt8] {
+        // Issuer and serial number exactly as the certificate encodes them (NSS compares the bytes).
         var issuer = DER.Serializer()
         try issuer.serialize(self.certificate.issuer)
+        let serial = try Self.serialNumberDER(of: self.certificateDER)
         var signerInfo =
             DERWriter.integer(1)
-            + DERWriter.sequence(
-                issuer.serializedBytes,
-                DERWriter.unsignedInteger(Array(self.certificate.serialNumber.bytes))
-            )
+            + DERWriter.sequence(issuer.serializedBytes, serial)
             + DERWriter.algorithm(OID.sha256)
             + DERWriter.implicitConstructed(0, signature.signedAttributes)
-            + DERWriter.algorithm(OID.ecdsaWithSHA256)
+            + self.privateKey.algorithmIdentifier
             + DERWriter.octetString(signature.signature)
         if !unsignedAttributes.isEmpty {
             signerInfo += DERWriter.implicitConstructed(1, DERWriter.set(unsignedAttributes))
@@ -97,6 +127,14 @@ public struct CMSSigner: Sendable {
             DERWriter.set([DERWriter.sequence(signerInfo)])
         )
         return DERWriter.sequence(DERWriter.objectIdentifier(OID.signedData), DERWriter.explicit(0, signedData))
+    }
+
+    /// The serialNumber INTEGER of a DER certificate, byte for byte (TBSCertificate's first field after
+    /// the optional [0] version).
+    static func serialNumberDER(of certificate: [UInt8]) throws -> [UInt8] {
+        let tbs = try SignedDataReader.children(try SignedDataReader.children(try DER.parse(certificate))[0])
+        let serial = tbs[0].identifier.tagClass == .contextSpecific ? tbs[1] : tbs[0]
+        return Array(serial.encodedBytes)
     }
 
     static func attribute(_ type: String, _ value: [UInt8]) -> [UInt8] {

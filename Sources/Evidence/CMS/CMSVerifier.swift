@@ -51,11 +51,17 @@ public enum CMSVerifier {
         {
             throw EvidenceProblem("the signed content type differs from the encapsulated one")
         }
+        let algorithm: Certificate.SignatureAlgorithm
+        switch reader.signatureAlgorithm {
+        case OID.ecdsaWithSHA256: algorithm = .ecdsaWithSHA256
+        case OID.sha256WithRSAEncryption: algorithm = .sha256WithRSAEncryption
+        default: throw EvidenceProblem("unsupported signature algorithm \(reader.signatureAlgorithm)")
+        }
         guard
             signer.publicKey.isValidSignature(
                 reader.signature,
                 for: reader.signedAttributes,
-                signatureAlgorithm: .ecdsaWithSHA256
+                signatureAlgorithm: algorithm
             )
         else {
             throw EvidenceProblem(

@@ -19,6 +19,8 @@ public struct SignedDataReader: Sendable {
     /// The signed attributes as DER with their SET tag (what the signature covers).
     public var signedAttributes: [UInt8]
     public var signature: [UInt8]
+    /// The signature algorithm's object identifier.
+    public var signatureAlgorithm: String
     public var signerSerialNumber: [UInt8]
     /// Unsigned attributes: type and the DER of each value.
     public var unsignedAttributes: [(type: String, values: [[UInt8]])]
@@ -70,6 +72,7 @@ public struct SignedDataReader: Sendable {
             self.signedAttributes = attributes
             self.signedAttributeValues = try Self.attributes(fields[3])
             self.signature = Array(try Self.primitive(fields[5]))
+            self.signatureAlgorithm = try Self.oid(try Self.children(fields[4])[0])
             self.unsignedAttributes = fields.count > 6 ? try Self.attributes(fields[6]) : []
         } catch let error as Malformed {
             throw error

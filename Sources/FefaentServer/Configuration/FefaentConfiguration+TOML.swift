@@ -149,7 +149,7 @@ extension FefaentConfiguration {
     ) throws -> Evidence? {
         try table.allowOnly([
             "database", "certificate", "key", "ca", "tsa_certificate", "tsa_key", "tsa_url", "log_key", "origin",
-            "checkpoint_interval_ms"
+            "checkpoint_interval_ms", "pdf_certificate", "pdf_key"
         ])
         guard let certificate = try table.optionalString("certificate").map({ Self.resolve($0, base: base) }) else {
             return nil
@@ -183,7 +183,9 @@ extension FefaentConfiguration {
             tsaURL: tsaURL,
             logKey: try path("log_key"),
             origin: try table.string("origin", default: "\(hostname)/evidence"),
-            checkpointIntervalMilliseconds: try table.int("checkpoint_interval_ms", default: 1_000, in: 50...60_000)
+            checkpointIntervalMilliseconds: try table.int("checkpoint_interval_ms", default: 1_000, in: 50...60_000),
+            pdfCertificate: try table.optionalString("pdf_certificate") == nil ? nil : try path("pdf_certificate"),
+            pdfKey: try table.optionalString("pdf_key") == nil ? nil : try path("pdf_key")
         )
         guard FileManager.default.fileExists(atPath: certificate) else {
             throw ConfigurationError(

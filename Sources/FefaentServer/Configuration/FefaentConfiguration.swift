@@ -62,6 +62,9 @@ public struct FefaentConfiguration: Hashable, Sendable {
         public var logKey: String
         public var origin: String
         public var checkpointIntervalMilliseconds: Int
+        /// The PDFs' signing certificate and key (RSA for pdfsig); the evidence certificate if absent.
+        public var pdfCertificate: String?
+        public var pdfKey: String?
     }
 
     /// `[dkim]`: who signs the certified copies (d=, s=) and with which key.

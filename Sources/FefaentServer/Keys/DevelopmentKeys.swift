@@ -27,6 +27,7 @@ import Glibc
 /// | `signing.pem`, `signing.key` | the evidence signing certificate (EKU emailProtection) |
 /// | `tsa.pem`, `tsa.key` | the built-in time-stamping authority (critical EKU timeStamping) |
 /// | `dkim.key`, `dkim.txt` | the DKIM key for certified copies (RSA 2048) and its DNS TXT record |
+/// | `pdf-signing.pem`, `pdf-signing.key` | the evidence PDFs' signing certificate (RSA 2048, EKU emailProtection) |
 /// | `log.key`, `log.vkey` | the transparency log's checkpoint key (Ed25519) and its C2SP verifier key |
 ///
 /// Keys are ECDSA P-256, written as PKCS#8 PEM with mode 0600. A production setup names
@@ -34,7 +35,7 @@ import Glibc
 public enum DevelopmentKeys {
     public static let files = [
         "ca.pem", "ca.key", "server.pem", "server.key", "signing.pem", "signing.key", "tsa.pem", "tsa.key", "dkim.key",
-        "dkim.txt", "log.key", "log.vkey"
+        "dkim.txt", "log.key", "log.vkey", "pdf-signing.pem", "pdf-signing.key"
     ]
 
     /// Writes the keys into `directory`; refuses to overwrite existing ones unless `force`.
@@ -125,6 +126,37 @@ public enum DevelopmentKeys {
             }
         )
         try self.write(signing.0, signing.1, name: "signing", in: directory)
+
+        // The PDFs' signing certificate: RSA, because poppler (pdfsig) verifies no ECDSA PDF signer.
+        let pdfKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let pdfPublicKey = Certificate.PublicKey(pdfKey.publicKey)
+        let pdfCertificate = try Certificate(
+            version: .v3,
+            serialNumber: Certificate.SerialNumber(),
+            publicKey: pdfPublicKey,
+            notValidBefore: now - 3600,
+            notValidAfter: now + 2 * 365 * 86_400,
+            issuer: caName,
+            subject: try DistinguishedName {
+                OrganizationName("Fefaent")
+                CommonName("Fefaent Evidence PDF Signing")
+            },
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true, nonRepudiation: true))
+                try ExtendedKeyUsage([.emailProtection])
+                SubjectKeyIdentifier(hash: pdfPublicKey)
+                AuthorityKeyIdentifier(keyIdentifier: SubjectKeyIdentifier(hash: caPublicKey).keyIdentifier)
+            },
+            issuerPrivateKey: Certificate.PrivateKey(caKey)
+        )
+        try self.writeFile(
+            "\(directory)/pdf-signing.pem",
+            try pdfCertificate.serializeAsPEM().pemString + "\n",
+            mode: 0o644
+        )
+        try self.writeFile("\(directory)/pdf-signing.key", pdfKey.pemRepresentation + "\n", mode: 0o600)
 
         let tsa = try leaf(
             "Fefaent Time-Stamping Authority",

@@ -37,6 +37,8 @@ extension FefaentDaemon {
 /// The keys and certificates of `[evidence]`, loaded and checked.
 public struct EvidenceKeys: Sendable {
     public let signer: CMSSigner
+    /// What signs the evidence PDFs.
+    public let pdfSigner: CMSSigner
     public let logKey: Curve25519.Signing.PrivateKey
     public let caPEM: String
     public let trustedRoots: [Certificate]
@@ -59,6 +61,20 @@ public struct EvidenceKeys: Sendable {
             throw error
         } catch {
             throw ConfigurationError(key: "evidence.certificate", "not a certificate and P-256 key in PEM: \(error)")
+        }
+        if let certificate = configuration.pdfCertificate, let key = configuration.pdfKey {
+            do {
+                self.pdfSigner = try CMSSigner(
+                    certificatePEM: try read(certificate, "pdf_certificate"),
+                    keyPEM: try read(key, "pdf_key")
+                )
+            } catch let error as ConfigurationError {
+                throw error
+            } catch {
+                throw ConfigurationError(key: "evidence.pdf_certificate", "not a certificate and key in PEM: \(error)")
+            }
+        } else {
+            self.pdfSigner = self.signer
         }
         self.caPEM = try read(configuration.ca, "ca")
         do {

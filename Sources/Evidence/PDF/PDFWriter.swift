@@ -1,0 +1,241 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import Crypto
+import Foundation
+
+/// Writes an evidence PDF and signs it: text in embedded Unicode TrueType fonts (Type0/Identity-H with
+/// a ToUnicode map, so the text can be searched and extracted), embedded files, and a detached CMS
+/// signature (`/SubFilter /adbe.pkcs7.detached`) over the whole file but the signature value, carrying
+/// an RFC 3161 time-stamp of the signature (PAdES B-T).
+///
+/// - SeeAlso: ISO 32000-1 §9.7 (composite fonts), §12.8 (digital signatures), §7.11.4 (embedded files)
+public struct PDFWriter: Sendable {
+    /// Fonts tried in order for each character; the first that has a glyph draws it.
+    public let fonts: [TrueTypeFont]
+    public let signer: CMSSigner
+    public let stamper: any TimeStamping
+
+    static let pageWidth = 595.0
+    static let pageHeight = 842.0
+    static let margin = 50.0
+    static let signatureSpace = 24_576  // bytes reserved for the CMS (hex doubles it)
+
+    public init(fonts: [TrueTypeFont], signer: CMSSigner, stamper: any TimeStamping) {
+        self.fonts = fonts
+        self.signer = signer
+        self.stamper = stamper
+    }
+
+    /// The signed PDF.
+    public func write(_ document: EvidenceDocument, at time: UTCDateTime = .now()) async throws -> [UInt8] {
+        var layout = PDFLayout(fonts: self.fonts)
+        layout.add(document)
+        var objects = PDFObjects()
+        let catalog = objects.reserve()
+        let pages = objects.reserve()
+        let signatureValue = objects.reserve()
+        let widget = objects.reserve()
+
+        // Fonts (only those that drew something).
+        var fontReferences: [Int: Int] = [:]
+        for (index, font) in self.fonts.enumerated() where layout.usedGlyphs[index]?.isEmpty == false {
+            fontReferences[index] = self.writeFont(font, glyphs: layout.usedGlyphs[index]!, into: &objects)
+        }
+        let resources =
+            "<< /Font << "
+            + fontReferences.sorted { $0.key < $1.key }.map { "/F\($0.key) \($0.value) 0 R" }.joined(separator: " ")
+            + " >> >>"
+        var pageReferences: [Int] = []
+        for (number, content) in layout.pages.enumerated() {
+            let stream = objects.add(stream: Array(content.utf8), dictionary: "")
+            let page = objects.reserve()
+            let annotations = number == 0 ? " /Annots [\(widget) 0 R]" : ""
+            objects.set(
+                page,
+                "<< /Type /Page /Parent \(pages) 0 R /MediaBox [0 0 595 842] /Resources \(resources) /Contents \(stream) 0 R\(annotations) >>"
+            )
+            pageReferences.append(page)
+        }
+        objects.set(
+            pages,
+            "<< /Type /Pages /Kids [\(pageReferences.map { "\($0) 0 R" }.joined(separator: " "))] /Count \(pageReferences.count) >>"
+        )
+
+        // Embedded files, in a name tree sorted by name.
+        var names: [(String, Int)] = []
+        for attachment in document.attachments {
+            let file = objects.add(
+                stream: attachment.data,
+                dictionary:
+                    "/Type /EmbeddedFile /Subtype /\(PDFText.name(attachment.mimeType)) /Params << /Size \(attachment.data.count) >>"
+            )
+            let spec = objects.add(
+                "<< /Type /Filespec /F \(PDFText.string(attachment.name)) /UF \(PDFText.string(attachment.name)) /EF << /F \(file) 0 R >> /Desc \(PDFText.string(attachment.description)) /AFRelationship /Source >>"
+            )
+            names.append((attachment.name, spec))
+        }
+        names.sort { $0.0.utf16.lexicographicallyPrecedes($1.0.utf16) }
+        let embedded = names.map { "\(PDFText.string($0.0)) \($0.1) 0 R" }.joined(separator: " ")
+        let specs = names.map { "\($0.1) 0 R" }.joined(separator: " ")
+        objects.set(
+            catalog,
+            "<< /Type /Catalog /Pages \(pages) 0 R /AcroForm << /Fields [\(widget) 0 R] /SigFlags 3 >> /Names << /EmbeddedFiles << /Names [\(embedded)] >> >> /AF [\(specs)] /PageMode /UseAttachments >>"
+        )
+        objects.set(
+            widget,
+            "<< /Type /Annot /Subtype /Widget /FT /Sig /T (Evidence) /V \(signatureValue) 0 R /Rect [0 0 0 0] /F 132 /P \(pageReferences[0]) 0 R >>"
+        )
+        let byteRangePlaceholder = "/ByteRange [0 0000000000 0000000000 0000000000]"
+        let contentsPlaceholder = "/Contents <" + String(repeating: "0", count: Self.signatureSpace * 2) + ">"
+        objects.set(
+            signatureValue,
+            "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached \(byteRangePlaceholder) \(contentsPlaceholder) /M \(PDFText.date(time)) /Name \(PDFText.string("Fefaent")) /Reason \(PDFText.string(document.title)) >>"
+        )
+        let info = objects.add(
+            "<< /Title \(PDFText.string(document.title)) /Producer (Fefaent) /CreationDate \(PDFText.date(time)) >>"
+        )
+        var file = objects.serialize(root: catalog, info: info)
+
+        // Sign everything but the /Contents hex string.
+        let contentsStart = file.firstRange(of: Array("/Contents <".utf8))!.upperBound - 1
+        let contentsEnd = contentsStart + Self.signatureSpace * 2 + 2
+        let ranges = [0, contentsStart, contentsEnd, file.count - contentsEnd]
+        var byteRange = "/ByteRange [" + ranges.map(String.init).joined(separator: " ") + "]"
+        byteRange += String(repeating: " ", count: byteRangePlaceholder.count - byteRange.count)
+        let byteRangeStart = file.firstRange(of: Array(byteRangePlaceholder.utf8))!.lowerBound
+        file.replaceSubrange(
+            byteRangeStart..<(byteRangeStart + byteRangePlaceholder.count),
+            with: Array(byteRange.utf8)
+        )
+        let signed = Array(file[..<contentsStart]) + Array(file[contentsEnd...])
+        let signature = try self.signer.sign(content: signed, time: time)
+        let token = try await self.stamper.timeStamp(digest: Array(SHA256.hash(data: signature.signature)))
+        let cms = try self.signer.assemble(
+            signature,
+            unsignedAttributes: [CMSSigner.signatureTimeStampAttribute(token: token)]
+        )
+        guard cms.count <= Self.signatureSpace else {
+            throw EvidenceProblem("the signature does not fit its placeholder")
+        }
+        let hex = Array(cms.map { String(format: "%02x", $0) }.joined().utf8)
+        file.replaceSubrange((contentsStart + 1)..<(contentsStart + 1 + hex.count), with: hex)
+        return file
+    }
+
+    private func writeFont(
+        _ font: TrueTypeFont,
+        glyphs: [UInt16: Unicode.Scalar],
+        into objects: inout PDFObjects
+    ) -> Int {
+        let file = objects.add(stream: font.data, dictionary: "/Length1 \(font.data.count)")
+        let box = font.boundingBox
+        let descriptor = objects.add(
+            "<< /Type /FontDescriptor /FontName /\(font.postScriptName) /Flags 32 /FontBBox [\(font.scaled(box.0)) \(font.scaled(box.1)) \(font.scaled(box.2)) \(font.scaled(box.3))] /ItalicAngle 0 /Ascent \(font.scaled(font.ascent)) /Descent \(font.scaled(font.descent)) /CapHeight \(font.scaled(font.capHeight)) /StemV 80 /FontFile2 \(file) 0 R >>"
+        )
+        let sorted = glyphs.keys.sorted()
+        let widths = sorted.map { "\($0) [\(font.width(of: $0))]" }.joined(separator: " ")
+        let cidFont = objects.add(
+            "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /\(font.postScriptName) /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor \(descriptor) 0 R /W [\(widths)] /CIDToGIDMap /Identity >>"
+        )
+        var cmap = """
+            /CIDInit /ProcSet findresource begin 12 dict begin begincmap
+            /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
+            /CMapName /Adobe-Identity-UCS def /CMapType 2 def
+            1 begincodespacerange <0000> <FFFF> endcodespacerange
+
+            """
+        for chunk in stride(from: 0, to: sorted.count, by: 100) {
+            let slice = sorted[chunk..<min(chunk + 100, sorted.count)]
+            cmap += "\(slice.count) beginbfchar\n"
+            for glyph in slice {
+                let utf16 = String(Character(glyphs[glyph]!)).utf16.map { String(format: "%04X", $0) }.joined()
+                cmap += "<\(String(format: "%04X", glyph))> <\(utf16)>\n"
+            }
+            cmap += "endbfchar\n"
+        }
+        cmap += "endcmap CMapName currentdict /CMap defineresource pop end end\n"
+        let toUnicode = objects.add(stream: Array(cmap.utf8), dictionary: "")
+        return objects.add(
+            "<< /Type /Font /Subtype /Type0 /BaseFont /\(font.postScriptName) /Encoding /Identity-H /DescendantFonts [\(cidFont) 0 R] /ToUnicode \(toUnicode) 0 R >>"
+        )
+    }
+}
+
+/// Numbered PDF objects and their serialisation with a cross-reference table.
+struct PDFObjects {
+    private var bodies: [[UInt8]?] = []
+
+    mutating func reserve() -> Int {
+        self.bodies.append(nil)
+        return self.bodies.count
+    }
+
+    mutating func set(_ number: Int, _ dictionary: String) {
+        self.bodies[number - 1] = Array(dictionary.utf8)
+    }
+
+    mutating func add(_ dictionary: String) -> Int {
+        let number = self.reserve()
+        self.set(number, dictionary)
+        return number
+    }
+
+    mutating func add(stream: [UInt8], dictionary: String) -> Int {
+        let number = self.reserve()
+        self.bodies[number - 1] =
+            Array("<< /Length \(stream.count) \(dictionary) >>\nstream\n".utf8) + stream + Array("\nendstream".utf8)
+        return number
+    }
+
+    func serialize(root: Int, info: Int) -> [UInt8] {
+        var output = Array("%PDF-1.7\n%".utf8) + [0xE2, 0xE3, 0xCF, 0xD3, 0x0A]
+        var offsets: [Int] = []
+        for (index, body) in self.bodies.enumerated() {
+            offsets.append(output.count)
+            output += Array("\(index + 1) 0 obj\n".utf8) + (body ?? Array("null".utf8)) + Array("\nendobj\n".utf8)
+        }
+        let xref = output.count
+        var table = "xref\n0 \(self.bodies.count + 1)\n0000000000 65535 f \n"
+        for offset in offsets { table += String(format: "%010d 00000 n \n", offset) }
+        let id = SHA256.hash(data: output).prefix(16).map { String(format: "%02x", $0) }.joined()
+        table +=
+            "trailer\n<< /Size \(self.bodies.count + 1) /Root \(root) 0 R /Info \(info) 0 R /ID [<\(id)> <\(id)>] >>\nstartxref\n\(xref)\n%%EOF\n"
+        return output + Array(table.utf8)
+    }
+}
+
+/// PDF string, name and date syntax.
+enum PDFText {
+    /// A text string: literal when printable ASCII, else UTF-16BE with a byte-order mark, in hex.
+    static func string(_ text: String) -> String {
+        if text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) {
+            var escaped = ""
+            for character in text {
+                if character == "(" || character == ")" || character == "\\" { escaped.append("\\") }
+                escaped.append(character)
+            }
+            return "(\(escaped))"
+        }
+        return "<FEFF" + text.utf16.map { String(format: "%04X", $0) }.joined() + ">"
+    }
+
+    /// A name, with `#xx` for anything but regular characters.
+    static func name(_ text: String) -> String {
+        text.utf8.map { byte in
+            (byte > 0x20 && byte < 0x7F && !"#/()<>[]{}%".utf8.contains(byte))
+                ? String(UnicodeScalar(byte)) : String(format: "#%02X", byte)
+        }.joined()
+    }
+
+    static func date(_ time: UTCDateTime) -> String {
+        let text = time.description  // 2026-11-23T10:00:00.000Z
+        let digits = text.filter(\.isNumber).prefix(14)
+        return "(D:\(digits)Z)"
+    }
+}

@@ -1,0 +1,185 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import ArgumentParser
+import Evidence
+import FefaentServer
+import Foundation
+import MailMessage
+import Spool
+
+extension EvidenceCommand {
+    /// `fefaent evidence pdf ID --out FILE`.
+    struct PDF: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the signed evidence PDF of a record (or of all records of a queue id)."
+        )
+        @OptionGroup var options: ConfigOption
+        @Argument(help: "An evidence id, or a queue id for the message's whole history.") var id: String
+        @Option(help: "The PDF file to write.") var out: String
+        @Option(help: "TrueType fonts to draw with, tried in order for each character.")
+        var font: [String] = EvidencePDF.defaultFonts
+
+        func run() async throws {
+            let (log, keys) = try openEvidence(self.options.config)
+            var records = try log.store.records(queueID: self.id)
+            if records.isEmpty, let record = try log.store.record(id: self.id) { records = [record] }
+            guard let first = records.first else { throw CLIError("no evidence for \(self.id)") }
+            var message: [UInt8]? = nil
+            if let (database, layout) = try? openQueue(self.options.config),
+                let queued = try database.message(id: first.queueID)
+            {
+                message = Array(try layout.contents(of: queued)[queued.headerLength...])
+            }
+            let fonts = try self.font.map { path -> TrueTypeFont in
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw CLIError("cannot read the font \(path) (Debian: fonts-dejavu-core, fonts-droid-fallback)")
+                }
+                do {
+                    return try TrueTypeFont(data: Array(data), name: EvidencePDF.postScriptName(path))
+                } catch {
+                    throw CLIError("\(path): \(error)")
+                }
+            }
+            let document = try EvidencePDF.document(records: records, log: log, message: message)
+            let writer = PDFWriter(fonts: fonts, signer: keys.pdfSigner, stamper: keys.stamper)
+            let pdf = try await writer.write(document)
+            try Data(pdf).write(to: URL(fileURLWithPath: self.out))
+            print(
+                "\(self.out): \(records.count) event(s), \(document.attachments.count) attached file(s), \(pdf.count) bytes, signed and time-stamped"
+            )
+        }
+    }
+}
+
+/// The evidence PDF's content: who sent what to whom, when, with which hashes, and every event.
+enum EvidencePDF {
+    static let defaultFonts = [
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
+    ]
+
+    static func postScriptName(_ path: String) -> String {
+        String((path as NSString).lastPathComponent.split(separator: ".").first ?? "Font").filter {
+            $0.isLetter || $0.isNumber || $0 == "-"
+        }
+    }
+
+    static func document(records: [StoredRecord], log: EvidenceLog, message: [UInt8]?) throws -> EvidenceDocument {
+        let parsedRecords = try records.map { try EvidenceRecord(json: try CanonicalJSON(parsing: $0.body)) }
+        guard let first = parsedRecords.first else { throw CLIError("no records") }
+        let local = DateFormatter()
+        local.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
+        func when(_ time: UTCDateTime) -> String { "\(time) (UTC); \(local.string(from: time.date)) local" }
+
+        var blocks: [EvidenceDocument.Block] = [
+            .field("Sender", first.sender),
+            .field("Recipients", Array(Set(parsedRecords.flatMap(\.recipients))).sorted().joined(separator: ", ")),
+            .field("Subject", first.subject ?? "(none)"),
+            .field("Message-ID", first.messageID ?? "(none)"),
+            .field("Queue id", first.queueID),
+            .field(
+                "Message SHA-256",
+                "\(first.messageSHA256) (\(first.messageSize) bytes, as the sender's server sent it)"
+            ),
+            .heading("Parts and attachments")
+        ]
+        for attachment in first.attachments {
+            blocks.append(
+                .field(
+                    attachment.name ?? attachment.contentType,
+                    "\(attachment.contentType), \(attachment.size) bytes, SHA-256 \(attachment.sha256)"
+                )
+            )
+        }
+        blocks.append(.heading("Events"))
+        for (stored, record) in zip(records, parsedRecords) {
+            var detail = ""
+            switch record.details {
+            case .relay(let host, let ip, let tls, let reply):
+                detail =
+                    "to \(record.recipients.joined(separator: ", ")) via \(host.isEmpty ? ip : "\(host) [\(ip)]")"
+                    + (tls.map { ", \($0.version)\($0.peerVerified ? ", certificate verified" : "")" }
+                        ?? ", without TLS")
+                    + "; the server replied: \(reply)"
+            case .submission(let ip, let user, let reply):
+                detail = "from \(ip)\(user.map { ", authenticated as \($0)" } ?? ""); Fefaent replied: \(reply)"
+            case .fetch(let ip, let agent, let classification):
+                detail = "fetched from \(ip) by \(agent) (\(classification))"
+            case .none:
+                detail = ""
+            }
+            let stamp = try log.store.timestamp(evidenceID: stored.evidenceID)
+            blocks.append(
+                .field(
+                    record.kind.rawValue,
+                    "\(when(record.time))\n\(detail)\nevidence id \(record.evidenceID), log leaf \(stored.leafIndex)"
+                        + (stamp.map { ", time-stamped \($0.stampedAt)" } ?? ", not yet time-stamped")
+                        + (record.supersedes.map { ", supersedes \($0)" } ?? "")
+                )
+            )
+        }
+        var attachments: [EvidenceDocument.Attachment] = []
+        if let message {
+            var options = MessageParser.Options()
+            options.capturedTextLimit = 64 * 1024
+            let parsed = MessageParser.parse(message, options: options)
+            if let text = parsed.leaves.first(where: { $0.mimeType == "text/plain" && !$0.isAttachment }) {
+                blocks.append(.heading("Message text"))
+                blocks.append(
+                    .text(
+                        Charset(text.charset ?? "utf-8").decode(text.capturedText)
+                            ?? String(decoding: text.capturedText, as: UTF8.self)
+                    )
+                )
+            }
+            attachments.append(
+                .init(
+                    name: "message.eml",
+                    mimeType: "message/rfc822",
+                    description: "The original message, as received",
+                    data: message
+                )
+            )
+        }
+        blocks.append(.heading("How to verify"))
+        blocks.append(
+            .text(
+                "This PDF is signed by Fefaent's evidence certificate and time-stamped (check it with pdfsig or pyHanko). "
+                    + "The attached records (.json) are the signed evidence; each .p7s is its CMS signature with an RFC 3161 "
+                    + "time-stamp: openssl cms -verify -binary -inform DER -in ID.p7s -content ID.json -CAfile ca.pem -purpose any. "
+                    + "`fefaent evidence audit` checks that every record is in the public transparency log."
+            )
+        )
+        for stored in records {
+            var unsigned: [[UInt8]] = []
+            if let stamp = try log.store.timestamp(evidenceID: stored.evidenceID) {
+                unsigned.append(CMSSigner.signatureTimeStampAttribute(token: stamp.token))
+            }
+            attachments.append(
+                .init(
+                    name: "\(stored.evidenceID).json",
+                    mimeType: "application/json",
+                    description: "Evidence record \(stored.evidenceID)",
+                    data: stored.body
+                )
+            )
+            attachments.append(
+                .init(
+                    name: "\(stored.evidenceID).p7s",
+                    mimeType: "application/pkcs7-signature",
+                    description: "CMS signature of \(stored.evidenceID), with its time-stamp",
+                    data: try log.signer.assemble(stored.signature, unsignedAttributes: unsigned)
+                )
+            )
+        }
+        let title =
+            records.count == 1
+            ? "Fefaent evidence: \(first.kind.rawValue)" : "Fefaent evidence: certified mail \(first.queueID)"
+        return EvidenceDocument(title: title, blocks: blocks, attachments: attachments)
+    }
+}
