@@ -63,5 +63,25 @@ extension Demo {
             say("  \(check.passed ? "ok  " : "FAIL") \(check.subject): \(check.text)")
         }
         guard report.passed else { throw DemoError("the exported evidence does not verify") }
+
+        let fonts = EvidencePDF.defaultFonts.compactMap { path in
+            FileManager.default.contents(atPath: path).flatMap {
+                try? TrueTypeFont(data: Array($0), name: EvidencePDF.postScriptName(path))
+            }
+        }
+        guard !fonts.isEmpty else {
+            say("  (no TrueType fonts at \(EvidencePDF.defaultFonts.joined(separator: ", ")): the PDF step is skipped)")
+            return
+        }
+        let document = try EvidencePDF.document(records: delivered, log: service.log, message: nil)
+        let pdf = try await PDFWriter(fonts: fonts, signer: keys.pdfSigner, stamper: keys.stamper).write(document)
+        let path = folder + ".pdf"
+        try Data(pdf).write(to: URL(fileURLWithPath: path))
+        let pdfReport = PDFSignatureVerifier.verify(pdf: pdf, trustedRoots: keys.trustedRoots)
+        say("  the evidence PDF: \(path) (\(pdf.count) bytes; check it with pdfsig or pyhanko sign validate)")
+        for check in pdfReport.checks {
+            say("  \(check.passed ? "ok  " : "FAIL") \(check.subject): \(check.text)")
+        }
+        guard pdfReport.passed else { throw DemoError("the evidence PDF does not verify") }
     }
 }

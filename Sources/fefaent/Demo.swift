@@ -150,7 +150,8 @@ struct Demo: AsyncParsableCommand {
 
         step(10, "Not built yet (open issues)")
         say("  - sending the certified copy to the To recipients and the sender's notices (certification)")
-        say("  - the evidence PDF (delivery certificate) and `fefaent evidence pdf` (issue #5)")
+        say("  - notices to the sender (processing notice, delivery certificate by mail, opening addendum)")
+        say("  - the HTTP front: tracking pixel fetches (TrackingResourceFetched), evidence download, API")
         say(
             "  - SPF/DKIM alignment deciding who may certify at the MX port (the checks exist: `fefaent message dkim-verify`)"
         )

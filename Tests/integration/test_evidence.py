@@ -236,3 +236,74 @@ def test_an_external_tsa_that_is_down_defers_the_stamps(fefaent_binary, tmp_path
         daemon.stop()
         receiver.stop()
         server.shutdown()
+
+
+def submit_subject(daemon, subject):
+    import smtplib
+    import ssl
+    from email.header import Header
+    from conftest import PASSWORD
+    encoded = Header(subject, "utf-8").encode(linesep="\r\n")
+    body = (f"From: alice@acme.test\r\nTo: bob@example.test\r\nSubject: {encoded}\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+            "Benvolgut Bob, us notifiquem la rescissió del contracte.\r\n契約の解除を通知します。\r\n").encode()
+    with smtplib.SMTP("127.0.0.1", daemon.submission, timeout=30) as client:
+        client.starttls(context=ssl.create_default_context(cafile=str(daemon.ca)))
+        client.login("alice", PASSWORD)
+        client.mail("alice@acme.test")
+        client.rcpt("bob@example.test")
+        code, reply = client.data(body)
+        assert code == 250
+        return reply.decode().split()[-1]
+
+
+@pytest.mark.skipif(shutil.which("pdfsig") is None or shutil.which("pyhanko") is None or shutil.which("certutil") is None,
+                    reason="poppler-utils, libnss3-tools and pyhanko are installed by .ci/run")
+def test_the_evidence_pdf_is_signed_searchable_and_carries_the_message(fefaent_binary, tmp_path):
+    receiver = sink.Sink(tmp_path / "sink", free_port()).start()
+    daemon = start_daemon_with(fefaent_binary, tmp_path / "fefaent", receiver,
+                               BUILT_IN_TSA + 'pdf_certificate = "keys/pdf-signing.pem"\npdf_key = "keys/pdf-signing.key"\n')
+    try:
+        subject = "Notificació de rescissió — 契約解除のお知らせ"
+        queue_id = submit_subject(daemon, subject)
+        wait_for_evidence(daemon, queue_id, 2)
+        pdf = tmp_path / "evidence.pdf"
+        daemon.cli("evidence", "pdf", queue_id, "--out", str(pdf))
+
+        nss = tmp_path / "nss"
+        nss.mkdir()
+        subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
+        subprocess.run(["certutil", "-A", "-d", f"sql:{nss}", "-n", "fefaent-ca", "-t", "CT,C,C", "-i", str(daemon.ca)],
+                       check=True)
+        report = subprocess.run(["pdfsig", "-nssdir", f"sql:{nss}", str(pdf)], capture_output=True, text=True).stdout
+        assert "Signature is Valid." in report and "Certificate is Trusted." in report, report
+        assert "Total document signed" in report
+        validate = subprocess.run(["pyhanko", "sign", "validate", "--trust", str(daemon.ca), "--trust-replace",
+                                   "--no-revocation-check", str(pdf)], capture_output=True, text=True)
+        assert validate.returncode == 0, validate.stdout + validate.stderr
+        assert "INTACT:TRUSTED,TIMESTAMP_TOKEN<INTACT:TRUSTED>" in validate.stdout
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert "Notificació de rescissió" in text and "契約解除のお知らせ" in text, text[:2000]
+        assert "RelayToNonERDS" in text and "250 2.0.0" in text
+        attached = subprocess.run(["pdfdetach", "-list", str(pdf)], capture_output=True, text=True).stdout
+        assert "message.eml" in attached and ".D" in attached and ".p7s" in attached
+        check = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+        assert check.returncode == 0 and "No syntax or stream encoding errors" in check.stdout
+        ours = daemon.cli("evidence", "verify", str(pdf), "--ca", str(daemon.ca), config=False)
+        assert ours.stdout.rstrip().endswith("VERIFIED") and "time-stamped" in ours.stdout
+
+        # One changed byte: every verifier refuses it.
+        data = bytearray(pdf.read_bytes())
+        position = data.index(b"BT /F0")
+        data[position + 3] = ord("G") if data[position + 3] != ord("G") else ord("H")
+        bad = tmp_path / "tampered.pdf"
+        bad.write_bytes(bytes(data))
+        report = subprocess.run(["pdfsig", "-nssdir", f"sql:{nss}", str(bad)], capture_output=True, text=True).stdout
+        assert "Digest Mismatch." in report, report
+        assert subprocess.run(["pyhanko", "sign", "validate", "--trust", str(daemon.ca), "--trust-replace",
+                               "--no-revocation-check", str(bad)], capture_output=True).returncode != 0
+        ours = daemon.cli("evidence", "verify", str(bad), "--ca", str(daemon.ca), config=False, check=False)
+        assert ours.returncode == 1 and "the signed data was changed" in ours.stdout
+    finally:
+        daemon.stop()
+        receiver.stop()
