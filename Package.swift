@@ -256,7 +256,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FefaentServerTests",
-            dependencies: ["FefaentServer", "Spool", "SMTPCore"],
+            dependencies: ["FefaentServer", "Spool", "SMTPCore", .product(name: "X509", package: "swift-certificates")],
             swiftSettings: swiftSettings
         )
     ]

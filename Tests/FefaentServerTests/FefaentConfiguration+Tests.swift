@@ -8,6 +8,7 @@
 
 import Foundation
 import Testing
+import X509
 
 @testable import FefaentServer
 
@@ -119,5 +120,10 @@ struct FefaentConfigurationTests {
             #expect(mode == (file.hasSuffix(".key") ? 0o600 : 0o644), "\(file)")
         }
         #expect(throws: ConfigurationError.self) { try DevelopmentKeys.create(in: folder, hostname: "mx.test") }
+        // RFC 5280 §4.1.2.2: serial numbers are positive and at most 20 octets (NSS drops longer ones).
+        for _ in 0..<50 {
+            let serial = Array(DevelopmentKeys.serialNumber().bytes)
+            #expect(serial.count == 20 && serial[0] < 0x80 && serial[0] != 0)
+        }
     }
 }

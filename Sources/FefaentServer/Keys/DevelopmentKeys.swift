@@ -54,7 +54,7 @@ public enum DevelopmentKeys {
         let caPublicKey = Certificate.PublicKey(caKey.publicKey)
         let ca = try Certificate(
             version: .v3,
-            serialNumber: Certificate.SerialNumber(),
+            serialNumber: self.serialNumber(),
             publicKey: caPublicKey,
             notValidBefore: now - 3600,
             notValidAfter: now + 10 * 365 * 86_400,
@@ -86,7 +86,7 @@ public enum DevelopmentKeys {
             )
             let certificate = try Certificate(
                 version: .v3,
-                serialNumber: Certificate.SerialNumber(),
+                serialNumber: self.serialNumber(),
                 publicKey: publicKey,
                 notValidBefore: now - 3600,
                 notValidAfter: now + 2 * 365 * 86_400,
@@ -132,7 +132,7 @@ public enum DevelopmentKeys {
         let pdfPublicKey = Certificate.PublicKey(pdfKey.publicKey)
         let pdfCertificate = try Certificate(
             version: .v3,
-            serialNumber: Certificate.SerialNumber(),
+            serialNumber: self.serialNumber(),
             publicKey: pdfPublicKey,
             notValidBefore: now - 3600,
             notValidAfter: now + 2 * 365 * 86_400,
@@ -198,6 +198,15 @@ public enum DevelopmentKeys {
     {
         try self.writeFile("\(directory)/\(name).pem", try certificate.serializeAsPEM().pemString + "\n", mode: 0o644)
         try self.writeFile("\(directory)/\(name).key", key.pemRepresentation + "\n", mode: 0o600)
+    }
+
+    /// A random positive serial number of exactly 20 octets (RFC 5280 §4.1.2.2: at most 20). The
+    /// library's default can take 21 once DER adds a sign byte, and NSS (pdfsig) then drops the
+    /// certificate.
+    static func serialNumber() -> Certificate.SerialNumber {
+        var bytes = (0..<20).map { _ in UInt8.random(in: 0...255) }
+        bytes[0] = bytes[0] & 0x7F | 0x01
+        return Certificate.SerialNumber(bytes: bytes)
     }
 
     /// Creates the file with its final mode from the start, so a private key is never readable by others.
