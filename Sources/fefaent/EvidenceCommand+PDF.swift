@@ -177,6 +177,62 @@ enum EvidencePDF {
                 )
             )
         }
+        // The log: each record's inclusion proof against the checkpoint that covers them all.
+        if let last = records.map(\.leafIndex).max(), let checkpoint = try log.store.checkpoint(covering: last) {
+            for stored in records {
+                let proof = InclusionProof(
+                    leafIndex: stored.leafIndex,
+                    treeSize: checkpoint.size,
+                    hashes: try log.inclusionProof(index: stored.leafIndex, size: checkpoint.size)
+                )
+                attachments.append(
+                    .init(
+                        name: "\(stored.evidenceID).proof.json",
+                        mimeType: "application/json",
+                        description:
+                            "Inclusion proof of \(stored.evidenceID) in the log at checkpoint \(checkpoint.size)",
+                        data: proof.json.canonicalBytes
+                    )
+                )
+            }
+            attachments.append(
+                .init(
+                    name: "checkpoint.txt",
+                    mimeType: "text/plain",
+                    description: "The signed log checkpoint (C2SP signed note)",
+                    data: Array(checkpoint.note.utf8)
+                )
+            )
+            if let token = checkpoint.token {
+                attachments.append(
+                    .init(
+                        name: "checkpoint.tsr",
+                        mimeType: "application/timestamp-reply",
+                        description: "RFC 3161 time-stamp of checkpoint.txt",
+                        data: token
+                    )
+                )
+            }
+            attachments.append(
+                .init(
+                    name: "log.vkey",
+                    mimeType: "text/plain",
+                    description: "The log's verifier key",
+                    data: Array((log.verifierKey + "\n").utf8)
+                )
+            )
+            blocks.append(.heading("Transparency log"))
+            blocks.append(
+                .field(
+                    "Checkpoint",
+                    "\(checkpoint.size) records, root \(Data(checkpoint.root).base64EncodedString()), written \(checkpoint.createdAt); "
+                        + "each record's inclusion proof is attached"
+                )
+            )
+        } else {
+            blocks.append(.heading("Transparency log"))
+            blocks.append(.field("Checkpoint", "none covers these records yet"))
+        }
         let title =
             records.count == 1
             ? "Fefaent evidence: \(first.kind.rawValue)" : "Fefaent evidence: certified mail \(first.queueID)"

@@ -287,6 +287,7 @@ def test_the_evidence_pdf_is_signed_searchable_and_carries_the_message(fefaent_b
         assert "RelayToNonERDS" in text and "250 2.0.0" in text
         attached = subprocess.run(["pdfdetach", "-list", str(pdf)], capture_output=True, text=True).stdout
         assert "message.eml" in attached and ".D" in attached and ".p7s" in attached
+        assert ".proof.json" in attached and "checkpoint.txt" in attached and "checkpoint.tsr" in attached
         check = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
         assert check.returncode == 0 and "No syntax or stream encoding errors" in check.stdout
         ours = daemon.cli("evidence", "verify", str(pdf), "--ca", str(daemon.ca), config=False)
