@@ -27,15 +27,7 @@ extension EvidenceCommand {
 
         func run() async throws {
             let (log, keys) = try openEvidence(self.options.config)
-            var records = try log.store.records(queueID: self.id)
-            if records.isEmpty, let record = try log.store.record(id: self.id) { records = [record] }
-            guard let first = records.first else { throw CLIError("no evidence for \(self.id)") }
-            var message: [UInt8]? = nil
-            if let (database, layout) = try? openQueue(self.options.config),
-                let queued = try database.message(id: first.queueID)
-            {
-                message = Array(try layout.contents(of: queued)[queued.headerLength...])
-            }
+            let (records, message) = try evidenceRecords(for: self.id, log: log, configPath: self.options.config)
             let fonts = try self.font.map { path -> TrueTypeFont in
                 guard let data = FileManager.default.contents(atPath: path) else {
                     throw CLIError("cannot read the font \(path) (Debian: fonts-dejavu-core, fonts-droid-fallback)")

@@ -122,15 +122,7 @@ struct EvidenceCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (log, keys) = try openEvidence(self.options.config)
-            var records = try log.store.records(queueID: self.id)
-            if records.isEmpty, let record = try log.store.record(id: self.id) { records = [record] }
-            guard let first = records.first else { throw CLIError("no evidence for \(self.id)") }
-            var message: [UInt8]? = nil
-            if let (database, layout) = try? openQueue(self.options.config),
-                let queued = try database.message(id: first.queueID)
-            {
-                message = Array(try layout.contents(of: queued)[queued.headerLength...])
-            }
+            let (records, message) = try evidenceRecords(for: self.id, log: log, configPath: self.options.config)
             do {
                 try EvidenceExporter(log: log, caPEM: keys.caPEM).export(
                     evidenceIDs: records.map(\.evidenceID),
@@ -256,6 +248,19 @@ func printReport(_ report: VerificationReport) {
         print("\(check.passed ? "ok  " : "FAIL") \(check.subject): \(check.text)")
     }
     print(report.passed ? "VERIFIED" : "NOT VERIFIED")
+}
+
+/// The records of an evidence id, or of every event of a queue id, and the original message if the
+/// spool still holds it (without the Received header Fefaent added).
+func evidenceRecords(for id: String, log: EvidenceLog, configPath: String) throws -> ([StoredRecord], [UInt8]?) {
+    var records = try log.store.records(queueID: id)
+    if records.isEmpty, let record = try log.store.record(id: id) { records = [record] }
+    guard let first = records.first else { throw CLIError("no evidence for \(id)") }
+    var message: [UInt8]? = nil
+    if let (database, layout) = try? openQueue(configPath), let queued = try database.message(id: first.queueID) {
+        message = Array(try layout.contents(of: queued)[queued.headerLength...])
+    }
+    return (records, message)
 }
 
 func openEvidence(_ configPath: String) throws -> (EvidenceLog, EvidenceKeys) {

@@ -155,15 +155,7 @@ public enum EvidenceBundleVerifier {
             {
                 report.fail(subject, "claims \(record.time) but was signed at \(signed): back-dated")
             }
-            let tokens = verified.reader.unsignedAttributes.filter { $0.type == OID.signatureTimeStampToken }.flatMap(
-                \.values
-            )
-            if let token = tokens.first {
-                let stamp = try TimeStampToken(
-                    verifying: token,
-                    for: Array(SHA256.hash(data: verified.reader.signature)),
-                    trustedRoots: trustedRoots
-                )
+            if let stamp = try verified.signatureTimeStamp(trustedRoots: trustedRoots) {
                 if stamp.genTime.millisecondsSinceEpoch + 1_000 < record.time.millisecondsSinceEpoch {
                     report.fail(
                         subject,

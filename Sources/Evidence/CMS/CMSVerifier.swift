@@ -20,6 +20,19 @@ public enum CMSVerifier {
         public var signingTime: UTCDateTime?
         public var content: [UInt8]
         public var reader: SignedDataReader
+
+        /// The CAdES-T time-stamp over the signature value, verified; `nil` if the signature has none.
+        public func signatureTimeStamp(trustedRoots: [Certificate]) throws(EvidenceProblem) -> TimeStampToken? {
+            let tokens = self.reader.unsignedAttributes.filter { $0.type == OID.signatureTimeStampToken }.flatMap(
+                \.values
+            )
+            guard let token = tokens.first else { return nil }
+            return try TimeStampToken(
+                verifying: token,
+                for: Array(SHA256.hash(data: self.reader.signature)),
+                trustedRoots: trustedRoots
+            )
+        }
     }
 
     /// Verifies `der`; `detachedContent` for a detached signature, `nil` to use the encapsulated content.

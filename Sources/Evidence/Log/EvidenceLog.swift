@@ -77,7 +77,7 @@ public final class EvidenceLog: Sendable {
     @discardableResult
     public func checkpoint(at time: UTCDateTime = .now()) throws -> Checkpoint? {
         let (size, root) = self.head
-        let last = try self.store.checkpoints().last?.size ?? 0
+        let last = try self.store.lastCheckpointSize()
         guard size > last else { return nil }
         let checkpoint = try Checkpoint(origin: self.origin, size: size, root: root, key: self.logKey)
         try self.store.insert(checkpoint: checkpoint, at: time)
@@ -91,7 +91,7 @@ public final class EvidenceLog: Sendable {
         var checkpointTokens: [(Int, [UInt8])] = []
         var failure: String? = nil
         do {
-            for checkpoint in try self.store.checkpoints() where checkpoint.token == nil {
+            for checkpoint in try self.store.unstampedCheckpoints() {
                 let digest = Array(SHA256.hash(data: Array(checkpoint.note.utf8)))
                 checkpointTokens.append((checkpoint.size, try await authority.timeStamp(digest: digest)))
             }

@@ -50,15 +50,7 @@ public enum PDFSignatureVerifier {
                 requiredUsage: .emailProtection
             )
             report.pass(subject, "valid, by \(verified.signer.subject), covering the whole document")
-            let tokens = verified.reader.unsignedAttributes.filter { $0.type == OID.signatureTimeStampToken }.flatMap(
-                \.values
-            )
-            if let token = tokens.first {
-                let stamp = try TimeStampToken(
-                    verifying: token,
-                    for: Array(SHA256.hash(data: verified.reader.signature)),
-                    trustedRoots: trustedRoots
-                )
+            if let stamp = try verified.signatureTimeStamp(trustedRoots: trustedRoots) {
                 report.pass(subject, "time-stamped \(stamp.genTime) by \(stamp.authority.subject)")
             } else {
                 report.fail(subject, "has no time-stamp")

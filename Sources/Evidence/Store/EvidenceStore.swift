@@ -214,21 +214,42 @@ public struct EvidenceStore: Sendable {
                     SELECT checkpoint.*, checkpoint_timestamp.token FROM checkpoint
                     LEFT JOIN checkpoint_timestamp USING (size) ORDER BY size
                     """
-            ).map { row in
-                StoredCheckpoint(
-                    size: row["size"],
-                    root: Array(row["root"] as Data),
-                    note: row["note"],
-                    createdAt: UTCDateTime(millisecondsSinceEpoch: row["created_at_ms"]),
-                    token: (row["token"] as Data?).map { Array($0) }
-                )
-            }
+            ).map(StoredCheckpoint.init(row:))
         }
     }
 
     /// The first checkpoint that covers `leafIndex`.
     public func checkpoint(covering leafIndex: Int) throws -> StoredCheckpoint? {
-        try self.checkpoints().first { $0.size > leafIndex }
+        try self.checkpoints(where: "checkpoint.size > ?", leafIndex, limit: 1).first
+    }
+
+    /// The newest checkpoint's tree size, 0 before the first.
+    public func lastCheckpointSize() throws -> Int {
+        try self.writer.read { db in try Int.fetchOne(db, sql: "SELECT MAX(size) FROM checkpoint") ?? 0 }
+    }
+
+    /// Checkpoints that have no time-stamp yet, oldest first.
+    public func unstampedCheckpoints() throws -> [StoredCheckpoint] {
+        try self.checkpoints(where: "checkpoint_timestamp.token IS NULL", limit: 1_000)
+    }
+
+    private func checkpoints(
+        where condition: String,
+        _ arguments: (any DatabaseValueConvertible)...,
+        limit: Int
+    ) throws
+        -> [StoredCheckpoint]
+    {
+        try self.writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT checkpoint.*, checkpoint_timestamp.token FROM checkpoint
+                    LEFT JOIN checkpoint_timestamp USING (size) WHERE \(condition) ORDER BY size LIMIT \(limit)
+                    """,
+                arguments: StatementArguments(arguments)
+            ).map(StoredCheckpoint.init(row:))
+        }
     }
 }
 
@@ -276,6 +297,14 @@ public struct StoredCheckpoint: Hashable, Sendable {
     public var note: String
     public var createdAt: UTCDateTime
     public var token: [UInt8]?
+
+    init(row: Row) {
+        self.size = row["size"]
+        self.root = Array(row["root"] as Data)
+        self.note = row["note"]
+        self.createdAt = UTCDateTime(millisecondsSinceEpoch: row["created_at_ms"])
+        self.token = (row["token"] as Data?).map { Array($0) }
+    }
 }
 
 extension EvidenceStore {

@@ -90,14 +90,14 @@ public final class EvidenceService: Service, Sendable {
             return (message, parsed)
         }
         for message in try self.spool.database.messages(receivedSince: cursor) where !message.sender.isEmpty {
+            let queuedRecipients = try self.spool.database.recipients(of: message.id)
             let kind: EvidenceRecord.Kind =
-                try self.spool.database.recipients(of: message.id).allSatisfy({ $0.kind == "reception" })
-                ? .receivedFromNonERDS : .submissionAcceptance
+                queuedRecipients.allSatisfy({ $0.kind == "reception" }) ? .receivedFromNonERDS : .submissionAcceptance
             let id = "\(message.id).\(kind == .receivedFromNonERDS ? "R" : "A")"
             guard try self.log.store.record(id: id) == nil, let (queued, parsed) = try load(message.id) else {
                 continue
             }
-            let recipients = try self.spool.database.recipients(of: message.id).map(\.address)
+            let recipients = queuedRecipients.map(\.address)
             records.append(
                 Self.record(
                     kind: kind,
