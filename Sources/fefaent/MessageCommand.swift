@@ -106,12 +106,7 @@ enum MessageFile {
                 case .insert(let bytes):
                     output.write(Data(bytes))
                 case .copy(let range):
-                    var offset = range.lowerBound
-                    while offset < range.upperBound {
-                        let count = min(MessageFile.chunkSize, range.upperBound - offset)
-                        output.write(Data(try self.read(offset..<(offset + count))))
-                        offset += count
-                    }
+                    try self.stream(from: range.lowerBound, to: range.upperBound) { output.write(Data($0)) }
                 }
             }
         }

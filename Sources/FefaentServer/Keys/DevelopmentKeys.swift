@@ -70,12 +70,12 @@ public enum DevelopmentKeys {
         )
         try self.write(ca, caKey, name: "ca", in: directory)
 
-        func leaf(
+        /// A certificate for `publicKey`, issued by the CA, with key identifiers added to `extensions`.
+        func certificate(
             _ commonName: String,
+            publicKey: Certificate.PublicKey,
             extensions: Certificate.Extensions
-        ) throws -> (Certificate, P256.Signing.PrivateKey) {
-            let key = P256.Signing.PrivateKey()
-            let publicKey = Certificate.PublicKey(key.publicKey)
+        ) throws -> Certificate {
             var all = extensions
             try all.append(Certificate.Extension(SubjectKeyIdentifier(hash: publicKey), critical: false))
             try all.append(
@@ -84,7 +84,7 @@ public enum DevelopmentKeys {
                     critical: false
                 )
             )
-            let certificate = try Certificate(
+            return try Certificate(
                 version: .v3,
                 serialNumber: self.serialNumber(),
                 publicKey: publicKey,
@@ -99,7 +99,17 @@ public enum DevelopmentKeys {
                 extensions: all,
                 issuerPrivateKey: Certificate.PrivateKey(caKey)
             )
-            return (certificate, key)
+        }
+
+        func leaf(
+            _ commonName: String,
+            extensions: Certificate.Extensions
+        ) throws -> (Certificate, P256.Signing.PrivateKey) {
+            let key = P256.Signing.PrivateKey()
+            return (
+                try certificate(commonName, publicKey: Certificate.PublicKey(key.publicKey), extensions: extensions),
+                key
+            )
         }
 
         let server = try leaf(
@@ -129,27 +139,14 @@ public enum DevelopmentKeys {
 
         // The PDFs' signing certificate: RSA, because poppler (pdfsig) verifies no ECDSA PDF signer.
         let pdfKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-        let pdfPublicKey = Certificate.PublicKey(pdfKey.publicKey)
-        let pdfCertificate = try Certificate(
-            version: .v3,
-            serialNumber: self.serialNumber(),
-            publicKey: pdfPublicKey,
-            notValidBefore: now - 3600,
-            notValidAfter: now + 2 * 365 * 86_400,
-            issuer: caName,
-            subject: try DistinguishedName {
-                OrganizationName("Fefaent")
-                CommonName("Fefaent Evidence PDF Signing")
-            },
-            signatureAlgorithm: .ecdsaWithSHA256,
+        let pdfCertificate = try certificate(
+            "Fefaent Evidence PDF Signing",
+            publicKey: Certificate.PublicKey(pdfKey.publicKey),
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true, nonRepudiation: true))
                 try ExtendedKeyUsage([.emailProtection])
-                SubjectKeyIdentifier(hash: pdfPublicKey)
-                AuthorityKeyIdentifier(keyIdentifier: SubjectKeyIdentifier(hash: caPublicKey).keyIdentifier)
-            },
-            issuerPrivateKey: Certificate.PrivateKey(caKey)
+            }
         )
         try self.writeFile(
             "\(directory)/pdf-signing.pem",

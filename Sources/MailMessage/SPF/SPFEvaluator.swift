@@ -216,19 +216,6 @@ public struct SPFEvaluator: Sendable {
     }
 }
 
-extension String {
-    fileprivate func range(of needle: String) -> Range<String.Index>? {
-        var index = self.startIndex
-        while index < self.endIndex {
-            if self[index...].hasPrefix(needle) {
-                return index..<self.index(index, offsetBy: needle.count)
-            }
-            index = self.index(after: index)
-        }
-        return nil
-    }
-}
-
 extension Substring {
     fileprivate func range(of needle: String) -> Range<Substring.Index>? {
         var index = self.startIndex
