@@ -137,7 +137,7 @@ public final class DeliveryRunner: Service {
     struct ReusableSession {
         var connection: SMTPClientConnection
         var hop: RouteTable.Hop
-        var tls: String?
+        var tls: TLSFacts?
     }
 
     private func deliver(job: [DueRecipient], session: inout ReusableSession?) async {
@@ -217,7 +217,20 @@ public final class DeliveryRunner: Service {
                     authenticatedUser: nil,
                     chunked: false
                 )
-                let reportID = try await self.spool.enqueueLocal(content, envelope: envelope, now: now)
+                let reported = statuses.map(\.address)
+                let reportID = try await self.spool.enqueueLocal(content, envelope: envelope, now: now) { id in
+                    .noticeQueued(
+                        NoticeQueued(
+                            kind: action == .failed ? .deliveryFailureReport : .delayReport,
+                            noticeQueueID: id,
+                            aboutQueueID: first.messageID,
+                            aboutSubmittedAt: first.receivedAt,
+                            noticeRecipient: first.sender,
+                            reportedRecipients: reported,
+                            queuedAt: now
+                        )
+                    )
+                }
                 logger.info(
                     "sender notified",
                     metadata: [
@@ -234,7 +247,9 @@ public final class DeliveryRunner: Service {
         var outcomes: [DeliveryOutcome]
         var hop: RouteTable.Hop?
         var remoteIP: String?
-        var tls: String?
+        var tls: TLSFacts?
+        /// The domain has no usable route (NXDOMAIN, null MX): no server was asked.
+        var noRoute = false
     }
 
     /// The servers to try for a domain: its static route, else its MX records.
@@ -260,7 +275,8 @@ public final class DeliveryRunner: Service {
                 outcomes: job.map { _ in DeliveryOutcome(failure: reply) },
                 hop: nil,
                 remoteIP: nil,
-                tls: nil
+                tls: nil,
+                noRoute: true
             )
         case .targets(let found):
             targets = found
@@ -307,9 +323,10 @@ public final class DeliveryRunner: Service {
                     connectTimeout: self.configuration.connectTimeout,
                     replyTimeout: self.configuration.replyTimeout
                 )
-                // Whether the peer's certificate was verified is part of what the record says.
+                // Whether the peer's certificate was verified is part of what the record says: only the
+                // `verify` policy checks it (a connection that fails the check never gets this far).
                 let tls = await connection.tlsVersion.map {
-                    "\($0), certificate \(policy == .verify ? "verified" : "not verified")"
+                    TLSFacts(version: $0, peerCertificateVerified: policy == .verify)
                 }
                 let outcomes: [DeliveryOutcome]
                 do {
@@ -380,6 +397,7 @@ public final class DeliveryRunner: Service {
         var state: QueuedRecipient.State
         var reply = outcome.reply
         var next: Date?
+        var expired = false
         switch outcome {
         case .delivered:
             state = .delivered
@@ -394,6 +412,7 @@ public final class DeliveryRunner: Service {
             )
             if next == nil {
                 state = .bounced
+                expired = true
                 reply = Reply(
                     .transactionFailed,
                     EnhancedStatusCode(5, 4, 7),
@@ -411,7 +430,7 @@ public final class DeliveryRunner: Service {
             metadata: [
                 "to": "<\(recipient.address)>",
                 "relay": "\(attempt.hop.map { "\($0)" } ?? "none")\(attempt.remoteIP.map { "[\($0)]" } ?? "")",
-                "tls": "\(attempt.tls ?? "none")",
+                "tls": "\(attempt.tls?.description ?? "none")",
                 "status": "\(state.rawValue)",
                 "reply": "\(text)"
             ]
@@ -424,9 +443,40 @@ public final class DeliveryRunner: Service {
             remoteHost: attempt.hop?.host,
             remoteIP: attempt.remoteIP,
             tls: attempt.tls,
-            delayNotified: delayNotified
+            delayNotified: delayNotified,
+            outcome: state == .deferred
+                ? nil
+                : RelayOutcome(
+                    queueID: recipient.messageID,
+                    recipient: recipient.address,
+                    recipientRowID: recipient.recipientID,
+                    result: state == .delivered ? .delivered : .failed,
+                    failureReason: state == .delivered
+                        ? nil : Self.failureReason(reply, expired: expired, noRoute: attempt.noRoute),
+                    reply: ReplyFacts(
+                        code: reply.code.rawValue,
+                        enhancedCode: reply.enhancedCode?.description,
+                        text: reply.lines.joined(separator: " ")
+                    ),
+                    remoteHost: attempt.hop?.host,
+                    remoteIP: attempt.remoteIP,
+                    tls: attempt.tls,
+                    attempts: recipient.attempts + 1,
+                    submittedAt: recipient.receivedAt,
+                    finishedAt: now
+                )
         )
         return (recorded, reply)
+    }
+
+    /// Why a recipient failed for good, as the evidence states it.
+    static func failureReason(_ reply: Reply, expired: Bool, noRoute: Bool) -> RelayOutcome.FailureReason {
+        if expired { return .expired }
+        if noRoute { return .noRouteToDomain }
+        switch reply.enhancedCode?.description {
+        case "5.3.4", "5.6.7": return .notSupportedByRemoteServer
+        default: return .rejectedByRemoteServer
+        }
     }
 
     /// A reply as one line: `250 2.0.0 Ok: queued as X`.

@@ -24,6 +24,8 @@ public final class Spool: Sendable {
     private let committer: GroupCommitter
     private let logger: Logger
     private let lockDescriptor: Int32
+    /// Whether accepted messages are attested (an outbox row per message, for the evidence writer).
+    public let attestsEvents: Bool
 
     /// Opens the spool at `directory`, creating it if needed, and brings files and queue into agreement
     /// (see ``SpoolRecovery``).
@@ -31,8 +33,10 @@ public final class Spool: Sendable {
         directory: String,
         spillThreshold: Int = 1024 * 1024,
         segmentLimit: Int = 64 * 1024 * 1024,
+        attestsEvents: Bool = false,
         logger: Logger = Logger(label: "fefaent.spool")
     ) throws {
+        self.attestsEvents = attestsEvents
         self.layout = SpoolLayout(root: directory)
         try self.layout.create()
         // Like Postfix's master.lock: two daemons on one spool would delete each other's files at start-up.
@@ -75,11 +79,16 @@ public final class Spool: Sendable {
         )
     }
 
-    /// Makes the message and its queue rows durable, then calls `completion` (on the committer's thread).
+    /// Makes the message and its queue rows durable, with the outbox row that attests its acceptance
+    /// (when the spool attests events), then calls `completion` (on the committer's thread).
+    ///
+    /// `attestation` replaces the default SubmissionAccepted event (Fefaent's own notices say what
+    /// they are about); it gets the message's queue id.
     public func commit(
         _ message: SealedMessage,
         envelope: Envelope,
         metadata: ReceptionMetadata,
+        attestation: (@Sendable (String) -> AttestedEvent)? = nil,
         completion: @escaping @Sendable (Result<Void, any Error>) -> Void
     ) {
         let record = QueuedMessage(
@@ -119,21 +128,60 @@ public final class Spool: Sendable {
                 lastReply: nil
             )
         }
+        var event: AttestedEvent? = nil
+        if self.attestsEvents {
+            event =
+                attestation?(message.queueID)
+                ?? .submissionAccepted(
+                    SubmissionAccepted(
+                        queueID: message.queueID,
+                        receivedAt: metadata.receivedAt,
+                        envelopeSender: record.sender,
+                        recipients: envelope.recipients.map {
+                            .init(address: $0.forwardPath.address, kind: $0.kind)
+                        },
+                        messageSHA256: message.sha256,
+                        messageSize: message.size,
+                        session: SessionFacts(
+                            clientAddress: metadata.clientAddress,
+                            heloName: envelope.heloName,
+                            listener: metadata.listener,
+                            protocolName: envelope.protocolName,
+                            // A client presents no certificate: its TLS says nothing about who it is.
+                            tls: metadata.tls.map { TLSFacts(version: $0, peerCertificateVerified: false) },
+                            authenticatedAs: envelope.authenticatedUser
+                        )
+                    )
+                )
+        }
         self.committer.submit(
-            GroupCommitter.Pending(message: message, record: record, recipients: recipients, completion: completion)
+            GroupCommitter.Pending(
+                message: message,
+                record: record,
+                recipients: recipients,
+                event: event,
+                completion: completion
+            )
         )
     }
 
     /// Queues a message Fefaent wrote itself (a delivery status notification): durable like any
-    /// other before this returns.
-    public func enqueueLocal(_ content: [UInt8], envelope: Envelope, now: Date = Date()) async throws -> String {
+    /// other before this returns, attested by the event `attestation` makes of its queue id.
+    public func enqueueLocal(
+        _ content: [UInt8],
+        envelope: Envelope,
+        now: Date = Date(),
+        attestation: (@Sendable (String) -> AttestedEvent)? = nil
+    ) async throws -> String {
         let queueID = QueueID.make(now: now)
         var message = self.beginMessage(queueID: queueID, header: ByteBuffer())
         try message.append(ByteBuffer(bytes: content))
         let sealed = try message.seal()
         let metadata = ReceptionMetadata(receivedAt: now, clientAddress: "127.0.0.1", listener: "local", tls: nil)
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            self.commit(sealed, envelope: envelope, metadata: metadata) { continuation.resume(with: $0) }
+            self.commit(sealed, envelope: envelope, metadata: metadata, attestation: attestation) {
+                continuation.resume(with: $0)
+            }
         }
         return queueID
     }

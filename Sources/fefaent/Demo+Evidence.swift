@@ -10,6 +10,7 @@ import Crypto
 import Evidence
 import FefaentServer
 import Foundation
+import Spool
 import SwiftASN1
 import X509
 
@@ -50,8 +51,12 @@ extension Demo {
         let folder = (configPath as NSString).deletingLastPathComponent + "/evidence-\(queueIDs[1])"
         let keys = try EvidenceKeys(evidence)
         let delivered = try service.log.store.records(queueID: queueIDs[1])
+        // The message as the sender's server sent it (behind the Received header Fefaent added).
+        let message = try daemon.spool.database.message(id: queueIDs[1]).map {
+            Array(try daemon.spool.contents(of: $0)[$0.headerLength...])
+        }
         try EvidenceExporter(log: service.log, caPEM: keys.caPEM)
-            .export(evidenceIDs: delivered.map(\.evidenceID), message: nil, to: folder)
+            .export(evidenceIDs: delivered.map(\.evidenceID), message: message, to: folder)
         say("  written to \(folder); check it with openssl:")
         let id = delivered.last?.evidenceID ?? ""
         say(
@@ -73,7 +78,12 @@ extension Demo {
             say("  (no TrueType fonts at \(EvidencePDF.defaultFonts.joined(separator: ", ")): the PDF step is skipped)")
             return
         }
-        let document = try EvidencePDF.document(records: delivered, log: service.log, message: nil)
+        let document = try EvidencePDF.document(
+            records: delivered,
+            log: service.log,
+            message: message,
+            trustedRoots: keys.trustedRoots
+        )
         let pdf = try await PDFWriter(fonts: fonts, signer: keys.pdfSigner, stamper: keys.stamper).write(document)
         let path = folder + ".pdf"
         try Data(pdf).write(to: URL(fileURLWithPath: path))

@@ -12,6 +12,7 @@ import FefaentServer
 import Foundation
 import MailMessage
 import Spool
+import X509
 
 extension EvidenceCommand {
     /// `fefaent evidence pdf ID --out FILE`.
@@ -38,7 +39,12 @@ extension EvidenceCommand {
                     throw CLIError("\(path): \(error)")
                 }
             }
-            let document = try EvidencePDF.document(records: records, log: log, message: message)
+            let document = try EvidencePDF.document(
+                records: records,
+                log: log,
+                message: message,
+                trustedRoots: keys.trustedRoots
+            )
             let writer = PDFWriter(fonts: fonts, signer: keys.pdfSigner, stamper: keys.stamper)
             let pdf = try await writer.write(document)
             try Data(pdf).write(to: URL(fileURLWithPath: self.out))
@@ -61,7 +67,12 @@ enum EvidencePDF {
         }
     }
 
-    static func document(records: [StoredRecord], log: EvidenceLog, message: [UInt8]?) throws -> EvidenceDocument {
+    static func document(
+        records: [StoredRecord],
+        log: EvidenceLog,
+        message: [UInt8]?,
+        trustedRoots: [Certificate]
+    ) throws -> EvidenceDocument {
         let parsedRecords = try records.map { try EvidenceRecord(json: try CanonicalJSON(parsing: $0.body)) }
         guard let first = parsedRecords.first else { throw CLIError("no records") }
         let local = DateFormatter()
@@ -98,19 +109,29 @@ enum EvidencePDF {
                     + (tls.map { ", \($0.version)\($0.peerVerified ? ", certificate verified" : "")" }
                         ?? ", without TLS")
                     + "; the server replied: \(reply)"
-            case .submission(let ip, let user, let reply):
-                detail = "from \(ip)\(user.map { ", authenticated as \($0)" } ?? ""); Fefaent replied: \(reply)"
+            case .submission(let ip, let helo, let user, let tls, let reply):
+                detail =
+                    "from \(ip) (HELO \(helo))\(user.map { ", authenticated as \($0)" } ?? "")"
+                    + (tls.map { ", over \($0.version)" } ?? ", without TLS") + "; Fefaent replied: \(reply)"
             case .fetch(let ip, let agent, let classification):
                 detail = "fetched from \(ip) by \(agent) (\(classification))"
+            case .notice(let kind, let about, let reported):
+                detail = "\(kind) about \(about), reporting on \(reported.joined(separator: ", "))"
+            case .incident(let anchoredSize, _, let foundSize, _, let statement):
+                detail = "the log anchored at \(anchoredSize) records was found with \(foundSize): \(statement)"
             case .none:
                 detail = ""
             }
-            let stamp = try log.store.timestamp(evidenceID: stored.evidenceID)
+            if let reason = record.reason { detail += " (reason: \(reason.rawValue))" }
+            // The time the TSA vouches for is the token's genTime, read from the token itself.
+            let genTime = try log.store.timestamp(evidenceID: stored.evidenceID).flatMap {
+                try? TimeStampToken(verifying: $0.token, for: stored.signatureDigest, trustedRoots: trustedRoots).genTime
+            }
             blocks.append(
                 .field(
                     record.kind.rawValue,
                     "\(when(record.time))\n\(detail)\nevidence id \(record.evidenceID), log leaf \(stored.leafIndex)"
-                        + (stamp.map { ", time-stamped \($0.stampedAt)" } ?? ", not yet time-stamped")
+                        + (genTime.map { ", time-stamped \($0)" } ?? ", not yet time-stamped")
                         + (record.supersedes.map { ", supersedes \($0)" } ?? "")
                 )
             )

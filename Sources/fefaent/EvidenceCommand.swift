@@ -32,12 +32,12 @@ struct EvidenceCommand: AsyncParsableCommand {
             let (log, _) = try openEvidence(self.options.config)
             let records =
                 try self.queue.map { try log.store.records(queueID: $0) } ?? log.store.allRecords(limit: 100_000)
-            print("LEAF  EVIDENCE ID              KIND                       TIME (UTC)                STAMPED")
+            print("LEAF  EVIDENCE ID                  KIND                       TIME (UTC)                STAMPED")
             for record in records {
                 let stamped = try log.store.timestamp(evidenceID: record.evidenceID) != nil
                 print(
                     String(record.leafIndex).padding(toLength: 5, withPad: " ", startingAt: 0),
-                    record.evidenceID.padding(toLength: 24, withPad: " ", startingAt: 0),
+                    record.evidenceID.padding(toLength: 28, withPad: " ", startingAt: 0),
                     record.kind.padding(toLength: 26, withPad: " ", startingAt: 0),
                     UTCDateTime(millisecondsSinceEpoch: record.timeMs).description.padding(
                         toLength: 25,

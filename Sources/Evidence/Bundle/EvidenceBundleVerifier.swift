@@ -150,10 +150,11 @@ public enum EvidenceBundleVerifier {
                 requiredUsage: .emailProtection
             )
             report.pass(subject, "\(record.kind.rawValue) at \(record.time), signed by \(verified.signer.subject)")
+            // The record was signed when it was written, after the event it attests.
             if let signed = verified.signingTime,
-                abs(signed.millisecondsSinceEpoch - record.time.millisecondsSinceEpoch) > 1_000
+                signed.millisecondsSinceEpoch + 1_000 < record.time.millisecondsSinceEpoch
             {
-                report.fail(subject, "claims \(record.time) but was signed at \(signed): back-dated")
+                report.fail(subject, "attests an event at \(record.time) but was signed before, at \(signed)")
             }
             if let stamp = try verified.signatureTimeStamp(trustedRoots: trustedRoots) {
                 if stamp.genTime.millisecondsSinceEpoch + 1_000 < record.time.millisecondsSinceEpoch {

@@ -92,6 +92,12 @@ public struct SignedDataReader: Sendable {
         self.signedAttributeValues.first { $0.type == type }?.values.first
     }
 
+    /// The signing time in a DER SET of signed attributes (as stored beside each record).
+    public static func signingTime(inSignedAttributes attributes: [UInt8]) -> UTCDateTime? {
+        guard let node = try? DER.parse(attributes), let values = try? self.attributes(node) else { return nil }
+        return values.first { $0.type == OID.signingTime }?.values.first.flatMap(ASN1Time.parse)
+    }
+
     // MARK: - Nodes
 
     static func children(_ node: ASN1Node) throws -> [ASN1Node] {

@@ -92,12 +92,25 @@ public struct EvidenceAuditor: Sendable {
                 }
                 range.append(leafHash: leaf)
                 replayed.append(leaf)
-                if record.timeMs < lastTime - 1_000 {
-                    problems.append(
-                        "record \(record.evidenceID) claims a time before the record logged before it: back-dated"
-                    )
+                // Records are signed in log order, so signing times never go back (1 s for clock
+                // steps), and no event happens after the record that attests it was signed.
+                if let signed = SignedDataReader.signingTime(
+                    inSignedAttributes: record.signature.signedAttributes
+                )?.millisecondsSinceEpoch {
+                    if signed < lastTime - 1_000 {
+                        problems.append(
+                            "record \(record.evidenceID) was signed before the record logged before it: back-dated"
+                        )
+                    }
+                    if record.timeMs > signed + 1_000 {
+                        problems.append(
+                            "record \(record.evidenceID) attests an event after the time it was signed: forged time"
+                        )
+                    }
+                    lastTime = max(lastTime, signed)
+                } else {
+                    problems.append("record \(record.evidenceID) has no readable signing time")
                 }
-                lastTime = max(lastTime, record.timeMs)
                 while let next = pending.first, next.size == range.size {
                     roots[next.size] = range.root
                     pending = pending.dropFirst()

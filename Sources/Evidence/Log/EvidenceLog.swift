@@ -46,19 +46,29 @@ public final class EvidenceLog: Sendable {
     /// The log's verifier key (C2SP note format), for whoever keeps checkpoints.
     public var verifierKey: String { Checkpoint.verifierKey(name: self.origin, publicKey: self.logKey.publicKey) }
 
-    /// Signs, logs and stores `records`, in order, in one transaction.
+    /// Signs, logs and stores `records`, in order, in one transaction. The CMS signing time is the
+    /// time of signing (the record carries the event's own time); `outboxSequences`, when given, names
+    /// the outbox row of each record, so a writer that restarts resumes after the last one stored.
     @discardableResult
-    public func append(_ records: [EvidenceRecord]) throws -> [StoredRecord] {
+    public func append(_ records: [EvidenceRecord], outboxSequences: [Int64]? = nil) throws -> [StoredRecord] {
+        precondition(outboxSequences == nil || outboxSequences!.count == records.count)
         // Signing needs no lock; the log position and the insert do.
-        let signed = try records.map { record -> (EvidenceRecord, [UInt8], CMSSignature) in
+        let signingTime = UTCDateTime.now()
+        let signed = try records.enumerated().map { index, record -> (EvidenceRecord, [UInt8], CMSSignature, Int64?) in
             let body = record.canonicalBytes
-            return (record, body, try self.signer.sign(content: body, time: record.time))
+            return (record, body, try self.signer.sign(content: body, time: signingTime), outboxSequences?[index])
         }
         return try self.state.withLock { range in
             var stored: [StoredRecord] = []
             var next = range
-            for (record, body, signature) in signed {
-                let item = StoredRecord(leafIndex: next.size, record: record, body: body, signature: signature)
+            for (record, body, signature, sequence) in signed {
+                let item = StoredRecord(
+                    leafIndex: next.size,
+                    record: record,
+                    body: body,
+                    signature: signature,
+                    outboxSequence: sequence
+                )
                 next.append(leafHash: item.leafHash)
                 stored.append(item)
             }
@@ -66,6 +76,14 @@ public final class EvidenceLog: Sendable {
             range = next
             return stored
         }
+    }
+
+    /// The root of the tree of the first `size` leaves, or nil when the log is shorter than that:
+    /// whether the log is an extension of a head someone kept.
+    public func root(ofFirst size: Int) throws -> MerkleTree.Hash? {
+        let leaves = try self.store.leafHashes(upTo: size)
+        guard leaves.count == size else { return nil }
+        return MerkleTree.root(leaves[...])
     }
 
     /// The current tree size and root.

@@ -7,12 +7,12 @@
 //===----------------------------------------------------------------------===//
 
 extension EvidenceRecord {
-    /// The record as canonical JSON (format version 1). Absent optional values are `null`, so every
+    /// The record as canonical JSON (format version 2). Absent optional values are `null`, so every
     /// record of a kind has the same members.
     public var json: CanonicalJSON {
         func optional(_ value: String?) -> CanonicalJSON { value.map(CanonicalJSON.string) ?? .null }
         var members: [String: CanonicalJSON] = [
-            "format": .string("fefaent-evidence/1"),
+            "format": .string("fefaent-evidence/2"),
             "kind": .string(self.kind.rawValue),
             "time": .string(self.time.description),
             "timeMs": .integer(self.time.millisecondsSinceEpoch),
@@ -31,29 +31,45 @@ extension EvidenceRecord {
                     ])
                 }
             ),
-            "supersedes": optional(self.supersedes)
+            "supersedes": optional(self.supersedes),
+            "submissionTime": optional(self.submissionTime?.description),
+            "submissionTimeMs": self.submissionTime.map { .integer($0.millisecondsSinceEpoch) } ?? .null,
+            "reason": optional(self.reason?.rawValue)
         ]
+        func tlsJSON(_ tls: TLSDetails?) -> CanonicalJSON {
+            tls.map { tls in
+                .object([
+                    "version": .string(tls.version), "cipher": optional(tls.cipher),
+                    "peerVerified": .bool(tls.peerVerified)
+                ])
+            } ?? .null
+        }
         switch self.details {
         case .relay(let host, let ip, let tls, let reply):
             members["event"] = .object([
                 "type": .string("smtp-relay"), "remoteHost": .string(host), "remoteIp": .string(ip),
-                "reply": .string(reply),
-                "tls": tls.map { tls in
-                    .object([
-                        "version": .string(tls.version), "cipher": optional(tls.cipher),
-                        "peerVerified": .bool(tls.peerVerified)
-                    ])
-                } ?? .null
+                "reply": .string(reply), "tls": tlsJSON(tls)
             ])
         case .fetch(let ip, let agent, let classification):
             members["event"] = .object([
                 "type": .string("http-fetch"), "clientIp": .string(ip), "userAgent": .string(agent),
                 "classification": .string(classification)
             ])
-        case .submission(let ip, let user, let reply):
+        case .submission(let ip, let helo, let user, let tls, let reply):
             members["event"] = .object([
-                "type": .string("smtp-submission"), "clientIp": .string(ip), "authenticatedAs": optional(user),
-                "reply": .string(reply)
+                "type": .string("smtp-submission"), "clientIp": .string(ip), "helo": .string(helo),
+                "authenticatedAs": optional(user), "tls": tlsJSON(tls), "reply": .string(reply)
+            ])
+        case .notice(let kind, let about, let reported):
+            members["event"] = .object([
+                "type": .string("notice"), "notice": .string(kind), "aboutQueueId": .string(about),
+                "reportedRecipients": .array(reported.map(CanonicalJSON.string))
+            ])
+        case .incident(let anchoredSize, let anchoredRoot, let foundSize, let foundRoot, let statement):
+            members["event"] = .object([
+                "type": .string("log-incident"), "anchoredSize": .integer(Int64(anchoredSize)),
+                "anchoredRoot": .string(anchoredRoot), "foundSize": .integer(Int64(foundSize)),
+                "foundRoot": .string(foundRoot), "statement": .string(statement)
             ])
         case .none:
             members["event"] = .null
@@ -71,8 +87,19 @@ extension EvidenceRecord {
             return text
         }
         func optional(_ value: CanonicalJSON?) -> String? { value?.stringValue }
-        guard json["format"]?.stringValue == "fefaent-evidence/1" else {
+        guard let format = json["format"]?.stringValue, ["fefaent-evidence/1", "fefaent-evidence/2"].contains(format)
+        else {
             throw EvidenceProblem("unknown record format")
+        }
+        func tls(_ value: CanonicalJSON?) throws(EvidenceProblem) -> TLSDetails? {
+            guard let value, case .object = value else { return nil }
+            var verified = false
+            if case .bool(let flag) = value["peerVerified"] { verified = flag }
+            return TLSDetails(
+                version: try string(value["version"], "TLS version"),
+                cipher: optional(value["cipher"]),
+                peerVerified: verified
+            )
         }
         guard let kind = Kind(rawValue: try string(json["kind"], "kind")) else {
             throw EvidenceProblem("unknown record kind")
@@ -94,20 +121,10 @@ extension EvidenceRecord {
         if let event = json["event"], let type = event["type"]?.stringValue {
             switch type {
             case "smtp-relay":
-                var tls: TLSDetails? = nil
-                if let value = event["tls"], case .object = value {
-                    var verified = false
-                    if case .bool(let flag) = value["peerVerified"] { verified = flag }
-                    tls = TLSDetails(
-                        version: try string(value["version"], "TLS version"),
-                        cipher: optional(value["cipher"]),
-                        peerVerified: verified
-                    )
-                }
                 details = .relay(
                     remoteHost: try string(event["remoteHost"], "remote host"),
                     remoteIP: try string(event["remoteIp"], "remote IP"),
-                    tls: tls,
+                    tls: try tls(event["tls"]),
                     reply: try string(event["reply"], "reply")
                 )
             case "http-fetch":
@@ -119,8 +136,24 @@ extension EvidenceRecord {
             case "smtp-submission":
                 details = .submission(
                     clientIP: try string(event["clientIp"], "client IP"),
+                    heloName: optional(event["helo"]) ?? "",
                     authenticatedAs: optional(event["authenticatedAs"]),
+                    tls: try tls(event["tls"]),
                     reply: try string(event["reply"], "reply")
+                )
+            case "notice":
+                details = .notice(
+                    kind: try string(event["notice"], "notice kind"),
+                    aboutQueueID: try string(event["aboutQueueId"], "queue id of the message"),
+                    reportedRecipients: (event["reportedRecipients"]?.arrayValue ?? []).compactMap(\.stringValue)
+                )
+            case "log-incident":
+                details = .incident(
+                    anchoredSize: Int(event["anchoredSize"]?.integerValue ?? 0),
+                    anchoredRoot: optional(event["anchoredRoot"]) ?? "",
+                    foundSize: Int(event["foundSize"]?.integerValue ?? 0),
+                    foundRoot: optional(event["foundRoot"]) ?? "",
+                    statement: try string(event["statement"], "statement")
                 )
             default:
                 throw EvidenceProblem("unknown event type \(type)")
@@ -139,7 +172,9 @@ extension EvidenceRecord {
             messageSize: message?["size"]?.integerValue ?? 0,
             attachments: attachments,
             details: details,
-            supersedes: optional(json["supersedes"])
+            supersedes: optional(json["supersedes"]),
+            submissionTime: json["submissionTimeMs"]?.integerValue.map(UTCDateTime.init(millisecondsSinceEpoch:)),
+            reason: optional(json["reason"]).flatMap(Reason.init(rawValue:))
         )
     }
 }

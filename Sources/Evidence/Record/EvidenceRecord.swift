@@ -19,6 +19,18 @@ public struct EvidenceRecord: Hashable, Sendable {
         case relayToNonERDSFailure = "RelayToNonERDSFailure"
         case trackingResourceFetched = "TrackingResourceFetched"
         case receivedFromNonERDS = "ReceivedFromNonERDS"
+        /// Fefaent queued a mail of its own about a message (a bounce or a delay notice).
+        case senderNotification = "SenderNotification"
+        /// The evidence log lost records (a disaster the operator recovered from); says what was lost.
+        case logIncident = "EvidenceLogIncident"
+    }
+
+    /// Why an event happened the way it did (a delivery failure's cause), in EN 319 522's terms.
+    public enum Reason: String, Hashable, Sendable, CaseIterable {
+        case rejectedByRemoteServer
+        case noRouteToDomain
+        case expired
+        case notSupportedByRemoteServer
     }
 
     /// An attachment (or body part) of the original message: its name, type, decoded size and hash.
@@ -42,8 +54,12 @@ public struct EvidenceRecord: Hashable, Sendable {
         case relay(remoteHost: String, remoteIP: String, tls: TLSDetails?, reply: String)
         /// The client that fetched a tracking resource and what it looks like.
         case fetch(clientIP: String, userAgent: String, classification: String)
-        /// A submission's SMTP facts (client, authentication) or a rejection's reply.
-        case submission(clientIP: String, authenticatedAs: String?, reply: String)
+        /// A submission's SMTP facts (client, its HELO name, authentication, TLS) and the reply it got.
+        case submission(clientIP: String, heloName: String, authenticatedAs: String?, tls: TLSDetails?, reply: String)
+        /// A mail Fefaent queued about another message: its kind, that message, whom it reports on.
+        case notice(kind: String, aboutQueueID: String, reportedRecipients: [String])
+        /// What the evidence log lost: the head the queue database had anchored, and the head found.
+        case incident(anchoredSize: Int, anchoredRoot: String, foundSize: Int, foundRoot: String, statement: String)
         case none
     }
 
@@ -74,6 +90,10 @@ public struct EvidenceRecord: Hashable, Sendable {
     public var details: Details
     /// The evidence id of the record this one replaces (a late bounce supersedes a delivery).
     public var supersedes: String?
+    /// When the message was submitted (every record after the acceptance carries it).
+    public var submissionTime: UTCDateTime?
+    /// Why it happened so (a failure's cause), when there is more to say than the kind.
+    public var reason: Reason?
 
     public init(
         kind: Kind,
@@ -88,8 +108,12 @@ public struct EvidenceRecord: Hashable, Sendable {
         messageSize: Int64,
         attachments: [Attachment],
         details: Details,
-        supersedes: String? = nil
+        supersedes: String? = nil,
+        submissionTime: UTCDateTime? = nil,
+        reason: Reason? = nil
     ) {
+        self.submissionTime = submissionTime
+        self.reason = reason
         self.kind = kind
         self.time = time
         self.evidenceID = evidenceID

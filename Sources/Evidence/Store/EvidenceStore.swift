@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import Crypto
 import Foundation
 public import GRDB
 
@@ -77,6 +78,15 @@ public struct EvidenceStore: Sendable {
                 }
             }
         }
+        migrator.registerMigration("v2: outbox sequence") { db in
+            // The outbox row a record was made from: the writer resumes after the highest.
+            try db.execute(
+                sql: """
+                    ALTER TABLE record ADD COLUMN outbox_seq INTEGER;
+                    CREATE UNIQUE INDEX record_outbox_seq ON record(outbox_seq);
+                    """
+            )
+        }
         return migrator
     }
 
@@ -87,13 +97,14 @@ public struct EvidenceStore: Sendable {
             let statement = try db.cachedStatement(
                 sql: """
                     INSERT INTO record (leaf_index, evidence_id, queue_id, kind, time_ms, body, signed_attributes,
-                        signature, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        signature, leaf_hash, outbox_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             )
             for record in records {
                 try statement.execute(arguments: [
                     record.leafIndex, record.evidenceID, record.queueID, record.kind, record.timeMs, Data(record.body),
-                    Data(record.signature.signedAttributes), Data(record.signature.signature), Data(record.leafHash)
+                    Data(record.signature.signedAttributes), Data(record.signature.signature), Data(record.leafHash),
+                    record.outboxSequence
                 ])
             }
         }
@@ -218,6 +229,24 @@ public struct EvidenceStore: Sendable {
         }
     }
 
+    /// The newest checkpoint, with its token if it has one.
+    public func latestCheckpoint() throws -> StoredCheckpoint? {
+        try self.writer.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT checkpoint.*, checkpoint_timestamp.token FROM checkpoint
+                    LEFT JOIN checkpoint_timestamp USING (size) ORDER BY size DESC LIMIT 1
+                    """
+            ).map(StoredCheckpoint.init(row:))
+        }
+    }
+
+    /// Checkpoints larger than `size`, oldest first.
+    public func checkpoints(after size: Int, limit: Int = 1_000) throws -> [StoredCheckpoint] {
+        try self.checkpoints(where: "checkpoint.size > ?", size, limit: limit)
+    }
+
     /// The first checkpoint that covers `leafIndex`.
     public func checkpoint(covering leafIndex: Int) throws -> StoredCheckpoint? {
         try self.checkpoints(where: "checkpoint.size > ?", leafIndex, limit: 1).first
@@ -263,8 +292,11 @@ public struct StoredRecord: Hashable, Sendable {
     public var body: [UInt8]
     public var signature: CMSSignature
     public var leafHash: MerkleTree.Hash
+    /// The queue database's outbox row the record was made from, if any.
+    public var outboxSequence: Int64?
 
     init(row: Row) {
+        self.outboxSequence = row["outbox_seq"]
         self.leafIndex = row["leaf_index"]
         self.evidenceID = row["evidence_id"]
         self.queueID = row["queue_id"]
@@ -278,7 +310,8 @@ public struct StoredRecord: Hashable, Sendable {
         self.leafHash = Array(row["leaf_hash"] as Data)
     }
 
-    init(leafIndex: Int, record: EvidenceRecord, body: [UInt8], signature: CMSSignature) {
+    init(leafIndex: Int, record: EvidenceRecord, body: [UInt8], signature: CMSSignature, outboxSequence: Int64?) {
+        self.outboxSequence = outboxSequence
         self.leafIndex = leafIndex
         self.evidenceID = record.evidenceID
         self.queueID = record.queueID
@@ -288,6 +321,11 @@ public struct StoredRecord: Hashable, Sendable {
         self.signature = signature
         self.leafHash = LogLeaf.hash(body: body, signature: signature)
     }
+}
+
+extension StoredRecord {
+    /// What the record's time-stamp token covers: the SHA-256 of the signature value (CAdES-T).
+    public var signatureDigest: [UInt8] { Array(SHA256.hash(data: self.signature.signature)) }
 }
 
 /// A checkpoint as stored.
@@ -334,6 +372,11 @@ extension EvidenceStore {
 }
 
 extension EvidenceStore {
+    /// The highest outbox row turned into a record, 0 before the first.
+    public func lastOutboxSequence() throws -> Int64 {
+        try self.writer.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(outbox_seq) FROM record") ?? 0 }
+    }
+
     /// The time of the newest record, if any.
     public func lastRecordTime() throws -> UTCDateTime? {
         try self.writer.read { db in

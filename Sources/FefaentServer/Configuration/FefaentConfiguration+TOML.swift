@@ -149,7 +149,7 @@ extension FefaentConfiguration {
     ) throws -> Evidence? {
         try table.allowOnly([
             "database", "certificate", "key", "ca", "tsa_certificate", "tsa_key", "tsa_url", "log_key", "origin",
-            "checkpoint_interval_ms", "pdf_certificate", "pdf_key"
+            "checkpoint_interval_ms", "pdf_certificate", "pdf_key", "publication_folder"
         ])
         guard let certificate = try table.optionalString("certificate").map({ Self.resolve($0, base: base) }) else {
             return nil
@@ -185,7 +185,8 @@ extension FefaentConfiguration {
             origin: try table.string("origin", default: "\(hostname)/evidence"),
             checkpointIntervalMilliseconds: try table.int("checkpoint_interval_ms", default: 1_000, in: 50...60_000),
             pdfCertificate: try table.optionalString("pdf_certificate") == nil ? nil : try path("pdf_certificate"),
-            pdfKey: try table.optionalString("pdf_key") == nil ? nil : try path("pdf_key")
+            pdfKey: try table.optionalString("pdf_key") == nil ? nil : try path("pdf_key"),
+            publicationFolder: try table.optionalString("publication_folder").map { Self.resolve($0, base: base) }
         )
         guard FileManager.default.fileExists(atPath: certificate) else {
             throw ConfigurationError(

@@ -65,6 +65,8 @@ public struct FefaentConfiguration: Hashable, Sendable {
         /// The PDFs' signing certificate and key (RSA for pdfsig); the evidence certificate if absent.
         public var pdfCertificate: String?
         public var pdfKey: String?
+        /// Where every time-stamped checkpoint is written for others to take (nil: nowhere).
+        public var publicationFolder: String?
     }
 
     /// `[dkim]`: who signs the certified copies (d=, s=) and with which key.

@@ -7,66 +7,74 @@
 //===----------------------------------------------------------------------===//
 
 public import Evidence
-public import Foundation
+import Foundation
 public import Logging
-import MailMessage
 public import ServiceLifecycle
 public import Spool
+import Synchronization
 
-/// Turns what happened in the spool into evidence, every `checkpoint_interval_ms`:
+/// The evidence writer: turns the queue database's outbox into signed, logged, time-stamped records.
 ///
-/// - a message accepted → `SubmissionAcceptance` (`ReceivedFromNonERDS` for a reception mailbox),
-///   with the SHA-256 of the message and of each part (read from the spool by the MIME parser);
-/// - a recipient delivered → `RelayToNonERDS` with the remote host, IP, TLS and reply;
-///   bounced → `RelayToNonERDSFailure`;
+/// Every attested event was written to the outbox in the same transaction as the state change it
+/// attests (``AttestedEvent``). The writer takes outbox rows in row order, signs them (CMS, signing
+/// time = now), appends them to the Merkle log in one evidence transaction that also stores each
+/// row's sequence number, and only then prunes the outbox: a crash in between signs nothing twice
+/// (the writer resumes after the highest sequence the log holds) and loses nothing (the rows stay
+/// until their records are stored). Nothing is read from the queue's mutable rows: the event carries
+/// its facts, and the message content is read from its spool file, checked against the digest the
+/// event recorded at reception.
 ///
-/// then writes a signed checkpoint if the log grew, and time-stamps what is not stamped yet. Evidence
-/// ids are derived from the queue id, so a restart never writes a record twice, and evidence never
-/// delays the SMTP path: a record follows its event within one interval.
+/// Then it writes a signed checkpoint if the log grew, moves the queue database's anchor to it (the
+/// start-up check compares the log against the anchor), publishes it, and time-stamps what is not
+/// stamped yet.
 public final class EvidenceService: Service, Sendable {
     public let log: EvidenceLog
     let spool: Spool
     let stamper: any TimeStamping
     let interval: Duration
+    let publisher: CheckpointPublisher?
     let logger: Logger
+    private let messages = Mutex<[String: MessageFacts]>([:])
 
-    public init(log: EvidenceLog, spool: Spool, stamper: any TimeStamping, interval: Duration, logger: Logger) {
+    public init(
+        log: EvidenceLog,
+        spool: Spool,
+        stamper: any TimeStamping,
+        interval: Duration,
+        publisher: CheckpointPublisher? = nil,
+        logger: Logger
+    ) {
         self.log = log
         self.spool = spool
         self.stamper = stamper
         self.interval = interval
+        self.publisher = publisher
         self.logger = logger
     }
 
     public func run() async throws {
-        // Look back a minute before the last record: ids make the overlap harmless.
-        let lastTime = try self.log.store.lastRecordTime().map { $0.date.addingTimeInterval(-60) }
-        var cursor = lastTime ?? Date(timeIntervalSince1970: 0)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            cursor = await self.tick(since: cursor)
+            await self.tick()
             try? await cancelWhenGracefulShutdown {
                 try await Task.sleep(for: self.interval)
             }
         }
-        _ = await self.tick(since: cursor)  // what happened during the drain
+        await self.tick()  // what happened during the drain
     }
 
-    /// One round; returns the cursor for the next.
-    @discardableResult
-    public func tick(since cursor: Date) async -> Date {
-        let started = Date()
+    /// One round: the outbox, a checkpoint, the anchor, time-stamps.
+    public func tick() async {
         do {
-            let records = try self.collect(since: cursor)
-            if !records.isEmpty {
-                try self.log.append(records)
-                self.logger.debug("evidence written", metadata: ["count": "\(records.count)"])
+            let written = try self.writePending()
+            if written > 0 {
+                self.logger.debug("evidence written", metadata: ["count": "\(written)"])
             }
             if let checkpoint = try self.log.checkpoint() {
                 self.logger.debug("checkpoint", metadata: ["size": "\(checkpoint.size)"])
             }
+            try self.advanceAnchor()
         } catch {
             self.logger.error("cannot write evidence", metadata: ["error": "\(error)"])
-            return cursor
         }
         let (stamped, failure) = await self.log.stamp(with: self.stamper)
         if let failure {
@@ -75,114 +83,166 @@ public final class EvidenceService: Service, Sendable {
                 metadata: ["error": "\(failure)", "stamped": "\(stamped)"]
             )
         }
-        return started.addingTimeInterval(-2)
+        if let publisher = self.publisher {
+            await publisher.publish(store: self.log.store, logger: self.logger)
+        }
     }
 
-    func collect(since cursor: Date) throws -> [EvidenceRecord] {
-        var records: [EvidenceRecord] = []
-        var messages: [String: (QueuedMessage, ParsedMessage)] = [:]
-        func load(_ id: String) throws -> (QueuedMessage, ParsedMessage)? {
-            if let known = messages[id] { return known }
-            guard let message = try self.spool.database.message(id: id) else { return nil }
-            let content = try self.spool.contents(of: message)
-            let parsed = MessageParser.parse(content[message.headerLength...])
-            messages[id] = (message, parsed)
-            return (message, parsed)
+    /// Signs and logs every outbox row not yet in the log; returns how many.
+    @discardableResult
+    public func writePending() throws -> Int {
+        var total = 0
+        while true {
+            let after = try self.log.store.lastOutboxSequence()
+            try self.spool.database.pruneOutbox(through: after)
+            let entries = try self.spool.database.outbox(after: after, limit: 500)
+            guard !entries.isEmpty else { return total }
+            let records = entries.map(self.record(for:))
+            try self.log.append(records, outboxSequences: entries.map(\.sequence))
+            total += records.count
         }
-        for message in try self.spool.database.messages(receivedSince: cursor) where !message.sender.isEmpty {
-            let queuedRecipients = try self.spool.database.recipients(of: message.id)
-            let kind: EvidenceRecord.Kind =
-                queuedRecipients.allSatisfy({ $0.kind == "reception" }) ? .receivedFromNonERDS : .submissionAcceptance
-            let id = "\(message.id).\(kind == .receivedFromNonERDS ? "R" : "A")"
-            guard try self.log.store.record(id: id) == nil, let (queued, parsed) = try load(message.id) else {
-                continue
-            }
-            let recipients = queuedRecipients.map(\.address)
-            records.append(
-                Self.record(
-                    kind: kind,
-                    id: id,
-                    time: UTCDateTime(queued.receivedAt),
-                    message: queued,
-                    parsed: parsed,
-                    recipients: recipients,
-                    details: .submission(
-                        clientIP: queued.clientAddress,
-                        authenticatedAs: queued.authUser,
-                        reply: "250 2.0.0 Ok: queued as \(queued.id)"
-                    )
-                )
-            )
-        }
-        for recipient in try self.spool.database.finishedRecipients(since: cursor) {
-            guard let rowID = recipient.id else { continue }
-            let delivered = recipient.state == .delivered
-            let id = "\(recipient.messageId).\(delivered ? "D" : "F")\(rowID)"
-            guard try self.log.store.record(id: id) == nil, let (queued, parsed) = try load(recipient.messageId),
-                !queued.sender.isEmpty
-            else { continue }
-            let tls = recipient.tls.map {
-                EvidenceRecord.TLSDetails(version: $0, cipher: nil, peerVerified: $0.contains("verified"))
-            }
-            records.append(
-                Self.record(
-                    kind: delivered ? .relayToNonERDS : .relayToNonERDSFailure,
-                    id: id,
-                    time: UTCDateTime(recipient.finishedAt ?? Date()),
-                    message: queued,
-                    parsed: parsed,
-                    recipients: [recipient.address],
-                    details: .relay(
-                        remoteHost: recipient.remoteHost ?? "",
-                        remoteIP: recipient.remoteIp ?? "",
-                        tls: tls,
-                        reply: recipient.lastReply ?? ""
-                    ),
-                    supersedes: delivered ? nil : try self.deliveryRecord(of: recipient)
-                )
-            )
-        }
-        return records.sorted { $0.time < $1.time }
     }
 
-    /// A bounce after a delivery (a late DSN) supersedes the delivery record.
-    private func deliveryRecord(of recipient: QueuedRecipient) throws -> String? {
-        guard let rowID = recipient.id else { return nil }
-        let id = "\(recipient.messageId).D\(rowID)"
-        return try self.log.store.record(id: id) == nil ? nil : id
+    /// Keeps the queue database's anchor at the newest checkpoint.
+    func advanceAnchor() throws {
+        guard let newest = try self.log.store.latestCheckpoint() else { return }
+        let anchored = try self.spool.database.evidenceAnchor()?.size ?? 0
+        guard newest.size > anchored else { return }
+        try self.spool.database.saveEvidenceAnchor(
+            EvidenceAnchor(size: newest.size, root: newest.root, note: newest.note, updatedAt: Date())
+        )
+    }
+
+    // MARK: - Records from events
+
+    func record(for entry: OutboxEntry) -> EvidenceRecord {
+        switch entry.event {
+        case .submissionAccepted(let event):
+            let facts = self.facts(queueID: event.queueID, sha256: event.messageSHA256, size: event.messageSize)
+            return Self.record(
+                kind: event.isReception ? .receivedFromNonERDS : .submissionAcceptance,
+                id: entry.evidenceID,
+                time: UTCDateTime(event.receivedAt),
+                queueID: event.queueID,
+                sender: event.envelopeSender,
+                recipients: event.recipients.map(\.address),
+                facts: facts,
+                details: .submission(
+                    clientIP: event.session.clientAddress,
+                    heloName: event.session.heloName,
+                    authenticatedAs: event.session.authenticatedAs,
+                    tls: event.session.tls.map(Self.tls),
+                    reply: "250 2.0.0 Ok: queued as \(event.queueID)"
+                ),
+                submissionTime: UTCDateTime(event.receivedAt)
+            )
+        case .relayOutcome(let event):
+            let facts = self.facts(queueID: event.queueID, sha256: nil, size: nil)
+            return Self.record(
+                kind: event.result == .delivered ? .relayToNonERDS : .relayToNonERDSFailure,
+                id: entry.evidenceID,
+                time: UTCDateTime(event.finishedAt),
+                queueID: event.queueID,
+                sender: facts.sender,
+                recipients: [event.recipient],
+                facts: facts,
+                details: .relay(
+                    remoteHost: event.remoteHost ?? "",
+                    remoteIP: event.remoteIP ?? "",
+                    tls: event.tls.map(Self.tls),
+                    reply: event.reply.description
+                ),
+                submissionTime: UTCDateTime(event.submittedAt),
+                reason: event.failureReason.flatMap { EvidenceRecord.Reason(rawValue: $0.rawValue) }
+            )
+        case .noticeQueued(let event):
+            let facts = self.facts(queueID: event.noticeQueueID, sha256: nil, size: nil)
+            return Self.record(
+                kind: .senderNotification,
+                id: entry.evidenceID,
+                time: UTCDateTime(event.queuedAt),
+                queueID: event.noticeQueueID,
+                sender: "",
+                recipients: [event.noticeRecipient],
+                facts: facts,
+                details: .notice(
+                    kind: event.kind.rawValue,
+                    aboutQueueID: event.aboutQueueID,
+                    reportedRecipients: event.reportedRecipients
+                ),
+                submissionTime: UTCDateTime(event.aboutSubmittedAt)
+            )
+        }
+    }
+
+    static func tls(_ facts: TLSFacts) -> EvidenceRecord.TLSDetails {
+        EvidenceRecord.TLSDetails(version: facts.version, cipher: nil, peerVerified: facts.peerCertificateVerified)
     }
 
     static func record(
         kind: EvidenceRecord.Kind,
         id: String,
         time: UTCDateTime,
-        message: QueuedMessage,
-        parsed: ParsedMessage,
+        queueID: String,
+        sender: String,
         recipients: [String],
+        facts: MessageFacts,
         details: EvidenceRecord.Details,
-        supersedes: String? = nil
+        submissionTime: UTCDateTime?,
+        reason: EvidenceRecord.Reason? = nil
     ) -> EvidenceRecord {
         EvidenceRecord(
             kind: kind,
             time: time,
             evidenceID: id,
-            queueID: message.id,
-            messageID: parsed.messageID,
-            sender: message.sender,
+            queueID: queueID,
+            messageID: facts.messageID,
+            sender: sender,
             recipients: recipients,
-            subject: parsed.subject,
-            messageSHA256: message.sha256,
-            messageSize: Int64(message.size),
-            attachments: parsed.leaves.map {
-                EvidenceRecord.Attachment(
-                    name: $0.fileName,
-                    contentType: $0.mimeType,
-                    size: Int64($0.decodedSize),
-                    sha256: $0.sha256Hex
-                )
-            },
+            subject: facts.subject,
+            messageSHA256: facts.sha256,
+            messageSize: Int64(facts.size),
+            attachments: facts.attachments,
             details: details,
-            supersedes: supersedes
+            submissionTime: submissionTime,
+            reason: reason
         )
+    }
+
+    /// What a record says of its message, read once per message from its spool file (kept for the
+    /// message's later records).
+    func facts(queueID: String, sha256: String?, size: Int?) -> MessageFacts {
+        if let known = self.messages.withLock({ $0[queueID] }) { return known }
+        var facts = MessageFacts(sha256: sha256 ?? "", size: size ?? 0)
+        do {
+            guard let message = try self.spool.database.message(id: queueID) else {
+                self.logger.warning("message gone before its evidence", metadata: ["queue_id": "\(queueID)"])
+                return facts
+            }
+            let read = try MessageFacts.read(
+                message,
+                spool: self.spool,
+                expectedSHA256: sha256 ?? message.sha256
+            )
+            if read.sha256 != (sha256 ?? message.sha256) {
+                self.logger.error(
+                    "spool file does not match the digest taken at reception; its parts are left out of the evidence",
+                    metadata: ["queue_id": "\(queueID)"]
+                )
+                facts.sender = message.sender
+                if sha256 == nil { facts.sha256 = message.sha256 }
+                if size == nil { facts.size = message.size }
+                return facts
+            }
+            facts = read
+        } catch {
+            self.logger.error("cannot read a message for its evidence", metadata: ["queue_id": "\(queueID)", "error": "\(error)"])
+            return facts
+        }
+        self.messages.withLock { cache in
+            if cache.count >= 10_000 { cache.removeAll(keepingCapacity: true) }
+            cache[queueID] = facts
+        }
+        return facts
     }
 }

@@ -22,13 +22,24 @@ extension FefaentDaemon {
         logger: Logger
     ) throws -> EvidenceService {
         let keys = try EvidenceKeys(configuration)
+        let anchor = try spool.database.evidenceAnchor()
+        let exists = FileManager.default.fileExists(atPath: configuration.database)
+        // Never create a new log where the queue database remembers one.
+        if !exists, let anchor, anchor.size > 0 {
+            throw EvidenceIntegrity.Refusal(finding: .missing(anchored: anchor), path: configuration.database)
+        }
         let store = try EvidenceStore.open(path: configuration.database)
         let log = try EvidenceLog(store: store, signer: keys.signer, logKey: keys.logKey, origin: configuration.origin)
+        let finding = try EvidenceIntegrity.check(anchor: anchor, log: log)
+        guard finding == .consistent else {
+            throw EvidenceIntegrity.Refusal(finding: finding, path: configuration.database)
+        }
         return EvidenceService(
             log: log,
             spool: spool,
             stamper: keys.stamper,
             interval: .milliseconds(configuration.checkpointIntervalMilliseconds),
+            publisher: configuration.publicationFolder.map(CheckpointPublisher.init(folder:)),
             logger: logger
         )
     }

@@ -40,7 +40,11 @@ public final class FefaentDaemon: Sendable {
     public init(configuration: FefaentConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        self.spool = try Spool(directory: configuration.spoolDirectory, logger: logger)
+        self.spool = try Spool(
+            directory: configuration.spoolDirectory,
+            attestsEvents: configuration.evidence != nil,
+            logger: logger
+        )
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         self.group = group
         self.threadPool = NIOThreadPool(numberOfThreads: 2)

@@ -70,10 +70,5 @@ public struct MessagePart: Hashable, Sendable {
     }
 
     /// The SHA-256 as lowercase hex.
-    public var sha256Hex: String {
-        self.sha256.map { byte in
-            let digits = Array("0123456789abcdef".utf8)
-            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]], as: UTF8.self)
-        }.joined()
-    }
+    public var sha256Hex: String { Hex.encode(self.sha256) }
 }

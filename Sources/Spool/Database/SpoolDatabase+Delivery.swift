@@ -42,9 +42,12 @@ public struct RecordedAttempt: Hashable, Sendable {
     public var nextAttemptAt: Date?
     public var remoteHost: String?
     public var remoteIP: String?
-    public var tls: String?
+    public var tls: TLSFacts?
     /// The sender has now been told this recipient is delayed.
     public var delayNotified: Bool
+    /// For a delivery or a permanent failure: what the evidence attests, written in the same
+    /// transaction as the recipient's new state.
+    public var outcome: RelayOutcome?
 
     public init(
         recipientID: Int64,
@@ -53,10 +56,12 @@ public struct RecordedAttempt: Hashable, Sendable {
         nextAttemptAt: Date?,
         remoteHost: String?,
         remoteIP: String?,
-        tls: String?,
-        delayNotified: Bool = false
+        tls: TLSFacts?,
+        delayNotified: Bool = false,
+        outcome: RelayOutcome? = nil
     ) {
         self.delayNotified = delayNotified
+        self.outcome = outcome
         self.recipientID = recipientID
         self.state = state
         self.reply = reply
@@ -125,7 +130,9 @@ extension SpoolDatabase {
         }
     }
 
-    /// Records attempts; a message whose every recipient is delivered or bounced leaves the active queue.
+    /// Records attempts, with the outbox row of every delivery or permanent failure (the evidence of
+    /// an outcome commits with the outcome); a message whose every recipient is delivered or bounced
+    /// leaves the active queue.
     public func record(_ attempts: [RecordedAttempt], now: Date) throws {
         guard !attempts.isEmpty else { return }
         try self.writer.write { db in
@@ -133,15 +140,17 @@ extension SpoolDatabase {
                 sql: """
                     UPDATE recipient SET state = ?, attempts = attempts + 1, next_attempt_at = ?, last_reply = ?,
                         remote_host = ?, remote_ip = ?, tls = ?, finished_at = ?,
-                        delay_notified = delay_notified OR ?, claimed_at = NULL
+                        delay_notified = delay_notified OR ?, claimed_at = NULL, evidence_id = coalesce(?, evidence_id)
                     WHERE id = ?
                     """
             )
             for attempt in attempts {
                 let finished = attempt.state == .delivered || attempt.state == .bounced
+                let evidenceID = try attempt.outcome.map { try Self.appendToOutbox(.relayOutcome($0), in: db) }
                 try update.execute(arguments: [
                     attempt.state.rawValue, attempt.nextAttemptAt, attempt.reply, attempt.remoteHost,
-                    attempt.remoteIP, attempt.tls, finished ? now : nil, attempt.delayNotified, attempt.recipientID
+                    attempt.remoteIP, attempt.tls?.description, finished ? now : nil, attempt.delayNotified,
+                    evidenceID, attempt.recipientID
                 ])
             }
             try db.execute(

@@ -79,6 +79,29 @@ extension SpoolDatabase {
         migrator.registerMigration("v4: delivery claims") { db in
             try db.execute(sql: "ALTER TABLE recipient ADD COLUMN claimed_at DATETIME")
         }
+        migrator.registerMigration("v5: evidence outbox and anchor") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE evidence_outbox (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        evidence_id TEXT NOT NULL UNIQUE,
+                        queue_id TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        event_at DATETIME NOT NULL,
+                        payload BLOB NOT NULL
+                    );
+                    CREATE TABLE evidence_anchor (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        size INTEGER NOT NULL CHECK (size >= 0),
+                        root BLOB NOT NULL,
+                        note TEXT NOT NULL,
+                        updated_at DATETIME NOT NULL
+                    );
+                    ALTER TABLE message ADD COLUMN evidence_id TEXT;
+                    ALTER TABLE recipient ADD COLUMN evidence_id TEXT;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -32,16 +32,16 @@ public struct SpoolDatabase: Sendable {
         return try SpoolDatabase(DatabasePool(path: path, configuration: configuration))
     }
 
-    /// Inserts the messages and their recipients in one transaction (cached statements: this is the
-    /// acceptance hot path, run once per group commit).
-    func insert(_ messages: [(QueuedMessage, [QueuedRecipient])]) throws {
+    /// Inserts the messages, their recipients and the events that attest them in one transaction
+    /// (cached statements: this is the acceptance hot path, run once per group commit).
+    func insert(_ messages: [(QueuedMessage, [QueuedRecipient], AttestedEvent?)]) throws {
         try self.writer.write { db in
             let insertMessage = try db.cachedStatement(
                 sql: """
                     INSERT INTO message (id, received_at, sender, size, sha256, header_length, storage, path, offset,
                         length, helo, client_address, listener, protocol_name, auth_user, tls, body, smtputf8, dsn_ret,
-                        dsn_envid, state)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        dsn_envid, state, evidence_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             )
             let insertRecipient = try db.cachedStatement(
@@ -51,13 +51,14 @@ public struct SpoolDatabase: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             )
-            for (message, recipients) in messages {
+            for (message, recipients, event) in messages {
+                let evidenceID = try event.map { try Self.appendToOutbox($0, in: db) }
                 try insertMessage.execute(arguments: [
                     message.id, message.receivedAt, message.sender, message.size, message.sha256,
                     message.headerLength, message.storage.rawValue, message.path, message.offset, message.length,
                     message.helo, message.clientAddress, message.listener, message.protocolName, message.authUser,
                     message.tls, message.body, message.smtputf8, message.dsnRet, message.dsnEnvid,
-                    message.state.rawValue
+                    message.state.rawValue, evidenceID
                 ])
                 for recipient in recipients {
                     try insertRecipient.execute(arguments: [

@@ -26,6 +26,8 @@ final class GroupCommitter: Sendable {
         var message: SealedMessage
         var record: QueuedMessage
         var recipients: [QueuedRecipient]
+        /// What the evidence will attest, written in the same transaction as the rows.
+        var event: AttestedEvent?
         var completion: @Sendable (Result<Void, any Error>) -> Void
     }
 
@@ -102,7 +104,7 @@ final class GroupCommitter: Sendable {
     }
 
     private func commit(_ batch: [Pending]) throws {
-        var rows: [(QueuedMessage, [QueuedRecipient])] = []
+        var rows: [(QueuedMessage, [QueuedRecipient], AttestedEvent?)] = []
         var movedFiles: [String] = []
         // Messages before this index had their descriptors closed already.
         var started = 0
@@ -130,7 +132,7 @@ final class GroupCommitter: Sendable {
                     record.offset = 0
                     movedAny = true
                 }
-                rows.append((record, pending.recipients))
+                rows.append((record, pending.recipients, pending.event))
             }
             if appendedToSegment {
                 try self.segment.withLockedValue { segment in

@@ -1,0 +1,75 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import Foundation
+
+/// An attested event waiting in the outbox for the evidence writer, with the evidence id it was given
+/// when it happened (so a notice can name its evidence before the record is signed).
+public struct OutboxEntry: Hashable, Sendable {
+    /// The outbox row id: the evidence writer signs entries in this order.
+    public var sequence: Int64
+    public var evidenceID: String
+    public var event: AttestedEvent
+
+    public init(sequence: Int64, evidenceID: String, event: AttestedEvent) {
+        self.sequence = sequence
+        self.evidenceID = evidenceID
+        self.event = event
+    }
+
+    /// The stored form of an event: JSON with sorted keys and millisecond times.
+    static func encode(_ event: AttestedEvent) throws -> Data {
+        try self.encoder.encode(event)
+    }
+
+    static func decode(_ data: Data) throws -> AttestedEvent {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return try decoder.decode(AttestedEvent.self, from: data)
+    }
+
+    private static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        return encoder
+    }
+}
+
+/// Evidence ids: `E` and 26 Crockford base32 digits of 130 random bits. Random, so an id says
+/// nothing about the message and a record cannot be re-created under its old id.
+public enum EvidenceID {
+    private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
+
+    public static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var characters: [UInt8] = [UInt8(ascii: "E")]
+        characters.reserveCapacity(27)
+        for _ in 0..<26 {
+            characters.append(self.alphabet[Int(generator.next(upperBound: UInt8(32)))])
+        }
+        return String(decoding: characters, as: UTF8.self)
+    }
+}
+
+/// The log head the queue database last saw checkpointed: the start-up check compares the evidence
+/// log against it, so a deleted, shortened or rewritten log stops the daemon instead of being rebuilt.
+public struct EvidenceAnchor: Hashable, Sendable {
+    public var size: Int
+    public var root: [UInt8]
+    /// The signed checkpoint note itself.
+    public var note: String
+    public var updatedAt: Date
+
+    public init(size: Int, root: [UInt8], note: String, updatedAt: Date) {
+        self.size = size
+        self.root = root
+        self.note = note
+        self.updatedAt = updatedAt
+    }
+}
