@@ -91,6 +91,11 @@ public final class Spool: Sendable {
         attestation: (@Sendable (String) -> AttestedEvent)? = nil,
         completion: @escaping @Sendable (Result<Void, any Error>) -> Void
     ) {
+        // Whole milliseconds: the queue row and the attested event must say the same time.
+        var metadata = metadata
+        metadata.receivedAt = Date(
+            timeIntervalSince1970: (metadata.receivedAt.timeIntervalSince1970 * 1000).rounded(.down) / 1000
+        )
         let record = QueuedMessage(
             id: message.queueID,
             receivedAt: metadata.receivedAt,

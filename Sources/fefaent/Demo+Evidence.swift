@@ -35,10 +35,13 @@ extension Demo {
             try await Task.sleep(for: .milliseconds(100))
         }
         for record in records {
-            let stamp = try service.log.store.timestamp(evidenceID: record.evidenceID)
+            let roots = try EvidenceKeys(evidence).trustedRoots
+            let genTime = try service.log.store.timestamp(evidenceID: record.evidenceID).flatMap {
+                try? TimeStampToken(verifying: $0.token, for: record.signatureDigest, trustedRoots: roots).genTime
+            }
             say(
-                "  leaf \(record.leafIndex)  \(record.evidenceID.padding(toLength: 22, withPad: " ", startingAt: 0)) \(record.kind)"
-                    + (stamp.map { ", stamped \($0.stampedAt)" } ?? ", not stamped yet")
+                "  leaf \(record.leafIndex)  \(record.evidenceID) \(record.kind)"
+                    + (genTime.map { ", time-stamped \($0)" } ?? ", not stamped yet")
             )
         }
         guard records.count >= 3 else { throw DemoError("expected acceptance and delivery records") }
@@ -55,8 +58,7 @@ extension Demo {
         let message = try daemon.spool.database.message(id: queueIDs[1]).map {
             Array(try daemon.spool.contents(of: $0)[$0.headerLength...])
         }
-        try EvidenceExporter(log: service.log, caPEM: keys.caPEM)
-            .export(evidenceIDs: delivered.map(\.evidenceID), message: message, to: folder)
+        try EvidenceExporter(log: service.log, caPEM: keys.caPEM).export(records: delivered, message: message, to: folder)
         say("  written to \(folder); check it with openssl:")
         let id = delivered.last?.evidenceID ?? ""
         say(
@@ -82,12 +84,13 @@ extension Demo {
             records: delivered,
             log: service.log,
             message: message,
-            trustedRoots: keys.trustedRoots
+            trustedRoots: keys.trustedRoots,
+            caPEM: keys.caPEM
         )
         let pdf = try await PDFWriter(fonts: fonts, signer: keys.pdfSigner, stamper: keys.stamper).write(document)
         let path = folder + ".pdf"
         try Data(pdf).write(to: URL(fileURLWithPath: path))
-        let pdfReport = PDFSignatureVerifier.verify(pdf: pdf, trustedRoots: keys.trustedRoots)
+        let pdfReport = EvidencePDFVerifier.verify(pdf: pdf, trustedRoots: keys.trustedRoots, logKey: nil)
         say("  the evidence PDF: \(path) (\(pdf.count) bytes; check it with pdfsig or pyhanko sign validate)")
         for check in pdfReport.checks {
             say("  \(check.passed ? "ok  " : "FAIL") \(check.subject): \(check.text)")

@@ -43,11 +43,20 @@ extension EvidenceCommand {
                 records: records,
                 log: log,
                 message: message,
-                trustedRoots: keys.trustedRoots
+                trustedRoots: keys.trustedRoots,
+                caPEM: keys.caPEM
             )
             let writer = PDFWriter(fonts: fonts, signer: keys.pdfSigner, stamper: keys.stamper)
             let pdf = try await writer.write(document)
-            try Data(pdf).write(to: URL(fileURLWithPath: self.out))
+            do {
+                try Data(pdf).write(to: URL(fileURLWithPath: self.out))
+            } catch {
+                let folder = (self.out as NSString).deletingLastPathComponent
+                throw CLIError(
+                    FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder)
+                        ? "cannot write \(self.out)" : "cannot write \(self.out): the folder \(folder) does not exist"
+                )
+            }
             print(
                 "\(self.out): \(records.count) event(s), \(document.attachments.count) attached file(s), \(pdf.count) bytes, signed and time-stamped"
             )
@@ -71,7 +80,8 @@ enum EvidencePDF {
         records: [StoredRecord],
         log: EvidenceLog,
         message: [UInt8]?,
-        trustedRoots: [Certificate]
+        trustedRoots: [Certificate],
+        caPEM: String
     ) throws -> EvidenceDocument {
         let parsedRecords = try records.map { try EvidenceRecord(json: try CanonicalJSON(parsing: $0.body)) }
         guard let first = parsedRecords.first else { throw CLIError("no records") }
@@ -150,14 +160,6 @@ enum EvidencePDF {
                     )
                 )
             }
-            attachments.append(
-                .init(
-                    name: "message.eml",
-                    mimeType: "message/rfc822",
-                    description: "The original message, as received",
-                    data: message
-                )
-            )
         }
         blocks.append(.heading("How to verify"))
         blocks.append(
@@ -165,75 +167,24 @@ enum EvidencePDF {
                 "This PDF is signed by Fefaent's evidence certificate and time-stamped (check it with pdfsig or pyHanko). "
                     + "The attached records (.json) are the signed evidence; each .p7s is its CMS signature with an RFC 3161 "
                     + "time-stamp: openssl cms -verify -binary -inform DER -in ID.p7s -content ID.json -CAfile ca.pem -purpose any. "
-                    + "`fefaent evidence audit` checks that every record is in the public transparency log."
+                    + "manifest.json, signed in manifest.p7s, lists every record of the message. "
+                    + "`fefaent evidence verify FILE.pdf --ca ca.pem` checks all of it, and `fefaent evidence audit` that every "
+                    + "record is in the transparency log."
             )
         )
-        for stored in records {
-            var unsigned: [[UInt8]] = []
-            if let stamp = try log.store.timestamp(evidenceID: stored.evidenceID) {
-                unsigned.append(CMSSigner.signatureTimeStampAttribute(token: stamp.token))
-            }
+        // The same files as an export, flat: records/ID.json becomes ID.json.
+        let bundle = try EvidenceBundle.make(log: log, records: records, message: message, caPEM: caPEM)
+        for file in bundle.files where file.path != "README.txt" {
             attachments.append(
                 .init(
-                    name: "\(stored.evidenceID).json",
-                    mimeType: "application/json",
-                    description: "Evidence record \(stored.evidenceID)",
-                    data: stored.body
-                )
-            )
-            attachments.append(
-                .init(
-                    name: "\(stored.evidenceID).p7s",
-                    mimeType: "application/pkcs7-signature",
-                    description: "CMS signature of \(stored.evidenceID), with its time-stamp",
-                    data: try log.signer.assemble(stored.signature, unsignedAttributes: unsigned)
+                    name: String(file.path.split(separator: "/").last ?? ""),
+                    mimeType: file.mimeType,
+                    description: file.description,
+                    data: file.data
                 )
             )
         }
-        // The log: each record's inclusion proof against the checkpoint that covers them all.
-        if let last = records.map(\.leafIndex).max(), let checkpoint = try log.store.checkpoint(covering: last) {
-            for stored in records {
-                let proof = InclusionProof(
-                    leafIndex: stored.leafIndex,
-                    treeSize: checkpoint.size,
-                    hashes: try log.inclusionProof(index: stored.leafIndex, size: checkpoint.size)
-                )
-                attachments.append(
-                    .init(
-                        name: "\(stored.evidenceID).proof.json",
-                        mimeType: "application/json",
-                        description:
-                            "Inclusion proof of \(stored.evidenceID) in the log at checkpoint \(checkpoint.size)",
-                        data: proof.json.canonicalBytes
-                    )
-                )
-            }
-            attachments.append(
-                .init(
-                    name: "checkpoint.txt",
-                    mimeType: "text/plain",
-                    description: "The signed log checkpoint (C2SP signed note)",
-                    data: Array(checkpoint.note.utf8)
-                )
-            )
-            if let token = checkpoint.token {
-                attachments.append(
-                    .init(
-                        name: "checkpoint.tsr",
-                        mimeType: "application/timestamp-reply",
-                        description: "RFC 3161 time-stamp of checkpoint.txt",
-                        data: token
-                    )
-                )
-            }
-            attachments.append(
-                .init(
-                    name: "log.vkey",
-                    mimeType: "text/plain",
-                    description: "The log's verifier key",
-                    data: Array((log.verifierKey + "\n").utf8)
-                )
-            )
+        if let checkpoint = try log.store.checkpoint(covering: records.map(\.leafIndex).max() ?? 0) {
             blocks.append(.heading("Transparency log"))
             blocks.append(
                 .field(
@@ -242,9 +193,14 @@ enum EvidencePDF {
                         + "each record's inclusion proof is attached"
                 )
             )
-        } else {
-            blocks.append(.heading("Transparency log"))
-            blocks.append(.field("Checkpoint", "none covers these records yet"))
+            if let latest = try log.store.latestCheckpoint(), latest.size > checkpoint.size {
+                blocks.append(
+                    .field(
+                        "Latest checkpoint",
+                        "\(latest.size) records, root \(Data(latest.root).base64EncodedString()), written \(latest.createdAt)"
+                    )
+                )
+            }
         }
         let title =
             records.count == 1

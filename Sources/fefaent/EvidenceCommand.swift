@@ -117,18 +117,14 @@ struct EvidenceCommand: AsyncParsableCommand {
             abstract: "Write a self-contained folder: records, signatures, tokens, proofs, certificates, the message."
         )
         @OptionGroup var options: ConfigOption
-        @Argument(help: "An evidence id, or a queue id for all of its records.") var id: String
-        @Option(help: "The folder to write.") var out: String
+        @Argument(help: "A queue id, or an evidence id: every record of its message is exported.") var id: String
+        @Option(help: "The folder to write (new or empty).") var out: String
 
         func run() async throws {
             let (log, keys) = try openEvidence(self.options.config)
             let (records, message) = try evidenceRecords(for: self.id, log: log, configPath: self.options.config)
             do {
-                try EvidenceExporter(log: log, caPEM: keys.caPEM).export(
-                    evidenceIDs: records.map(\.evidenceID),
-                    message: message,
-                    to: self.out
-                )
+                try EvidenceExporter(log: log, caPEM: keys.caPEM).export(records: records, message: message, to: self.out)
             } catch let problem as EvidenceProblem {
                 throw CLIError(problem.description)
             }
@@ -159,27 +155,22 @@ struct EvidenceCommand: AsyncParsableCommand {
                         "\(self.path) is neither an evidence PDF nor an evidence folder (`fefaent evidence export`)"
                     )
                 }
-                guard let caPath = self.ca, let caText = try? String(contentsOfFile: caPath, encoding: .utf8),
-                    let roots = try? PEMDocument.parseMultiple(pemString: caText).map({
-                        try Certificate(pemDocument: $0)
-                    })
-                else { throw CLIError("a PDF is verified against --ca CA.pem") }
-                let report = PDFSignatureVerifier.verify(pdf: Array(data), trustedRoots: roots)
+                guard let caPath = self.ca else { throw CLIError("a PDF is verified against --ca CA.pem") }
+                let report = EvidencePDFVerifier.verify(
+                    pdf: Array(data),
+                    trustedRoots: try readCA(caPath),
+                    logKey: try self.logKey.map(readLogKey)
+                )
                 printReport(report)
                 if !report.passed { throw ExitCode(1) }
                 return
             }
-            let caPath = self.ca ?? self.path + "/ca.pem"
-            guard let caText = try? String(contentsOfFile: caPath, encoding: .utf8),
-                let roots = try? PEMDocument.parseMultiple(pemString: caText).map({ try Certificate(pemDocument: $0) })
-            else { throw CLIError("cannot read the CA certificate \(caPath)") }
-            var key: (name: String, key: Curve25519.Signing.PublicKey)? = nil
-            if let logKey = self.logKey {
-                key = try Evidence.Checkpoint.publicKey(
-                    fromVerifierKey: try String(contentsOfFile: logKey, encoding: .utf8)
-                )
-            }
-            let (report, _) = EvidenceBundleVerifier.verify(directory: self.path, trustedRoots: roots, logKey: key)
+            let roots = try readCA(self.ca ?? self.path + "/ca.pem")
+            let (report, _) = EvidenceBundleVerifier.verify(
+                directory: self.path,
+                trustedRoots: roots,
+                logKey: try self.logKey.map(readLogKey)
+            )
             printReport(report)
             if !report.passed { throw ExitCode(1) }
         }
@@ -202,7 +193,15 @@ struct EvidenceCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (log, keys) = try openEvidence(self.options.config)
-            let notes = try self.checkpoints.map { try String(contentsOfFile: $0, encoding: .utf8) }
+            let notes = try self.checkpoints.map { path in
+                guard let note = try? String(contentsOfFile: path, encoding: .utf8) else {
+                    throw CLIError("cannot read the kept checkpoint \(path)")
+                }
+                guard note.hasSuffix("\n"), note.contains("\n\n\u{2014} ") else {
+                    throw CLIError("\(path) is not a signed checkpoint (a C2SP signed note from `fefaent evidence checkpoint`)")
+                }
+                return note
+            }
             let auditor = EvidenceAuditor(
                 store: log.store,
                 trustedRoots: keys.trustedRoots,
@@ -243,6 +242,29 @@ struct EvidenceCommand: AsyncParsableCommand {
     }
 }
 
+/// The CA certificates in a PEM file, or a one-line error.
+func readCA(_ path: String) throws -> [Certificate] {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        throw CLIError("cannot read the CA certificate \(path)")
+    }
+    guard let roots = try? PEMDocument.parseMultiple(pemString: text).map({ try Certificate(pemDocument: $0) }),
+        !roots.isEmpty
+    else { throw CLIError("\(path) holds no PEM certificate") }
+    return roots
+}
+
+/// A log verifier key file (C2SP note format), or a one-line error.
+func readLogKey(_ path: String) throws -> (name: String, key: Curve25519.Signing.PublicKey) {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        throw CLIError("cannot read the log key \(path)")
+    }
+    do {
+        return try Evidence.Checkpoint.publicKey(fromVerifierKey: text)
+    } catch {
+        throw CLIError("\(path) is not a log verifier key (name+keyid+base64, from log.vkey): \(error)")
+    }
+}
+
 func printReport(_ report: VerificationReport) {
     for check in report.checks {
         print("\(check.passed ? "ok  " : "FAIL") \(check.subject): \(check.text)")
@@ -253,8 +275,9 @@ func printReport(_ report: VerificationReport) {
 /// The records of an evidence id, or of every event of a queue id, and the original message if the
 /// spool still holds it (without the Received header Fefaent added).
 func evidenceRecords(for id: String, log: EvidenceLog, configPath: String) throws -> ([StoredRecord], [UInt8]?) {
+    // An evidence id stands for its message: a bundle always carries every record of the message.
     var records = try log.store.records(queueID: id)
-    if records.isEmpty, let record = try log.store.record(id: id) { records = [record] }
+    if records.isEmpty, let record = try log.store.record(id: id) { records = try log.store.records(queueID: record.queueID) }
     guard let first = records.first else { throw CLIError("no evidence for \(id)") }
     var message: [UInt8]? = nil
     if let (database, layout) = try? openQueue(configPath), let queued = try database.message(id: first.queueID) {

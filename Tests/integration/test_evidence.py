@@ -4,6 +4,7 @@ and `openssl ts`, tampering caught by `fefaent evidence verify` and `audit`, and
 """
 
 import http.server
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -33,6 +34,18 @@ BUILT_IN_TSA = 'tsa_certificate = "keys/tsa.pem"\ntsa_key = "keys/tsa.key"\n'
 def openssl(*arguments):
     result = subprocess.run(["openssl", *arguments], capture_output=True, text=True, timeout=30)
     return result.stdout + result.stderr
+
+
+def records_of_kind(folder, kind):
+    """The exported records of one kind, as JSON."""
+    found = []
+    for path in sorted((Path(folder) / "records").glob("*.json")):
+        if path.name.endswith(".proof.json"):
+            continue
+        record = json.loads(path.read_bytes())
+        if record["kind"] == kind:
+            found.append(record)
+    return found
 
 
 def wait_for_evidence(daemon, queue_id, count, seconds=20):
@@ -91,8 +104,11 @@ def test_records_verify_with_openssl_and_fefaent(fefaent_binary, tmp_path):
         assert verify.stdout.rstrip().endswith("VERIFIED") and "NOT VERIFIED" not in verify.stdout
         assert "is the message the records certify" in verify.stdout
         assert "inclusion proof" in verify.stdout and "time-stamped" in verify.stdout
-        relay = next(p for p in (out / "records").glob("*.D*.json") if not p.name.endswith(".proof.json")).read_text()
-        assert '"remoteIp":"127.0.0.1"' in relay and '"reply":"250 ' in relay
+        relay = records_of_kind(out, "RelayToNonERDS")[0]
+        assert relay["event"]["remoteIp"] == "127.0.0.1" and relay["event"]["reply"].startswith("250 ")
+        accepted = records_of_kind(out, "SubmissionAcceptance")[0]
+        # Every record after the acceptance carries the submission time.
+        assert relay["submissionTimeMs"] == accepted["timeMs"] <= relay["timeMs"]
     finally:
         daemon.stop()
         receiver.stop()
@@ -109,7 +125,8 @@ def test_tampering_is_detected(fefaent_binary, tmp_path):
         out = tmp_path / "export"
         daemon.cli("evidence", "export", queue_id, "--out", str(out))
         # A changed byte in a record: openssl and fefaent both refuse it.
-        record = next(path for path in (out / "records").glob("*.D*.json") if not path.name.endswith(".proof.json"))
+        record = next(path for path in (out / "records").glob("*.json")
+                      if not path.name.endswith(".proof.json") and b'"RelayToNonERDS"' in path.read_bytes())
         original = record.read_bytes()
         record.write_bytes(original.replace(b"250 ", b"251 ", 1))
         assert "Verification failure" in openssl(
@@ -286,7 +303,7 @@ def test_the_evidence_pdf_is_signed_searchable_and_carries_the_message(fefaent_b
         assert "Notificació de rescissió" in text and "契約解除のお知らせ" in text, text[:2000]
         assert "RelayToNonERDS" in text and "250 2.0.0" in text
         attached = subprocess.run(["pdfdetach", "-list", str(pdf)], capture_output=True, text=True).stdout
-        assert "message.eml" in attached and ".D" in attached and ".p7s" in attached
+        assert "message.eml" in attached and "manifest.p7s" in attached and ".p7s" in attached
         assert ".proof.json" in attached and "checkpoint.txt" in attached and "checkpoint.tsr" in attached
         check = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
         assert check.returncode == 0 and "No syntax or stream encoding errors" in check.stdout

@@ -34,28 +34,48 @@ public struct VerificationReport: Sendable {
 
 /// Verifies an exported evidence folder (``EvidenceExporter``) offline, trusting only `trustedRoots`.
 public enum EvidenceBundleVerifier {
+    /// Verifies an exported folder.
     public static func verify(
         directory: String,
         trustedRoots: [Certificate],
         logKey: (name: String, key: Curve25519.Signing.PublicKey)?
     ) -> (report: VerificationReport, records: [EvidenceRecord]) {
+        var files: [String: [UInt8]] = [:]
+        let manager = FileManager.default
+        for name in EvidenceBundle.topLevelNames {
+            if let data = manager.contents(atPath: directory + "/" + name) { files[name] = Array(data) }
+        }
+        for name in (try? manager.contentsOfDirectory(atPath: directory + "/records")) ?? [] {
+            if let data = manager.contents(atPath: directory + "/records/" + name) { files["records/" + name] = Array(data) }
+        }
+        return self.verify(files: files, trustedRoots: trustedRoots, logKey: logKey)
+    }
+
+    /// Verifies a bundle's files (by path, as ``EvidenceBundle`` names them): the manifest and its
+    /// signature, every record it lists (present, unchanged, signed, time-stamped, in the log at the
+    /// checkpoint), no record it does not list, the checkpoint and its time-stamp, and the message.
+    public static func verify(
+        files: [String: [UInt8]],
+        trustedRoots: [Certificate],
+        logKey: (name: String, key: Curve25519.Signing.PublicKey)?
+    ) -> (report: VerificationReport, records: [EvidenceRecord]) {
         var report = VerificationReport()
         var records: [EvidenceRecord] = []
-        let manager = FileManager.default
 
         // The checkpoint the proofs refer to.
         var checkpoint: Checkpoint? = nil
-        let keyText = try? String(contentsOfFile: directory + "/log.vkey", encoding: .utf8)
+        let keyText = files["log.vkey"].map { String(decoding: $0, as: UTF8.self) }
         let key = logKey ?? keyText.flatMap { try? Checkpoint.publicKey(fromVerifierKey: $0) }
-        if let note = try? String(contentsOfFile: directory + "/checkpoint.txt", encoding: .utf8), let key {
+        if let noteBytes = files["checkpoint.txt"], let key {
+            let note = String(decoding: noteBytes, as: UTF8.self)
             do {
                 let verified = try Checkpoint(verifying: note, publicKey: key.key)
                 checkpoint = verified
                 report.pass("checkpoint", "signed by the log key \(key.name) (tree size \(verified.size))")
-                if let token = manager.contents(atPath: directory + "/checkpoint.tsr") {
+                if let token = files["checkpoint.tsr"] {
                     let stamp = try TimeStampToken(
-                        verifying: Array(token),
-                        for: Array(SHA256.hash(data: Array(note.utf8))),
+                        verifying: token,
+                        for: Array(SHA256.hash(data: noteBytes)),
                         trustedRoots: trustedRoots
                     )
                     report.pass("checkpoint", "time-stamped \(stamp.genTime) by \(stamp.authority.subject)")
@@ -69,16 +89,15 @@ public enum EvidenceBundleVerifier {
             report.fail("checkpoint", "checkpoint.txt or log.vkey is missing")
         }
 
-        let names = ((try? manager.contentsOfDirectory(atPath: directory + "/records")) ?? []).filter {
-            $0.hasSuffix(".json") && !$0.hasSuffix(".proof.json")
-        }.sorted()
-        if names.isEmpty { report.fail("records", "the folder holds no records") }
-        for name in names {
-            let id = String(name.dropLast(5))
-            let base = directory + "/records/" + id
+        let manifest = self.verifyManifest(files: files, checkpoint: checkpoint, trustedRoots: trustedRoots, report: &report)
+
+        let ids = files.keys.filter { $0.hasPrefix("records/") && $0.hasSuffix(".json") && !$0.hasSuffix(".proof.json") }
+            .map { String($0.dropFirst("records/".count).dropLast(5)) }.sorted()
+        if ids.isEmpty { report.fail("records", "the bundle holds no records") }
+        for id in ids {
             if let record = self.verifyRecord(
                 id: id,
-                base: base,
+                files: files,
                 checkpoint: checkpoint,
                 trustedRoots: trustedRoots,
                 report: &report
@@ -86,10 +105,28 @@ public enum EvidenceBundleVerifier {
                 records.append(record)
             }
         }
+        if let manifest {
+            let present = Set(ids)
+            for entry in manifest.records where !present.contains(entry.evidenceID) {
+                report.fail(
+                    "record \(entry.evidenceID)",
+                    "\(entry.kind), listed in the manifest, is missing: it was removed from the bundle"
+                )
+            }
+            let listed = Set(manifest.records.map(\.evidenceID))
+            for id in ids where !listed.contains(id) {
+                report.fail("record \(id)", "is not listed in the signed manifest: it was added to the bundle")
+            }
+            for entry in manifest.records where present.contains(entry.evidenceID) {
+                if let body = files["records/\(entry.evidenceID).json"], Array(SHA256.hash(data: body)) != entry.sha256 {
+                    report.fail("record \(entry.evidenceID)", "differs from the record the manifest lists")
+                }
+            }
+        }
 
-        if let message = manager.contents(atPath: directory + "/message.eml") {
-            let digest = SHA256.hash(data: message).map { String(format: "%02x", $0) }.joined()
-            let claimed = Set(records.map(\.messageSHA256))
+        if let message = files["message.eml"] {
+            let digest = Data(SHA256.hash(data: message)).hexLowercase
+            let claimed = Set(records.filter { $0.kind != .senderNotification }.map(\.messageSHA256))
             if claimed == [digest] {
                 report.pass("message.eml", "SHA-256 \(digest) is the message the records certify")
             } else {
@@ -98,19 +135,56 @@ public enum EvidenceBundleVerifier {
                     "SHA-256 \(digest) is not the hash the records certify: the message was changed"
                 )
             }
+        } else if manifest?.messageSHA256 != nil {
+            report.fail("message.eml", "is missing, but the manifest says the bundle carries the message")
         }
         return (report, records)
     }
 
+    static func verifyManifest(
+        files: [String: [UInt8]],
+        checkpoint: Checkpoint?,
+        trustedRoots: [Certificate],
+        report: inout VerificationReport
+    ) -> Manifest? {
+        guard let body = files["manifest.json"], let cms = files["manifest.p7s"] else {
+            report.fail("manifest", "manifest.json or manifest.p7s is missing: whether records were removed cannot be told")
+            return nil
+        }
+        do {
+            _ = try CMSVerifier.verify(cms, detachedContent: body, trustedRoots: trustedRoots, requiredUsage: .emailProtection)
+            let json = try CanonicalJSON(parsing: body)
+            guard json.canonicalBytes == body else { throw EvidenceProblem("is not in canonical form: it was edited") }
+            let manifest = try Manifest(json: json)
+            report.pass(
+                "manifest",
+                "signed; lists \(manifest.records.count) record(s) of \(manifest.queueIDs.joined(separator: ", ")), issued \(manifest.issuedAt)"
+            )
+            if let checkpoint, checkpoint.size != manifest.checkpointSize {
+                report.fail("manifest", "names checkpoint \(manifest.checkpointSize), the bundle carries \(checkpoint.size)")
+            }
+            if let digest = manifest.messageSHA256, let message = files["message.eml"],
+                Array(SHA256.hash(data: message)) != digest
+            {
+                report.fail("manifest", "names another message.eml than the one in the bundle")
+            }
+            return manifest
+        } catch {
+            report.fail("manifest", "\(error)")
+            return nil
+        }
+    }
+
     static func verifyRecord(
         id: String,
-        base: String,
+        files: [String: [UInt8]],
         checkpoint: Checkpoint?,
         trustedRoots: [Certificate],
         report: inout VerificationReport
     ) -> EvidenceRecord? {
         let subject = "record \(id)"
-        guard let body = FileManager.default.contents(atPath: base + ".json").map(Array.init) else {
+        let base = "records/" + id
+        guard let body = files[base + ".json"] else {
             report.fail(subject, "is missing")
             return nil
         }
@@ -130,7 +204,7 @@ public enum EvidenceBundleVerifier {
             report.fail(subject, "is not a readable record: \(error)")
             return nil
         }
-        guard let cms = FileManager.default.contents(atPath: base + ".p7s").map(Array.init) else {
+        guard let cms = files[base + ".p7s"] else {
             report.fail(subject, "has no signature (\(id).p7s)")
             return record
         }
@@ -177,7 +251,7 @@ public enum EvidenceBundleVerifier {
         }
         if let checkpoint {
             do {
-                guard let data = FileManager.default.contents(atPath: base + ".proof.json") else {
+                guard let data = files[base + ".proof.json"] else {
                     throw EvidenceProblem("has no inclusion proof")
                 }
                 let proof = try InclusionProof(json: try CanonicalJSON(parsing: Array(data)))

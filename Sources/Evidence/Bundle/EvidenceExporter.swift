@@ -6,14 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-import Crypto
 import Foundation
 
-/// Writes a self-contained evidence folder: records, CAdES-T signatures, tokens, certificates, the
-/// inclusion proofs against a signed and time-stamped checkpoint, and the original message.
-///
-///     records/ID.json  ID.p7s  ID.sig  ID.tsr  ID.proof.json
-///     checkpoint.txt  checkpoint.tsr  log.vkey  ca.pem  message.eml  README.txt
+/// Writes a message's ``EvidenceBundle`` to a new (or empty) folder, for offline verification with
+/// `openssl` and `fefaent evidence verify`.
 public struct EvidenceExporter: Sendable {
     public let log: EvidenceLog
     public let caPEM: String
@@ -23,49 +19,36 @@ public struct EvidenceExporter: Sendable {
         self.caPEM = caPEM
     }
 
-    /// Exports `records` (ids), which must be covered by a checkpoint (write one first).
-    public func export(evidenceIDs: [String], message: [UInt8]?, to directory: String) throws {
+    /// Exports `records` (every record of the message), which a checkpoint must cover. Refuses a
+    /// folder that already holds files: a bundle mixed with another's files would not verify, and
+    /// would say so in confusing ways.
+    public func export(records: [StoredRecord], message: [UInt8]?, to directory: String) throws {
         let manager = FileManager.default
-        try manager.createDirectory(atPath: directory + "/records", withIntermediateDirectories: true)
-        let records = try evidenceIDs.map { id -> StoredRecord in
-            guard let record = try self.log.store.record(id: id) else {
-                throw EvidenceProblem("no evidence record \(id)")
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw EvidenceProblem("\(directory) exists and is not a folder") }
+            guard (try manager.contentsOfDirectory(atPath: directory)).isEmpty else {
+                throw EvidenceProblem("\(directory) is not empty: export into a new or empty folder")
             }
-            return record
         }
-        guard let last = records.map(\.leafIndex).max(), let checkpoint = try self.log.store.checkpoint(covering: last)
-        else {
-            throw EvidenceProblem("no checkpoint covers these records yet; the daemon writes one every second")
-        }
-        let leaves = try self.log.store.leafHashes(upTo: checkpoint.size)
-        for record in records {
-            let base = "\(directory)/records/\(record.evidenceID)"
-            try Data(record.body).write(to: URL(fileURLWithPath: base + ".json"))
-            try Data(record.signature.signature).write(to: URL(fileURLWithPath: base + ".sig"))
-            var unsigned: [[UInt8]] = []
-            if let stamp = try self.log.store.timestamp(evidenceID: record.evidenceID) {
-                unsigned.append(CMSSigner.signatureTimeStampAttribute(token: stamp.token))
-                try Data(stamp.token).write(to: URL(fileURLWithPath: base + ".tsr"))
+        let bundle = try EvidenceBundle.make(log: self.log, records: records, message: message, caPEM: self.caPEM)
+        do {
+            try manager.createDirectory(atPath: directory + "/records", withIntermediateDirectories: true)
+            for file in bundle.files {
+                try Data(file.data).write(to: URL(fileURLWithPath: directory + "/" + file.path))
             }
-            let cms = try self.log.signer.assemble(record.signature, unsignedAttributes: unsigned)
-            try Data(cms).write(to: URL(fileURLWithPath: base + ".p7s"))
-            let proof = InclusionProof(
-                leafIndex: record.leafIndex,
-                treeSize: checkpoint.size,
-                hashes: MerkleTree.inclusionProof(index: record.leafIndex, leaves: leaves[...])
-            )
-            try Data(proof.json.canonicalBytes).write(to: URL(fileURLWithPath: base + ".proof.json"))
+        } catch {
+            throw EvidenceProblem("cannot write to \(directory): \(Self.reason(error))")
         }
-        try checkpoint.note.write(toFile: directory + "/checkpoint.txt", atomically: true, encoding: .utf8)
-        if let token = checkpoint.token {
-            try Data(token).write(to: URL(fileURLWithPath: directory + "/checkpoint.tsr"))
+    }
+
+    /// A file-system error in a few words (Foundation's own text names its internals).
+    static func reason(_ error: any Error) -> String {
+        let error = error as NSError
+        if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
         }
-        try (self.log.verifierKey + "\n").write(toFile: directory + "/log.vkey", atomically: true, encoding: .utf8)
-        try self.caPEM.write(toFile: directory + "/ca.pem", atomically: true, encoding: .utf8)
-        if let message {
-            try Data(message).write(to: URL(fileURLWithPath: directory + "/message.eml"))
-        }
-        try Self.readme(ids: evidenceIDs).write(toFile: directory + "/README.txt", atomically: true, encoding: .utf8)
+        return error.localizedDescription
     }
 
     static func readme(ids: [String]) -> String {
@@ -80,6 +63,9 @@ public struct EvidenceExporter: Sendable {
             openssl ts -verify -token_in -in records/\(id).tsr -data records/\(id).sig -CAfile ca.pem
             # The checkpoint's time-stamp:
             openssl ts -verify -token_in -in checkpoint.tsr -data checkpoint.txt -CAfile ca.pem
+            # The manifest (every record of the message; none may be missing):
+            openssl cms -verify -binary -inform DER -in manifest.p7s -content manifest.json \\
+                -CAfile ca.pem -purpose any -out /dev/null
             # Everything at once, with the inclusion proofs against checkpoint.txt (signed with log.vkey):
             fefaent evidence verify . --ca ca.pem
 

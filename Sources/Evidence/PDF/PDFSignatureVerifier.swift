@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-import Crypto
+public import Crypto
 public import X509
 
 /// Verifies the signature of an evidence PDF: the byte ranges cover the whole file but the signature
@@ -80,5 +80,25 @@ extension Array where Element == UInt8 {
             start -= 1
         }
         return nil
+    }
+}
+
+/// An evidence PDF checked through and through: its signature and time-stamp, then every file it
+/// embeds as an ``EvidenceBundle`` (manifest, records, signatures, tokens, proofs, checkpoint,
+/// message digest).
+public enum EvidencePDFVerifier {
+    public static func verify(
+        pdf: [UInt8],
+        trustedRoots: [Certificate],
+        logKey: (name: String, key: Curve25519.Signing.PublicKey)?
+    ) -> VerificationReport {
+        var report = PDFSignatureVerifier.verify(pdf: pdf, trustedRoots: trustedRoots)
+        var files: [String: [UInt8]] = [:]
+        for (name, data) in PDFEmbeddedFiles.extract(pdf) {
+            files[EvidenceBundle.topLevelNames.contains(name) ? name : "records/" + name] = data
+        }
+        let (bundle, _) = EvidenceBundleVerifier.verify(files: files, trustedRoots: trustedRoots, logKey: logKey)
+        report.checks += bundle.checks
+        return report
     }
 }

@@ -18,7 +18,9 @@ public struct UTCDateTime: Hashable, Sendable, Comparable, CustomStringConvertib
     }
 
     public init(_ date: Date) {
-        self.millisecondsSinceEpoch = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        // Whole microseconds first: a time read back from a database as 04.535 is 04.534999… in binary.
+        let microseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        self.millisecondsSinceEpoch = microseconds >= 0 ? microseconds / 1000 : (microseconds - 999) / 1000
     }
 
     public static func now() -> UTCDateTime { UTCDateTime(Date()) }
