@@ -20,7 +20,9 @@ struct EvidenceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evidence",
         abstract: "Show, export, verify and audit signed, time-stamped evidence.",
-        subcommands: [List.self, Show.self, Export.self, PDF.self, Verify.self, Audit.self, Checkpoint.self]
+        subcommands: [
+            List.self, Show.self, Export.self, PDF.self, Verify.self, Audit.self, Checkpoint.self, Recover.self
+        ]
     )
 
     struct List: AsyncParsableCommand {
@@ -80,6 +82,7 @@ struct EvidenceCommand: AsyncParsableCommand {
                     requiredUsage: .emailProtection
                 )
                 print("signature   valid, by \(verified.signer.subject)")
+                if let signed = verified.signingTime { print("signed at   \(signed)") }
             } catch {
                 print("signature   INVALID: \(error)")
             }

@@ -41,10 +41,20 @@ public enum EvidenceIntegrity {
         public var finding: Finding
         public var path: String
 
+        public init(finding: Finding, path: String) {
+            self.finding = finding
+            self.path = path
+        }
+
         public var description: String {
-            let advice =
-                "Restore the evidence database from a backup, or record the loss with "
-                + "`fefaent evidence recover --statement TEXT` (it never re-creates records)."
+            self.summary(
+                advice: "Restore the evidence database from a backup, or record the loss with "
+                    + "`fefaent evidence recover --statement TEXT` (it never re-creates records)."
+            )
+        }
+
+        /// What does not match, followed by `advice`.
+        public func summary(advice: String) -> String {
             switch self.finding {
             case .consistent:
                 return "the evidence log is consistent"
