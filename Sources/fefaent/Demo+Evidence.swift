@@ -58,7 +58,11 @@ extension Demo {
         let message = try daemon.spool.database.message(id: queueIDs[1]).map {
             Array(try daemon.spool.contents(of: $0)[$0.headerLength...])
         }
-        try EvidenceExporter(log: service.log, caPEM: keys.caPEM).export(records: delivered, message: message, to: folder)
+        try EvidenceExporter(log: service.log, caPEM: keys.caPEM).export(
+            records: delivered,
+            message: message,
+            to: folder
+        )
         say("  written to \(folder); check it with openssl:")
         let id = delivered.last?.evidenceID ?? ""
         say(

@@ -135,7 +135,8 @@ enum EvidencePDF {
             if let reason = record.reason { detail += " (reason: \(reason.rawValue))" }
             // The time the TSA vouches for is the token's genTime, read from the token itself.
             let genTime = try log.store.timestamp(evidenceID: stored.evidenceID).flatMap {
-                try? TimeStampToken(verifying: $0.token, for: stored.signatureDigest, trustedRoots: trustedRoots).genTime
+                try? TimeStampToken(verifying: $0.token, for: stored.signatureDigest, trustedRoots: trustedRoots)
+                    .genTime
             }
             blocks.append(
                 .field(

@@ -52,8 +52,10 @@ extension EvidenceCommand {
                 origin: evidence.origin
             )
             let finding: EvidenceIntegrity.Finding =
-                exists ? try EvidenceIntegrity.check(anchor: anchor, log: log) : anchor.map { .missing(anchored: $0) }
-                ?? .consistent
+                exists
+                ? try EvidenceIntegrity.check(anchor: anchor, log: log)
+                : anchor.map { .missing(anchored: $0) }
+                    ?? .consistent
             guard let anchor, finding != .consistent else {
                 print("the evidence log extends the anchored head: nothing to recover")
                 return
@@ -87,7 +89,9 @@ extension EvidenceCommand {
                 allowingReset: true
             )
             print(EvidenceIntegrity.Refusal(finding: finding, path: evidence.database).summary(advice: "Recorded."))
-            print("incident record \(record.evidenceID) written at leaf \(found.size); the anchor is now size \(checkpoint.size)")
+            print(
+                "incident record \(record.evidenceID) written at leaf \(found.size); the anchor is now size \(checkpoint.size)"
+            )
         }
     }
 }

@@ -127,7 +127,11 @@ struct EvidenceCommand: AsyncParsableCommand {
             let (log, keys) = try openEvidence(self.options.config)
             let (records, message) = try evidenceRecords(for: self.id, log: log, configPath: self.options.config)
             do {
-                try EvidenceExporter(log: log, caPEM: keys.caPEM).export(records: records, message: message, to: self.out)
+                try EvidenceExporter(log: log, caPEM: keys.caPEM).export(
+                    records: records,
+                    message: message,
+                    to: self.out
+                )
             } catch let problem as EvidenceProblem {
                 throw CLIError(problem.description)
             }
@@ -201,7 +205,9 @@ struct EvidenceCommand: AsyncParsableCommand {
                     throw CLIError("cannot read the kept checkpoint \(path)")
                 }
                 guard note.hasSuffix("\n"), note.contains("\n\n\u{2014} ") else {
-                    throw CLIError("\(path) is not a signed checkpoint (a C2SP signed note from `fefaent evidence checkpoint`)")
+                    throw CLIError(
+                        "\(path) is not a signed checkpoint (a C2SP signed note from `fefaent evidence checkpoint`)"
+                    )
                 }
                 return note
             }
@@ -280,7 +286,9 @@ func printReport(_ report: VerificationReport) {
 func evidenceRecords(for id: String, log: EvidenceLog, configPath: String) throws -> ([StoredRecord], [UInt8]?) {
     // An evidence id stands for its message: a bundle always carries every record of the message.
     var records = try log.store.records(queueID: id)
-    if records.isEmpty, let record = try log.store.record(id: id) { records = try log.store.records(queueID: record.queueID) }
+    if records.isEmpty, let record = try log.store.record(id: id) {
+        records = try log.store.records(queueID: record.queueID)
+    }
     guard let first = records.first else { throw CLIError("no evidence for \(id)") }
     var message: [UInt8]? = nil
     if let (database, layout) = try? openQueue(configPath), let queued = try database.message(id: first.queueID) {

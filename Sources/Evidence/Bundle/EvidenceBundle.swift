@@ -51,7 +51,12 @@ public struct EvidenceBundle: Sendable {
         }
         for record in records {
             let base = "records/\(record.evidenceID)"
-            add(base + ".json", record.body, "application/json", "Evidence record \(record.evidenceID) (\(record.kind))")
+            add(
+                base + ".json",
+                record.body,
+                "application/json",
+                "Evidence record \(record.evidenceID) (\(record.kind))"
+            )
             add(base + ".sig", record.signature.signature, "application/octet-stream", "The signature value")
             var unsigned: [[UInt8]] = []
             if let stamp = try log.store.timestamp(evidenceID: record.evidenceID) {
@@ -180,7 +185,8 @@ public struct Manifest: Hashable, Sendable {
         var entries: [Entry] = []
         for item in json["records"]?.arrayValue ?? [] {
             guard let id = item["evidenceId"]?.stringValue, let kind = item["kind"]?.stringValue,
-                let index = item["leafIndex"]?.integerValue, let hash = item["sha256"]?.stringValue.flatMap(Data.init(hexLowercase:))
+                let index = item["leafIndex"]?.integerValue,
+                let hash = item["sha256"]?.stringValue.flatMap(Data.init(hexLowercase:))
             else { throw EvidenceProblem("the manifest lists a record it does not describe") }
             entries.append(Entry(evidenceID: id, kind: kind, leafIndex: Int(index), sha256: Array(hash)))
         }

@@ -46,7 +46,9 @@ public enum EvidenceBundleVerifier {
             if let data = manager.contents(atPath: directory + "/" + name) { files[name] = Array(data) }
         }
         for name in (try? manager.contentsOfDirectory(atPath: directory + "/records")) ?? [] {
-            if let data = manager.contents(atPath: directory + "/records/" + name) { files["records/" + name] = Array(data) }
+            if let data = manager.contents(atPath: directory + "/records/" + name) {
+                files["records/" + name] = Array(data)
+            }
         }
         return self.verify(files: files, trustedRoots: trustedRoots, logKey: logKey)
     }
@@ -89,10 +91,17 @@ public enum EvidenceBundleVerifier {
             report.fail("checkpoint", "checkpoint.txt or log.vkey is missing")
         }
 
-        let manifest = self.verifyManifest(files: files, checkpoint: checkpoint, trustedRoots: trustedRoots, report: &report)
+        let manifest = self.verifyManifest(
+            files: files,
+            checkpoint: checkpoint,
+            trustedRoots: trustedRoots,
+            report: &report
+        )
 
-        let ids = files.keys.filter { $0.hasPrefix("records/") && $0.hasSuffix(".json") && !$0.hasSuffix(".proof.json") }
-            .map { String($0.dropFirst("records/".count).dropLast(5)) }.sorted()
+        let ids = files.keys.filter {
+            $0.hasPrefix("records/") && $0.hasSuffix(".json") && !$0.hasSuffix(".proof.json")
+        }
+        .map { String($0.dropFirst("records/".count).dropLast(5)) }.sorted()
         if ids.isEmpty { report.fail("records", "the bundle holds no records") }
         for id in ids {
             if let record = self.verifyRecord(
@@ -118,7 +127,8 @@ public enum EvidenceBundleVerifier {
                 report.fail("record \(id)", "is not listed in the signed manifest: it was added to the bundle")
             }
             for entry in manifest.records where present.contains(entry.evidenceID) {
-                if let body = files["records/\(entry.evidenceID).json"], Array(SHA256.hash(data: body)) != entry.sha256 {
+                if let body = files["records/\(entry.evidenceID).json"], Array(SHA256.hash(data: body)) != entry.sha256
+                {
                     report.fail("record \(entry.evidenceID)", "differs from the record the manifest lists")
                 }
             }
@@ -148,11 +158,19 @@ public enum EvidenceBundleVerifier {
         report: inout VerificationReport
     ) -> Manifest? {
         guard let body = files["manifest.json"], let cms = files["manifest.p7s"] else {
-            report.fail("manifest", "manifest.json or manifest.p7s is missing: whether records were removed cannot be told")
+            report.fail(
+                "manifest",
+                "manifest.json or manifest.p7s is missing: whether records were removed cannot be told"
+            )
             return nil
         }
         do {
-            _ = try CMSVerifier.verify(cms, detachedContent: body, trustedRoots: trustedRoots, requiredUsage: .emailProtection)
+            _ = try CMSVerifier.verify(
+                cms,
+                detachedContent: body,
+                trustedRoots: trustedRoots,
+                requiredUsage: .emailProtection
+            )
             let json = try CanonicalJSON(parsing: body)
             guard json.canonicalBytes == body else { throw EvidenceProblem("is not in canonical form: it was edited") }
             let manifest = try Manifest(json: json)
@@ -161,7 +179,10 @@ public enum EvidenceBundleVerifier {
                 "signed; lists \(manifest.records.count) record(s) of \(manifest.queueIDs.joined(separator: ", ")), issued \(manifest.issuedAt)"
             )
             if let checkpoint, checkpoint.size != manifest.checkpointSize {
-                report.fail("manifest", "names checkpoint \(manifest.checkpointSize), the bundle carries \(checkpoint.size)")
+                report.fail(
+                    "manifest",
+                    "names checkpoint \(manifest.checkpointSize), the bundle carries \(checkpoint.size)"
+                )
             }
             if let digest = manifest.messageSHA256, let message = files["message.eml"],
                 Array(SHA256.hash(data: message)) != digest

@@ -236,7 +236,10 @@ public final class EvidenceService: Service, Sendable {
             }
             facts = read
         } catch {
-            self.logger.error("cannot read a message for its evidence", metadata: ["queue_id": "\(queueID)", "error": "\(error)"])
+            self.logger.error(
+                "cannot read a message for its evidence",
+                metadata: ["queue_id": "\(queueID)", "error": "\(error)"]
+            )
             return facts
         }
         self.messages.withLock { cache in

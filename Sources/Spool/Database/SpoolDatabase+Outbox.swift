@@ -12,7 +12,11 @@ import GRDB
 extension SpoolDatabase {
     /// Adds an event to the outbox inside the caller's transaction; returns its evidence id.
     @discardableResult
-    static func appendToOutbox(_ event: AttestedEvent, evidenceID: String = EvidenceID.make(), in db: Database)
+    static func appendToOutbox(
+        _ event: AttestedEvent,
+        evidenceID: String = EvidenceID.make(),
+        in db: Database
+    )
         throws -> String
     {
         let statement = try db.cachedStatement(
@@ -92,7 +96,8 @@ extension SpoolDatabase {
     public func saveEvidenceAnchor(_ anchor: EvidenceAnchor, allowingReset: Bool = false) throws {
         try self.writer.write { db in
             if !allowingReset,
-                let size = try Int.fetchOne(db, sql: "SELECT size FROM evidence_anchor WHERE id = 1"), size > anchor.size
+                let size = try Int.fetchOne(db, sql: "SELECT size FROM evidence_anchor WHERE id = 1"),
+                size > anchor.size
             {
                 throw AnchorMovedBack(from: size, to: anchor.size)
             }
