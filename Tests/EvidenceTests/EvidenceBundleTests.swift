@@ -1,0 +1,125 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import Crypto
+import Foundation
+import GRDB
+import Testing
+
+@testable import Evidence
+
+@Suite("Evidence bundles")
+struct EvidenceBundleTests {
+    /// A log with the records of one message, checkpointed and stamped, and its bundle.
+    func bundle(records count: Int) async throws -> (TestPKI, EvidenceBundle, EvidenceLog) {
+        let pki = try TestPKI()
+        let log = try EvidenceLog(
+            store: try EvidenceStore(DatabaseQueue()),
+            signer: pki.signer,
+            logKey: pki.logKey,
+            origin: "test/log"
+        )
+        var records = (0..<count).map { TestPKI.record($0) }
+        for index in records.indices {
+            records[index].queueID = "Q1"
+            records[index].messageSHA256 = Data(SHA256.hash(data: Array("message".utf8))).hexLowercase
+        }
+        try log.append(records)
+        try log.checkpoint()
+        _ = await log.stamp(with: pki.tsa)
+        let bundle = try EvidenceBundle.make(
+            log: log,
+            records: try log.store.records(queueID: "Q1"),
+            message: Array("message".utf8),
+            caPEM: ""
+        )
+        return (pki, bundle, log)
+    }
+
+    func verify(_ files: [String: [UInt8]], _ pki: TestPKI) -> VerificationReport {
+        EvidenceBundleVerifier.verify(files: files, trustedRoots: [pki.ca], logKey: nil).report
+    }
+
+    @Test func aCompleteBundleVerifies() async throws {
+        let (pki, bundle, _) = try await self.bundle(records: 3)
+        let report = self.verify(bundle.byPath, pki)
+        #expect(report.passed, "\(report.checks.filter { !$0.passed }.map(\.text))")
+        #expect(report.checks.contains { $0.subject == "manifest" && $0.passed })
+    }
+
+    @Test func aRecordTakenOutFails() async throws {
+        let (pki, bundle, _) = try await self.bundle(records: 3)
+        var files = bundle.byPath
+        let taken = try #require(files.keys.first { $0.hasPrefix("records/") && $0.hasSuffix(".p7s") })
+        let id = String(taken.dropFirst("records/".count).dropLast(4))
+        for suffix in [".json", ".p7s", ".sig", ".tsr", ".proof.json"] { files["records/" + id + suffix] = nil }
+        let report = self.verify(files, pki)
+        #expect(!report.passed)
+        #expect(report.checks.contains { !$0.passed && $0.subject == "record \(id)" && $0.text.contains("is missing") })
+    }
+
+    @Test func aBundleWithoutItsManifestFails() async throws {
+        let (pki, bundle, _) = try await self.bundle(records: 2)
+        var files = bundle.byPath
+        files["manifest.p7s"] = nil
+        #expect(!self.verify(files, pki).passed)
+    }
+
+    @Test func aManifestRewrittenToHideARecordFailsItsSignature() async throws {
+        let (pki, bundle, _) = try await self.bundle(records: 2)
+        var files = bundle.byPath
+        let manifest = try Manifest(json: try CanonicalJSON(parsing: try #require(files["manifest.json"])))
+        var shorter = manifest
+        shorter.records.removeLast()
+        files["manifest.json"] = shorter.json.canonicalBytes
+        let report = self.verify(files, pki)
+        #expect(report.checks.contains { !$0.passed && $0.subject == "manifest" })
+    }
+
+    @Test func aRecordSignedLaterThanItsEventVerifiesAndTheAuditorAcceptsIt() async throws {
+        // The outbox may sign a record long after its event (a crash before the writer ran).
+        let pki = try TestPKI()
+        let log = try EvidenceLog(
+            store: try EvidenceStore(DatabaseQueue()),
+            signer: pki.signer,
+            logKey: pki.logKey,
+            origin: "test/log"
+        )
+        let hourAgo = UTCDateTime(millisecondsSinceEpoch: UTCDateTime.now().millisecondsSinceEpoch - 3_600_000)
+        try log.append([TestPKI.record(1, time: hourAgo), TestPKI.record(2)])
+        try log.checkpoint()
+        _ = await log.stamp(with: pki.tsa)
+        let stored = try log.store.allRecords()
+        let signed = try #require(
+            SignedDataReader.signingTime(inSignedAttributes: stored[0].signature.signedAttributes)
+        )
+        #expect(signed.millisecondsSinceEpoch > hourAgo.millisecondsSinceEpoch + 3_500_000)
+        let auditor = EvidenceAuditor(
+            store: log.store,
+            trustedRoots: [pki.ca],
+            signer: pki.signer.certificate,
+            logKey: ("test/log", pki.logKey.publicKey)
+        )
+        let (report, _) = try auditor.audit(
+            keptCheckpoints: [],
+            verifyRecordSignatures: true,
+            verifyRecordTimeStamps: true
+        )
+        #expect(report.passed, "\(report.checks.filter { !$0.passed }.map(\.text))")
+    }
+
+    @Test func embeddedFilesComeBackOutOfAPDFAsWritten() {
+        var pdf = Array("%PDF-1.7\n".utf8)
+        pdf += Array("1 0 obj\n<< /Length 5 /Type /EmbeddedFile >>\nstream\nhello\nendstream\nendobj\n".utf8)
+        pdf += Array("2 0 obj\n<< /Type /Filespec /F (a\\(b\\).json) /UF (x) /EF << /F 1 0 R >> >>\nendobj\n".utf8)
+        pdf += Array("3 0 obj\n<< /Type /Filespec /F (broken /EF << /F 99 0 R >> >>\nendobj\n".utf8)
+        let files = PDFEmbeddedFiles.extract(pdf)
+        #expect(files == ["a(b).json": Array("hello".utf8)])
+        #expect(PDFEmbeddedFiles.extract(Array("%PDF /Type /Filespec /F (x".utf8)).isEmpty)
+    }
+}

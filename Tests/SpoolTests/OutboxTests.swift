@@ -1,0 +1,114 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import Foundation
+import GRDB
+import SMTPCore
+import Testing
+
+@testable import Spool
+
+@Suite("Evidence outbox")
+struct OutboxTests {
+    @Test func anAcceptedMessageCommitsWithItsTypedEvent() async throws {
+        let folder = TemporaryFolder()
+        let spool = try Spool(directory: folder.path, attestsEvents: true)
+        defer { try? spool.close() }
+        let content = Array("Subject: hi\r\n\r\nbody\r\n".utf8)
+        let id = try await receive(content, into: spool, recipients: ["certify@fefaent.test", "inbox@acme.test"])
+
+        let entries = try spool.database.outbox(after: 0)
+        #expect(entries.count == 1)
+        let entry = try #require(entries.first)
+        guard case .submissionAccepted(let event) = entry.event else {
+            Issue.record("expected a SubmissionAccepted event, got \(entry.event)")
+            return
+        }
+        let message = try #require(try spool.database.message(id: id))
+        #expect(event.queueID == id && event.messageSHA256 == message.sha256 && event.messageSize == content.count)
+        #expect(event.recipients.map(\.kind) == [.certifier, .certifier])
+        #expect(event.session.listener == "mx" && event.session.tls == nil && event.session.authenticatedAs == nil)
+        // The queue row names the evidence id given in the same transaction, and both say the same time.
+        #expect(try spool.database.evidenceID(ofMessage: id) == entry.evidenceID)
+        func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+        #expect(milliseconds(event.receivedAt) == milliseconds(message.receivedAt))
+        #expect(entry.evidenceID.count == 27 && entry.evidenceID.hasPrefix("E"))
+    }
+
+    @Test func withoutEvidenceNothingIsAttested() async throws {
+        let folder = TemporaryFolder()
+        let spool = try Spool(directory: folder.path)
+        defer { try? spool.close() }
+        _ = try await receive(Array("Subject: x\r\n\r\ny\r\n".utf8), into: spool)
+        #expect(try spool.database.outboxCount() == 0)
+    }
+
+    @Test func aDeliveryOutcomeAndItsEventAreOneTransaction() async throws {
+        let folder = TemporaryFolder()
+        let spool = try Spool(directory: folder.path, attestsEvents: true)
+        defer { try? spool.close() }
+        let id = try await receive(Array("Subject: x\r\n\r\ny\r\n".utf8), into: spool)
+        let recipient = try #require(try spool.database.recipients(of: id).first?.id)
+        let now = Date()
+        let outcome = RelayOutcome(
+            queueID: id,
+            recipient: "certify@fefaent.test",
+            recipientRowID: recipient,
+            result: .failed,
+            failureReason: .rejectedByRemoteServer,
+            reply: ReplyFacts(code: 550, enhancedCode: "5.1.1", text: "no such user"),
+            remoteHost: "mx.example",
+            remoteIP: "192.0.2.1",
+            tls: TLSFacts(version: "TLSv1.3", peerCertificateVerified: false),
+            attempts: 1,
+            submittedAt: now,
+            finishedAt: now
+        )
+        let attempt = RecordedAttempt(
+            recipientID: recipient,
+            state: .bounced,
+            reply: "550 5.1.1 no such user",
+            nextAttemptAt: nil,
+            remoteHost: "mx.example",
+            remoteIP: "192.0.2.1",
+            tls: outcome.tls,
+            outcome: outcome
+        )
+        try spool.database.record([attempt], now: now)
+        let entries = try spool.database.outbox(after: 0)
+        #expect(entries.count == 2)
+        #expect(entries.last?.event == .relayOutcome(outcome))
+        #expect(try spool.database.evidenceID(ofRecipient: recipient) == entries.last?.evidenceID)
+        #expect(try spool.database.recipients(of: id).first?.tls == "TLSv1.3, certificate not verified")
+        // Entries come back in order after a sequence, and go once the evidence holds them.
+        #expect(try spool.database.outbox(after: entries[0].sequence).map(\.sequence) == [entries[1].sequence])
+        try spool.database.pruneOutbox(through: entries[0].sequence)
+        #expect(try spool.database.outboxCount() == 1)
+    }
+
+    @Test func theAnchorOnlyMovesForward() throws {
+        let database = try SpoolDatabase(DatabaseQueue())
+        let anchor = EvidenceAnchor(size: 5, root: Array(repeating: 1, count: 32), note: "n", updatedAt: Date())
+        try database.saveEvidenceAnchor(anchor)
+        #expect(throws: AnchorMovedBack.self) {
+            try database.saveEvidenceAnchor(EvidenceAnchor(size: 3, root: [], note: "m", updatedAt: Date()))
+        }
+        #expect(try database.evidenceAnchor()?.size == 5)
+        try database.saveEvidenceAnchor(
+            EvidenceAnchor(size: 1, root: [2], note: "after an incident", updatedAt: Date()),
+            allowingReset: true
+        )
+        #expect(try database.evidenceAnchor()?.note == "after an incident")
+    }
+
+    @Test func evidenceIDsAreRandomAndWellFormed() {
+        let ids = (0..<1_000).map { _ in EvidenceID.make() }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.count == 27 && $0.utf8.allSatisfy { $0 < 0x80 } })
+    }
+}
