@@ -153,6 +153,9 @@ struct Demo: AsyncParsableCommand {
         say("  - notices to the sender (processing notice, delivery certificate by mail, opening addendum)")
         say("  - the HTTP front: tracking pixel fetches (TrackingResourceFetched), evidence download, API")
         say(
+            "  - long-term evidence: PAdES B-LT/B-LTA PDFs, PDF/A-3b, `evidence renew`, checkpoint witnesses (issue #12)"
+        )
+        say(
             "  - SPF/DKIM alignment deciding who may certify at the MX port (the checks exist: `fefaent message dkim-verify`)"
         )
         say("  The certified mail stays queued: `fefaent queue list --config \(configPath)` shows it.")

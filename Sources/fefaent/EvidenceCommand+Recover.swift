@@ -45,12 +45,7 @@ extension EvidenceCommand {
             let anchor = try spool.database.evidenceAnchor()
             let exists = FileManager.default.fileExists(atPath: evidence.database)
             let keys = try EvidenceKeys(evidence)
-            let log = try EvidenceLog(
-                store: try EvidenceStore.open(path: evidence.database),
-                signer: keys.signer,
-                logKey: keys.logKey,
-                origin: evidence.origin
-            )
+            let log = try EvidenceLog.open(evidence, keys: keys)
             let finding: EvidenceIntegrity.Finding =
                 exists
                 ? try EvidenceIntegrity.check(anchor: anchor, log: log)

@@ -306,11 +306,6 @@ func openEvidence(_ configPath: String) throws -> (EvidenceLog, EvidenceKeys) {
         throw CLIError("no evidence at \(evidence.database): the daemon has not run with this configuration yet")
     }
     let keys = try EvidenceKeys(evidence)
-    let log = try EvidenceLog(
-        store: try EvidenceStore.open(path: evidence.database),
-        signer: keys.signer,
-        logKey: keys.logKey,
-        origin: evidence.origin
-    )
+    let log = try EvidenceLog.open(evidence, keys: keys)
     return (log, keys)
 }

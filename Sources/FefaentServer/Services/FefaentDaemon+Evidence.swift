@@ -28,8 +28,7 @@ extension FefaentDaemon {
         if !exists, let anchor, anchor.size > 0 {
             throw EvidenceIntegrity.Refusal(finding: .missing(anchored: anchor), path: configuration.database)
         }
-        let store = try EvidenceStore.open(path: configuration.database)
-        let log = try EvidenceLog(store: store, signer: keys.signer, logKey: keys.logKey, origin: configuration.origin)
+        let log = try EvidenceLog.open(configuration, keys: keys)
         let finding = try EvidenceIntegrity.check(anchor: anchor, log: log)
         guard finding == .consistent else {
             throw EvidenceIntegrity.Refusal(finding: finding, path: configuration.database)
@@ -41,6 +40,18 @@ extension FefaentDaemon {
             interval: .milliseconds(configuration.checkpointIntervalMilliseconds),
             publisher: configuration.publicationFolder.map(CheckpointPublisher.init(folder:)),
             logger: logger
+        )
+    }
+}
+
+extension EvidenceLog {
+    /// The log of `[evidence]` (its database is created if missing: check first where that matters).
+    public static func open(_ configuration: FefaentConfiguration.Evidence, keys: EvidenceKeys) throws -> EvidenceLog {
+        try EvidenceLog(
+            store: try EvidenceStore.open(path: configuration.database),
+            signer: keys.signer,
+            logKey: keys.logKey,
+            origin: configuration.origin
         )
     }
 }
