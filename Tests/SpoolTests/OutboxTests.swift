@@ -54,7 +54,8 @@ struct OutboxTests {
         defer { try? spool.close() }
         let id = try await receive(Array("Subject: x\r\n\r\ny\r\n".utf8), into: spool)
         let recipient = try #require(try spool.database.recipients(of: id).first?.id)
-        let now = Date()
+        // Whole seconds: the stored event carries times in milliseconds, compared exactly below.
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let outcome = RelayOutcome(
             queueID: id,
             recipient: "certify@fefaent.test",
