@@ -34,6 +34,9 @@ public final class SMTPServer: Sendable {
         self.logger = logger
     }
 
+    /// Whether ``start()`` has bound the socket.
+    public var isListening: Bool { self.serverChannel.withLockedValue { $0 != nil } }
+
     /// Binds the socket; returns the address actually bound (port 0 picks a free port).
     @discardableResult
     public func start() async throws -> SocketAddress {

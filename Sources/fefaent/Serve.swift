@@ -21,13 +21,8 @@ struct Serve: AsyncParsableCommand {
         bootstrapLogging(level: configuration.logLevel)
         let logger = Logger(label: "fefaent")
         let daemon = try FefaentDaemon(configuration: configuration, logger: logger)
-        do {
-            _ = try await daemon.bind()
-        } catch {
-            try? await daemon.close()
-            throw error
-        }
-        logger.info("fefaent started", metadata: ["spool": "\(configuration.spoolDirectory)"])
+        logger.info("fefaent starting", metadata: ["spool": "\(configuration.spoolDirectory)"])
+        // The listeners bind inside the service group, once SIGTERM and SIGINT are trapped.
         try await daemon.run()
         logger.info("fefaent stopped")
     }

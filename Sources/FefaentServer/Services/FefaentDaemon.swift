@@ -21,8 +21,11 @@ public import Spool
 /// The daemon: the spool, the SMTP listeners, and the order they start and stop in.
 ///
 ///     let daemon = try FefaentDaemon(configuration: configuration, logger: logger)
-///     let addresses = try await daemon.bind()          // ports are listening
-///     try await daemon.serviceGroup().run()            // until SIGTERM / SIGINT
+///     try await daemon.serviceGroup().run()            // binds, then runs until SIGTERM / SIGINT
+///
+/// The listeners bind inside the service group, after it traps SIGTERM and SIGINT: a client that can
+/// connect can count on a drain, never on a process killed by a signal that came too early.
+/// (``bind()`` binds them beforehand, for callers that need the addresses of port 0 listeners.)
 ///
 /// On SIGTERM the listeners stop accepting, sessions finish the message they are receiving and
 /// get `421`, then the spool's committer drains and closes.
@@ -170,16 +173,20 @@ public final class FefaentDaemon: Sendable {
     public func bind() async throws -> [SocketAddress] {
         var addresses: [SocketAddress] = []
         for server in self.servers {
-            do {
-                addresses.append(try await server.start())
-            } catch {
-                throw ConfigurationError(
-                    key: "listener \(server.configuration.name)",
-                    "cannot listen on \(server.configuration.host):\(server.configuration.port): \(error)"
-                )
-            }
+            addresses.append(try await Self.listen(server))
         }
         return addresses
+    }
+
+    static func listen(_ server: SMTPServer) async throws -> SocketAddress {
+        do {
+            return try await server.start()
+        } catch {
+            throw ConfigurationError(
+                key: "listener \(server.configuration.name)",
+                "cannot listen on \(server.configuration.host):\(server.configuration.port): \(error)"
+            )
+        }
     }
 
     /// The services in start order; a ServiceGroup stops them in reverse (listeners first, spool last).
@@ -219,6 +226,9 @@ struct ListenerService: Service {
     let grace: TimeAmount
 
     func run() async throws {
+        if !self.server.isListening {
+            _ = try await FefaentDaemon.listen(self.server)
+        }
         try? await gracefulShutdown()
         await self.server.shutdown(gracePeriod: self.grace)
     }
