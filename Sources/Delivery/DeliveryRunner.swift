@@ -218,11 +218,11 @@ public final class DeliveryRunner: Service {
                     chunked: false
                 )
                 let reported = statuses.map(\.address)
-                let reportID = try await self.spool.enqueueLocal(content, envelope: envelope, now: now) { id in
+                let reportID = try await self.spool.enqueueLocal(content, envelope: envelope, now: now) { notice in
                     .noticeQueued(
                         NoticeQueued(
                             kind: action == .failed ? .deliveryFailureReport : .delayReport,
-                            noticeQueueID: id,
+                            notice: notice,
                             aboutQueueID: first.messageID,
                             aboutSubmittedAt: first.receivedAt,
                             noticeRecipient: first.sender,
@@ -453,11 +453,7 @@ public final class DeliveryRunner: Service {
                     result: state == .delivered ? .delivered : .failed,
                     failureReason: state == .delivered
                         ? nil : Self.failureReason(reply, expired: expired, noRoute: attempt.noRoute),
-                    reply: ReplyFacts(
-                        code: reply.code.rawValue,
-                        enhancedCode: reply.enhancedCode?.description,
-                        text: reply.lines.joined(separator: " ")
-                    ),
+                    reply: ReplyFacts(reply),
                     remoteHost: attempt.hop?.host,
                     remoteIP: attempt.remoteIP,
                     tls: attempt.tls,
@@ -481,9 +477,7 @@ public final class DeliveryRunner: Service {
 
     /// A reply as one line: `250 2.0.0 Ok: queued as X`.
     static func text(of reply: Reply) -> String {
-        var text = "\(reply.code.rawValue)"
-        if let enhanced = reply.enhancedCode { text += " \(enhanced)" }
-        return text + " " + reply.lines.joined(separator: " ")
+        ReplyFacts(reply).description
     }
 }
 

@@ -83,12 +83,12 @@ public final class Spool: Sendable {
     /// (when the spool attests events), then calls `completion` (on the committer's thread).
     ///
     /// `attestation` replaces the default SubmissionAccepted event (Fefaent's own notices say what
-    /// they are about); it gets the message's queue id.
+    /// they are about); it gets the message's queue id and digest.
     public func commit(
         _ message: SealedMessage,
         envelope: Envelope,
         metadata: ReceptionMetadata,
-        attestation: (@Sendable (String) -> AttestedEvent)? = nil,
+        attestation: (@Sendable (SpooledContent) -> AttestedEvent)? = nil,
         completion: @escaping @Sendable (Result<Void, any Error>) -> Void
     ) {
         // Whole milliseconds: the queue row and the attested event must say the same time.
@@ -133,32 +133,12 @@ public final class Spool: Sendable {
                 lastReply: nil
             )
         }
-        var event: AttestedEvent? = nil
-        if self.attestsEvents {
-            event =
-                attestation?(message.queueID)
-                ?? .submissionAccepted(
-                    SubmissionAccepted(
-                        queueID: message.queueID,
-                        receivedAt: metadata.receivedAt,
-                        envelopeSender: record.sender,
-                        recipients: envelope.recipients.map {
-                            .init(address: $0.forwardPath.address, kind: $0.kind)
-                        },
-                        messageSHA256: message.sha256,
-                        messageSize: message.size,
-                        session: SessionFacts(
-                            clientAddress: metadata.clientAddress,
-                            heloName: envelope.heloName,
-                            listener: metadata.listener,
-                            protocolName: envelope.protocolName,
-                            // A client presents no certificate: its TLS says nothing about who it is.
-                            tls: metadata.tls.map { TLSFacts(version: $0, peerCertificateVerified: false) },
-                            authenticatedAs: envelope.authenticatedUser
-                        )
-                    )
-                )
-        }
+        let content = SpooledContent(queueID: message.queueID, sha256: message.sha256, size: message.size)
+        let event =
+            self.attestsEvents
+            ? attestation?(content)
+                ?? .submissionAccepted(SubmissionAccepted(content, envelope: envelope, metadata: metadata))
+            : nil
         self.committer.submit(
             GroupCommitter.Pending(
                 message: message,
@@ -171,12 +151,12 @@ public final class Spool: Sendable {
     }
 
     /// Queues a message Fefaent wrote itself (a delivery status notification): durable like any
-    /// other before this returns, attested by the event `attestation` makes of its queue id.
+    /// other before this returns, attested by the event `attestation` makes of it.
     public func enqueueLocal(
         _ content: [UInt8],
         envelope: Envelope,
         now: Date = Date(),
-        attestation: (@Sendable (String) -> AttestedEvent)? = nil
+        attestation: (@Sendable (SpooledContent) -> AttestedEvent)? = nil
     ) async throws -> String {
         let queueID = QueueID.make(now: now)
         var message = self.beginMessage(queueID: queueID, header: ByteBuffer())

@@ -34,11 +34,10 @@ extension Demo {
             if records.count >= 3, stamped, covered { break }
             try await Task.sleep(for: .milliseconds(100))
         }
+        let keys = try EvidenceKeys(evidence)
         for record in records {
-            let roots = try EvidenceKeys(evidence).trustedRoots
-            let genTime = try service.log.store.timestamp(evidenceID: record.evidenceID).flatMap {
-                try? TimeStampToken(verifying: $0.token, for: record.signatureDigest, trustedRoots: roots).genTime
-            }
+            let genTime = (try? service.log.store.verifiedTimeStamp(of: record, trustedRoots: keys.trustedRoots))??
+                .genTime
             say(
                 "  leaf \(record.leafIndex)  \(record.evidenceID) \(record.kind)"
                     + (genTime.map { ", time-stamped \($0)" } ?? ", not stamped yet")
@@ -52,7 +51,6 @@ extension Demo {
 
         step(9, "An auditor's check: export the delivered mail's evidence and verify it offline")
         let folder = (configPath as NSString).deletingLastPathComponent + "/evidence-\(queueIDs[1])"
-        let keys = try EvidenceKeys(evidence)
         let delivered = try service.log.store.records(queueID: queueIDs[1])
         // The message as the sender's server sent it (behind the Received header Fefaent added).
         let message = try daemon.spool.database.message(id: queueIDs[1]).map {

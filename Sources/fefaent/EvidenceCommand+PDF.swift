@@ -134,10 +134,7 @@ enum EvidencePDF {
             }
             if let reason = record.reason { detail += " (reason: \(reason.rawValue))" }
             // The time the TSA vouches for is the token's genTime, read from the token itself.
-            let genTime = try log.store.timestamp(evidenceID: stored.evidenceID).flatMap {
-                try? TimeStampToken(verifying: $0.token, for: stored.signatureDigest, trustedRoots: trustedRoots)
-                    .genTime
-            }
+            let genTime = (try? log.store.verifiedTimeStamp(of: stored, trustedRoots: trustedRoots))??.genTime
             blocks.append(
                 .field(
                     record.kind.rawValue,
@@ -185,23 +182,22 @@ enum EvidencePDF {
                 )
             )
         }
-        if let checkpoint = try log.store.checkpoint(covering: records.map(\.leafIndex).max() ?? 0) {
-            blocks.append(.heading("Transparency log"))
+        let checkpoint = bundle.checkpoint
+        blocks.append(.heading("Transparency log"))
+        blocks.append(
+            .field(
+                "Checkpoint",
+                "\(checkpoint.size) records, root \(Data(checkpoint.root).base64EncodedString()), written \(checkpoint.createdAt); "
+                    + "each record's inclusion proof is attached"
+            )
+        )
+        if let latest = try log.store.latestCheckpoint(), latest.size > checkpoint.size {
             blocks.append(
                 .field(
-                    "Checkpoint",
-                    "\(checkpoint.size) records, root \(Data(checkpoint.root).base64EncodedString()), written \(checkpoint.createdAt); "
-                        + "each record's inclusion proof is attached"
+                    "Latest checkpoint",
+                    "\(latest.size) records, root \(Data(latest.root).base64EncodedString()), written \(latest.createdAt)"
                 )
             )
-            if let latest = try log.store.latestCheckpoint(), latest.size > checkpoint.size {
-                blocks.append(
-                    .field(
-                        "Latest checkpoint",
-                        "\(latest.size) records, root \(Data(latest.root).base64EncodedString()), written \(latest.createdAt)"
-                    )
-                )
-            }
         }
         let title =
             records.count == 1

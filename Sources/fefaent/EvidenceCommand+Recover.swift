@@ -43,18 +43,16 @@ extension EvidenceCommand {
             }
             defer { try? spool.close() }
             let anchor = try spool.database.evidenceAnchor()
-            let exists = FileManager.default.fileExists(atPath: evidence.database)
             let keys = try EvidenceKeys(evidence)
-            let log = try EvidenceLog.open(evidence, keys: keys)
-            let finding: EvidenceIntegrity.Finding =
-                exists
-                ? try EvidenceIntegrity.check(anchor: anchor, log: log)
-                : anchor.map { .missing(anchored: $0) }
-                    ?? .consistent
+            let existing =
+                FileManager.default.fileExists(atPath: evidence.database)
+                ? try EvidenceLog.open(evidence, keys: keys) : nil
+            let finding = try EvidenceIntegrity.check(anchor: anchor, log: existing)
             guard let anchor, finding != .consistent else {
                 print("the evidence log extends the anchored head: nothing to recover")
                 return
             }
+            let log = try existing ?? EvidenceLog.open(evidence, keys: keys)
             let found = log.head
             let record = EvidenceRecord(
                 kind: .logIncident,

@@ -86,15 +86,14 @@ struct EvidenceCommand: AsyncParsableCommand {
             } catch {
                 print("signature   INVALID: \(error)")
             }
-            if let stamp {
-                let token = try? TimeStampToken(
-                    verifying: stamp.token,
-                    for: Array(SHA256.hash(data: record.signature.signature)),
-                    trustedRoots: keys.trustedRoots
-                )
-                print("time-stamp  \(token.map { "\($0.genTime) by \($0.authority.subject)" } ?? "INVALID")")
-            } else {
-                print("time-stamp  not yet (the TSA is asked every checkpoint interval)")
+            do {
+                if let token = try log.store.verifiedTimeStamp(of: record, trustedRoots: keys.trustedRoots) {
+                    print("time-stamp  \(token.genTime) by \(token.authority.subject)")
+                } else {
+                    print("time-stamp  not yet (the TSA is asked every checkpoint interval)")
+                }
+            } catch {
+                print("time-stamp  INVALID: \(error)")
             }
             print("log         leaf \(record.leafIndex); leaf hash \(Data(record.leafHash).base64EncodedString())")
             if let checkpoint = try log.store.checkpoint(covering: record.leafIndex) {

@@ -25,6 +25,8 @@ public struct EvidenceBundle: Sendable {
     }
 
     public var files: [File]
+    /// The checkpoint every inclusion proof leads to.
+    public var checkpoint: StoredCheckpoint
 
     /// The files a bundle has outside `records/`.
     public static let topLevelNames: Set<String> = [
@@ -118,7 +120,7 @@ public struct EvidenceBundle: Sendable {
             "text/plain",
             "How to verify"
         )
-        return EvidenceBundle(files: files)
+        return EvidenceBundle(files: files, checkpoint: checkpoint)
     }
 
     /// The bundle's files by path.
@@ -200,41 +202,5 @@ public struct Manifest: Hashable, Sendable {
             checkpointSize: Int(size),
             issuedAt: issued
         )
-    }
-}
-
-extension Data {
-    /// Lower-case hex.
-    var hexLowercase: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var characters: [UInt8] = []
-        characters.reserveCapacity(self.count * 2)
-        for byte in self {
-            characters.append(digits[Int(byte >> 4)])
-            characters.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: characters, as: UTF8.self)
-    }
-
-    /// Reads lower- or upper-case hex; nil for anything else.
-    init?(hexLowercase text: String) {
-        let bytes = Array(text.utf8)
-        guard bytes.count % 2 == 0 else { return nil }
-        func value(_ byte: UInt8) -> UInt8? {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-        }
-        var result = Data(capacity: bytes.count / 2)
-        var index = 0
-        while index < bytes.count {
-            guard let high = value(bytes[index]), let low = value(bytes[index + 1]) else { return nil }
-            result.append(high << 4 | low)
-            index += 2
-        }
-        self = result
     }
 }

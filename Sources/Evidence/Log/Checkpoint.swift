@@ -78,7 +78,7 @@ public struct Checkpoint: Hashable, Sendable {
 
     /// The verifier key in the note format: `name+keyid(hex)+base64(0x01 || key)`.
     public static func verifierKey(name: String, publicKey: Curve25519.Signing.PublicKey) -> String {
-        let id = self.keyID(name: name, publicKey: publicKey).map { String(format: "%02x", $0) }.joined()
+        let id = Data(self.keyID(name: name, publicKey: publicKey)).hexLowercase
         return "\(name)+\(id)+\(Data([0x01] + Array(publicKey.rawRepresentation)).base64EncodedString())"
     }
 

@@ -123,7 +123,7 @@ public struct PDFWriter: Sendable {
         guard cms.count <= Self.signatureSpace else {
             throw EvidenceProblem("the signature does not fit its placeholder")
         }
-        let hex = Array(cms.map { String(format: "%02x", $0) }.joined().utf8)
+        let hex = Array(Data(cms).hexLowercase.utf8)
         file.replaceSubrange((contentsStart + 1)..<(contentsStart + 1 + hex.count), with: hex)
         return file
     }
@@ -203,7 +203,7 @@ struct PDFObjects {
         let xref = output.count
         var table = "xref\n0 \(self.bodies.count + 1)\n0000000000 65535 f \n"
         for offset in offsets { table += String(format: "%010d 00000 n \n", offset) }
-        let id = SHA256.hash(data: output).prefix(16).map { String(format: "%02x", $0) }.joined()
+        let id = Data(SHA256.hash(data: output).prefix(16)).hexLowercase
         table +=
             "trailer\n<< /Size \(self.bodies.count + 1) /Root \(root) 0 R /Info \(info) 0 R /ID [<\(id)> <\(id)>] >>\nstartxref\n\(xref)\n%%EOF\n"
         return output + Array(table.utf8)

@@ -9,6 +9,7 @@
 import Crypto
 import Foundation
 public import GRDB
+public import X509
 
 /// The evidence database: records, their time-stamps, and log checkpoints, append-only.
 ///
@@ -323,9 +324,17 @@ public struct StoredRecord: Hashable, Sendable {
     }
 }
 
-extension StoredRecord {
-    /// What the record's time-stamp token covers: the SHA-256 of the signature value (CAdES-T).
-    public var signatureDigest: [UInt8] { Array(SHA256.hash(data: self.signature.signature)) }
+extension EvidenceStore {
+    /// The record's time-stamp token (over the SHA-256 of its signature value, CAdES-T), verified
+    /// against `trustedRoots`: nil when it has none yet; throws when it does not verify.
+    public func verifiedTimeStamp(of record: StoredRecord, trustedRoots: [Certificate]) throws -> TimeStampToken? {
+        guard let stamp = try self.timestamp(evidenceID: record.evidenceID) else { return nil }
+        return try TimeStampToken(
+            verifying: stamp.token,
+            for: Array(SHA256.hash(data: record.signature.signature)),
+            trustedRoots: trustedRoots
+        )
+    }
 }
 
 /// A checkpoint as stored.
@@ -375,15 +384,6 @@ extension EvidenceStore {
     /// The highest outbox row turned into a record, 0 before the first.
     public func lastOutboxSequence() throws -> Int64 {
         try self.writer.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(outbox_seq) FROM record") ?? 0 }
-    }
-
-    /// The time of the newest record, if any.
-    public func lastRecordTime() throws -> UTCDateTime? {
-        try self.writer.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MAX(time_ms) FROM record").map(
-                UTCDateTime.init(millisecondsSinceEpoch:)
-            )
-        }
     }
 
     /// All records, newest last, at most `limit`.

@@ -26,7 +26,7 @@ public enum EvidenceIntegrity {
         case rewritten(anchored: EvidenceAnchor, foundRoot: [UInt8])
     }
 
-    /// Compares the anchor with the log file at `path` (nil `log` when the file does not exist).
+    /// Compares the anchor with the log (nil when its file does not exist).
     public static func check(anchor: EvidenceAnchor?, log: EvidenceLog?) throws -> Finding {
         guard let anchor, anchor.size > 0 else { return .consistent }
         guard let log else { return .missing(anchored: anchor) }

@@ -35,6 +35,8 @@ public final class EvidenceService: Service, Sendable {
     let publisher: CheckpointPublisher?
     let logger: Logger
     private let messages = Mutex<[String: MessageFacts]>([:])
+    /// The outbox is pruned up to here (the evidence log holds every row before it).
+    private let pruned = Mutex<Int64>(0)
 
     public init(
         log: EvidenceLog,
@@ -71,8 +73,17 @@ public final class EvidenceService: Service, Sendable {
             }
             if let checkpoint = try self.log.checkpoint() {
                 self.logger.debug("checkpoint", metadata: ["size": "\(checkpoint.size)"])
+                // The start-up check compares the log with this anchor. Were this write lost, the
+                // anchor only lags: the next checkpoint moves it.
+                try self.spool.database.saveEvidenceAnchor(
+                    EvidenceAnchor(
+                        size: checkpoint.size,
+                        root: checkpoint.root,
+                        note: checkpoint.note,
+                        updatedAt: Date()
+                    )
+                )
             }
-            try self.advanceAnchor()
         } catch {
             self.logger.error("cannot write evidence", metadata: ["error": "\(error)"])
         }
@@ -91,26 +102,21 @@ public final class EvidenceService: Service, Sendable {
     /// Signs and logs every outbox row not yet in the log; returns how many.
     @discardableResult
     public func writePending() throws -> Int {
+        var written = try self.log.store.lastOutboxSequence()
         var total = 0
         while true {
-            let after = try self.log.store.lastOutboxSequence()
-            try self.spool.database.pruneOutbox(through: after)
-            let entries = try self.spool.database.outbox(after: after, limit: 500)
-            guard !entries.isEmpty else { return total }
-            let records = entries.map(self.record(for:))
-            try self.log.append(records, outboxSequences: entries.map(\.sequence))
-            total += records.count
+            let entries = try self.spool.database.outbox(after: written, limit: 500)
+            guard let last = entries.last else { break }
+            try self.log.append(entries.map(self.record(for:)), outboxSequences: entries.map(\.sequence))
+            written = last.sequence
+            total += entries.count
         }
-    }
-
-    /// Keeps the queue database's anchor at the newest checkpoint.
-    func advanceAnchor() throws {
-        guard let newest = try self.log.store.latestCheckpoint() else { return }
-        let anchored = try self.spool.database.evidenceAnchor()?.size ?? 0
-        guard newest.size > anchored else { return }
-        try self.spool.database.saveEvidenceAnchor(
-            EvidenceAnchor(size: newest.size, root: newest.root, note: newest.note, updatedAt: Date())
-        )
+        // Rows the log holds leave the outbox (after a crash, those stored before it too).
+        if written > self.pruned.withLock({ $0 }) {
+            try self.spool.database.pruneOutbox(through: written)
+            self.pruned.withLock { $0 = written }
+        }
+        return total
     }
 
     // MARK: - Records from events
@@ -118,7 +124,10 @@ public final class EvidenceService: Service, Sendable {
     func record(for entry: OutboxEntry) -> EvidenceRecord {
         switch entry.event {
         case .submissionAccepted(let event):
-            let facts = self.facts(queueID: event.queueID, sha256: event.messageSHA256, size: event.messageSize)
+            let facts = self.facts(
+                of: SpooledContent(queueID: event.queueID, sha256: event.messageSHA256, size: event.messageSize),
+                sender: event.envelopeSender
+            )
             return Self.record(
                 kind: event.isReception ? .receivedFromNonERDS : .submissionAcceptance,
                 id: entry.evidenceID,
@@ -137,7 +146,7 @@ public final class EvidenceService: Service, Sendable {
                 submissionTime: UTCDateTime(event.receivedAt)
             )
         case .relayOutcome(let event):
-            let facts = self.facts(queueID: event.queueID, sha256: nil, size: nil)
+            let facts = self.loggedFacts(queueID: event.queueID)
             return Self.record(
                 kind: event.result == .delivered ? .relayToNonERDS : .relayToNonERDSFailure,
                 id: entry.evidenceID,
@@ -156,7 +165,10 @@ public final class EvidenceService: Service, Sendable {
                 reason: event.failureReason.flatMap { EvidenceRecord.Reason(rawValue: $0.rawValue) }
             )
         case .noticeQueued(let event):
-            let facts = self.facts(queueID: event.noticeQueueID, sha256: nil, size: nil)
+            let facts = self.facts(
+                of: SpooledContent(queueID: event.noticeQueueID, sha256: event.messageSHA256, size: event.messageSize),
+                sender: ""
+            )
             return Self.record(
                 kind: .senderNotification,
                 id: entry.evidenceID,
@@ -209,43 +221,54 @@ public final class EvidenceService: Service, Sendable {
         )
     }
 
-    /// What a record says of its message, read once per message from its spool file (kept for the
-    /// message's later records).
-    func facts(queueID: String, sha256: String?, size: Int?) -> MessageFacts {
-        if let known = self.messages.withLock({ $0[queueID] }) { return known }
-        var facts = MessageFacts(sha256: sha256 ?? "", size: size ?? 0)
+    /// What the first record of a message says of it: read from its spool file, whose content must be
+    /// what was accepted (else the parts are left out and the log says why).
+    func facts(of message: SpooledContent, sender: String) -> MessageFacts {
+        var facts = MessageFacts(sha256: message.sha256, size: message.size, sender: sender)
         do {
-            guard let message = try self.spool.database.message(id: queueID) else {
-                self.logger.warning("message gone before its evidence", metadata: ["queue_id": "\(queueID)"])
+            guard let queued = try self.spool.database.message(id: message.queueID) else {
+                self.logger.warning("message gone before its evidence", metadata: ["queue_id": "\(message.queueID)"])
                 return facts
             }
-            let read = try MessageFacts.read(
-                message,
-                spool: self.spool,
-                expectedSHA256: sha256 ?? message.sha256
-            )
-            if read.sha256 != (sha256 ?? message.sha256) {
+            let read = try MessageFacts.read(queued, spool: self.spool, sender: sender)
+            if read.sha256 == message.sha256 {
+                facts = read
+            } else {
                 self.logger.error(
                     "spool file does not match the digest taken at reception; its parts are left out of the evidence",
-                    metadata: ["queue_id": "\(queueID)"]
+                    metadata: ["queue_id": "\(message.queueID)"]
                 )
-                facts.sender = message.sender
-                if sha256 == nil { facts.sha256 = message.sha256 }
-                if size == nil { facts.size = message.size }
-                return facts
             }
-            facts = read
         } catch {
             self.logger.error(
                 "cannot read a message for its evidence",
-                metadata: ["queue_id": "\(queueID)", "error": "\(error)"]
+                metadata: ["queue_id": "\(message.queueID)", "error": "\(error)"]
             )
-            return facts
         }
         self.messages.withLock { cache in
             if cache.count >= 10_000 { cache.removeAll(keepingCapacity: true) }
-            cache[queueID] = facts
+            cache[message.queueID] = facts
         }
         return facts
+    }
+
+    /// What later records say of a message: what its first record says (signed, never re-read from
+    /// the spool or the queue), remembered since it was written or read back from the log.
+    func loggedFacts(queueID: String) -> MessageFacts {
+        if let known = self.messages.withLock({ $0[queueID] }) { return known }
+        do {
+            if let first = try self.log.store.records(queueID: queueID).first {
+                let facts = MessageFacts(try EvidenceRecord(json: try CanonicalJSON(parsing: first.body)))
+                self.messages.withLock { $0[queueID] = facts }
+                return facts
+            }
+            self.logger.warning("no first record for a message's later evidence", metadata: ["queue_id": "\(queueID)"])
+        } catch {
+            self.logger.error(
+                "cannot read a message's first record",
+                metadata: ["queue_id": "\(queueID)", "error": "\(error)"]
+            )
+        }
+        return MessageFacts(sha256: "", size: 0)
     }
 }

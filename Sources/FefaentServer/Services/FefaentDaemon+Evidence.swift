@@ -22,17 +22,15 @@ extension FefaentDaemon {
         logger: Logger
     ) throws -> EvidenceService {
         let keys = try EvidenceKeys(configuration)
-        let anchor = try spool.database.evidenceAnchor()
-        let exists = FileManager.default.fileExists(atPath: configuration.database)
-        // Never create a new log where the queue database remembers one.
-        if !exists, let anchor, anchor.size > 0 {
-            throw EvidenceIntegrity.Refusal(finding: .missing(anchored: anchor), path: configuration.database)
-        }
-        let log = try EvidenceLog.open(configuration, keys: keys)
-        let finding = try EvidenceIntegrity.check(anchor: anchor, log: log)
+        // Open an existing log only: a new one is made only where the queue database remembers none.
+        let existing =
+            FileManager.default.fileExists(atPath: configuration.database)
+            ? try EvidenceLog.open(configuration, keys: keys) : nil
+        let finding = try EvidenceIntegrity.check(anchor: try spool.database.evidenceAnchor(), log: existing)
         guard finding == .consistent else {
             throw EvidenceIntegrity.Refusal(finding: finding, path: configuration.database)
         }
+        let log = try existing ?? EvidenceLog.open(configuration, keys: keys)
         return EvidenceService(
             log: log,
             spool: spool,

@@ -23,7 +23,7 @@ struct MessageFacts: Sendable {
 
     /// Reads the stored message; `sha256` is what the file holds now (the caller compares it with the
     /// digest taken at reception).
-    static func read(_ message: QueuedMessage, spool: Spool, expectedSHA256: String) throws -> MessageFacts {
+    static func read(_ message: QueuedMessage, spool: Spool, sender: String) throws -> MessageFacts {
         let content = try spool.contents(of: message)
         let body = content[message.headerLength...]
         let digest = Hex.encode(SHA256.hash(data: body))
@@ -31,7 +31,7 @@ struct MessageFacts: Sendable {
         return MessageFacts(
             sha256: digest,
             size: body.count,
-            sender: message.sender,
+            sender: sender,
             messageID: parsed.messageID,
             subject: parsed.subject,
             attachments: parsed.leaves.map {
@@ -42,6 +42,20 @@ struct MessageFacts: Sendable {
                     sha256: $0.sha256Hex
                 )
             }
+        )
+    }
+}
+
+extension MessageFacts {
+    /// The facts a record states.
+    init(_ record: EvidenceRecord) {
+        self.init(
+            sha256: record.messageSHA256,
+            size: Int(record.messageSize),
+            sender: record.sender,
+            messageID: record.messageID,
+            subject: record.subject,
+            attachments: record.attachments
         )
     }
 }

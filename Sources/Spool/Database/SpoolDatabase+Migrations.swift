@@ -87,7 +87,6 @@ extension SpoolDatabase {
                         evidence_id TEXT NOT NULL UNIQUE,
                         queue_id TEXT NOT NULL,
                         kind TEXT NOT NULL,
-                        event_at DATETIME NOT NULL,
                         payload BLOB NOT NULL
                     );
                     CREATE TABLE evidence_anchor (

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-public import Foundation
+import Foundation
 import GRDB
 
 extension SpoolDatabase {
@@ -20,17 +20,9 @@ extension SpoolDatabase {
         throws -> String
     {
         let statement = try db.cachedStatement(
-            sql: "INSERT INTO evidence_outbox (evidence_id, queue_id, kind, event_at, payload) VALUES (?, ?, ?, ?, ?)"
+            sql: "INSERT INTO evidence_outbox (evidence_id, queue_id, kind, payload) VALUES (?, ?, ?, ?)"
         )
-        let kind: String
-        switch event {
-        case .submissionAccepted: kind = "submissionAccepted"
-        case .relayOutcome: kind = "relayOutcome"
-        case .noticeQueued: kind = "noticeQueued"
-        }
-        try statement.execute(arguments: [
-            evidenceID, event.queueID, kind, event.time, try OutboxEntry.encode(event)
-        ])
+        try statement.execute(arguments: [evidenceID, event.queueID, event.kindName, try OutboxEntry.encode(event)])
         return evidenceID
     }
 

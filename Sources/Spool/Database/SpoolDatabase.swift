@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 public import GRDB
-public import Foundation
+import Foundation
 
 /// The queue database: messages, their recipients, and the accounts that may authenticate.
 ///
@@ -142,32 +142,5 @@ public struct SpoolDatabase: Sendable {
 
     public func accounts() throws -> [Account] {
         try self.writer.read { db in try Account.order(Column("name")).fetchAll(db) }
-    }
-}
-
-extension SpoolDatabase {
-    /// Messages received at or after `date` (in any state), oldest first: what evidence follows.
-    public func messages(receivedSince date: Date, limit: Int = 1_000) throws -> [QueuedMessage] {
-        try self.writer.read { db in
-            try QueuedMessage
-                .filter(QueuedMessage.Columns.receivedAt >= date)
-                .order(QueuedMessage.Columns.receivedAt, QueuedMessage.Columns.id)
-                .limit(limit)
-                .fetchAll(db)
-        }
-    }
-
-    /// Recipients delivered or bounced at or after `date`, with their message id, oldest first.
-    public func finishedRecipients(since date: Date, limit: Int = 1_000) throws -> [QueuedRecipient] {
-        try self.writer.read { db in
-            try QueuedRecipient.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM recipient WHERE state IN ('delivered', 'bounced') AND finished_at >= ?
-                    ORDER BY finished_at, id LIMIT ?
-                    """,
-                arguments: [date, limit]
-            )
-        }
     }
 }

@@ -13,7 +13,7 @@ public import Foundation
 /// They sort by arrival like Postfix's long queue ids, are unique without coordination,
 /// and use only characters safe in file names, logs and SMTP replies.
 public enum QueueID {
-    private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)  // Crockford base32
+    static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)  // Crockford base32
 
     public static func make(now: Date = Date()) -> String {
         var value = UInt64(max(0, now.timeIntervalSince1970 * 1_000_000))

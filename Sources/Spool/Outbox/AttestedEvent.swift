@@ -32,12 +32,12 @@ public enum AttestedEvent: Codable, Hashable, Sendable {
         }
     }
 
-    /// When it happened.
-    public var time: Date {
+    /// The event's name in the outbox's `kind` column (for people reading the table).
+    var kindName: String {
         switch self {
-        case .submissionAccepted(let event): return event.receivedAt
-        case .relayOutcome(let event): return event.finishedAt
-        case .noticeQueued(let event): return event.queuedAt
+        case .submissionAccepted: return "submissionAccepted"
+        case .relayOutcome: return "relayOutcome"
+        case .noticeQueued: return "noticeQueued"
         }
     }
 }
@@ -129,6 +129,27 @@ public struct SubmissionAccepted: Codable, Hashable, Sendable {
         self.session = session
     }
 
+    /// The acceptance of `message` as the spool commits it.
+    init(_ message: SpooledContent, envelope: Envelope, metadata: ReceptionMetadata) {
+        self.init(
+            queueID: message.queueID,
+            receivedAt: metadata.receivedAt,
+            envelopeSender: envelope.reversePath.address,
+            recipients: envelope.recipients.map { .init(address: $0.forwardPath.address, kind: $0.kind) },
+            messageSHA256: message.sha256,
+            messageSize: message.size,
+            session: SessionFacts(
+                clientAddress: metadata.clientAddress,
+                heloName: envelope.heloName,
+                listener: metadata.listener,
+                protocolName: envelope.protocolName,
+                // A client presents no certificate: its TLS says nothing about who it is.
+                tls: metadata.tls.map { TLSFacts(version: $0, peerCertificateVerified: false) },
+                authenticatedAs: envelope.authenticatedUser
+            )
+        )
+    }
+
     /// Whether every recipient is a certified-reception mailbox (then it is a reception, not a submission).
     public var isReception: Bool {
         !self.recipients.isEmpty && self.recipients.allSatisfy { $0.kind == .reception }
@@ -146,6 +167,15 @@ public struct ReplyFacts: Codable, Hashable, Sendable, CustomStringConvertible {
         self.code = code
         self.enhancedCode = enhancedCode
         self.text = text
+    }
+
+    /// The facts of a reply, its lines joined by spaces.
+    public init(_ reply: Reply) {
+        self.init(
+            code: reply.code.rawValue,
+            enhancedCode: reply.enhancedCode?.description,
+            text: reply.lines.joined(separator: " ")
+        )
     }
 
     /// As one line: `250 2.0.0 Ok: queued as X`.
@@ -229,6 +259,9 @@ public struct NoticeQueued: Codable, Hashable, Sendable {
 
     public var kind: Kind
     public var noticeQueueID: String
+    /// SHA-256 (hex) and size of the notice as queued.
+    public var messageSHA256: String
+    public var messageSize: Int
     /// The message the notice is about, and when it was submitted.
     public var aboutQueueID: String
     public var aboutSubmittedAt: Date
@@ -239,7 +272,7 @@ public struct NoticeQueued: Codable, Hashable, Sendable {
 
     public init(
         kind: Kind,
-        noticeQueueID: String,
+        notice: SpooledContent,
         aboutQueueID: String,
         aboutSubmittedAt: Date,
         noticeRecipient: String,
@@ -247,11 +280,26 @@ public struct NoticeQueued: Codable, Hashable, Sendable {
         queuedAt: Date
     ) {
         self.kind = kind
-        self.noticeQueueID = noticeQueueID
+        self.noticeQueueID = notice.queueID
+        self.messageSHA256 = notice.sha256
+        self.messageSize = notice.size
         self.aboutQueueID = aboutQueueID
         self.aboutSubmittedAt = aboutSubmittedAt
         self.noticeRecipient = noticeRecipient
         self.reportedRecipients = reportedRecipients
         self.queuedAt = queuedAt
+    }
+}
+
+/// A message as the spool holds it: its queue id, and the SHA-256 (hex) and size of its content.
+public struct SpooledContent: Hashable, Sendable {
+    public var queueID: String
+    public var sha256: String
+    public var size: Int
+
+    public init(queueID: String, sha256: String, size: Int) {
+        self.queueID = queueID
+        self.sha256 = sha256
+        self.size = size
     }
 }

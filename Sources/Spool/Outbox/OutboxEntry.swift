@@ -44,14 +44,12 @@ public struct OutboxEntry: Hashable, Sendable {
 /// Evidence ids: `E` and 26 Crockford base32 digits of 130 random bits. Random, so an id says
 /// nothing about the message and a record cannot be re-created under its old id.
 public enum EvidenceID {
-    private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
-
     public static func make() -> String {
         var generator = SystemRandomNumberGenerator()
         var characters: [UInt8] = [UInt8(ascii: "E")]
         characters.reserveCapacity(27)
         for _ in 0..<26 {
-            characters.append(self.alphabet[Int(generator.next(upperBound: UInt8(32)))])
+            characters.append(QueueID.alphabet[Int(generator.next(upperBound: UInt8(32)))])
         }
         return String(decoding: characters, as: UTF8.self)
     }
