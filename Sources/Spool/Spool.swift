@@ -134,11 +134,18 @@ public final class Spool: Sendable {
             )
         }
         let content = SpooledContent(queueID: message.queueID, sha256: message.sha256, size: message.size)
-        let event =
-            self.attestsEvents
-            ? attestation?(content)
-                ?? .submissionAccepted(SubmissionAccepted(content, envelope: envelope, metadata: metadata))
-            : nil
+        var event: EncodedEvent? = nil
+        if self.attestsEvents {
+            do {
+                event = try EncodedEvent(
+                    attestation?(content)
+                        ?? .submissionAccepted(SubmissionAccepted(content, envelope: envelope, metadata: metadata))
+                )
+            } catch {
+                message.discard(closingDescriptor: true)
+                return completion(.failure(error))
+            }
+        }
         self.committer.submit(
             GroupCommitter.Pending(
                 message: message,

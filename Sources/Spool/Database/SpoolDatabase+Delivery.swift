@@ -135,6 +135,7 @@ extension SpoolDatabase {
     /// leaves the active queue.
     public func record(_ attempts: [RecordedAttempt], now: Date) throws {
         guard !attempts.isEmpty else { return }
+        let events = try attempts.map { try $0.outcome.map { try EncodedEvent(.relayOutcome($0)) } }
         try self.writer.write { db in
             let update = try db.cachedStatement(
                 sql: """
@@ -144,9 +145,9 @@ extension SpoolDatabase {
                     WHERE id = ?
                     """
             )
-            for attempt in attempts {
+            for (attempt, event) in zip(attempts, events) {
                 let finished = attempt.state == .delivered || attempt.state == .bounced
-                let evidenceID = try attempt.outcome.map { try Self.appendToOutbox(.relayOutcome($0), in: db) }
+                let evidenceID = try event.map { try Self.appendToOutbox($0, in: db) }
                 try update.execute(arguments: [
                     attempt.state.rawValue, attempt.nextAttemptAt, attempt.reply, attempt.remoteHost,
                     attempt.remoteIP, attempt.tls?.description, finished ? now : nil, attempt.delayNotified,

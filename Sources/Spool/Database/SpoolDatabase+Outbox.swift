@@ -12,18 +12,12 @@ import GRDB
 extension SpoolDatabase {
     /// Adds an event to the outbox inside the caller's transaction; returns its evidence id.
     @discardableResult
-    static func appendToOutbox(
-        _ event: AttestedEvent,
-        evidenceID: String = EvidenceID.make(),
-        in db: Database
-    )
-        throws -> String
-    {
+    static func appendToOutbox(_ event: EncodedEvent, in db: Database) throws -> String {
         let statement = try db.cachedStatement(
             sql: "INSERT INTO evidence_outbox (evidence_id, queue_id, kind, payload) VALUES (?, ?, ?, ?)"
         )
-        try statement.execute(arguments: [evidenceID, event.queueID, event.kindName, try OutboxEntry.encode(event)])
-        return evidenceID
+        try statement.execute(arguments: [event.evidenceID, event.queueID, event.kind, event.payload])
+        return event.evidenceID
     }
 
     /// Outbox entries after `sequence`, in order, at most `limit`.

@@ -34,7 +34,7 @@ public struct SpoolDatabase: Sendable {
 
     /// Inserts the messages, their recipients and the events that attest them in one transaction
     /// (cached statements: this is the acceptance hot path, run once per group commit).
-    func insert(_ messages: [(QueuedMessage, [QueuedRecipient], AttestedEvent?)]) throws {
+    func insert(_ messages: [(QueuedMessage, [QueuedRecipient], EncodedEvent?)]) throws {
         try self.writer.write { db in
             let insertMessage = try db.cachedStatement(
                 sql: """

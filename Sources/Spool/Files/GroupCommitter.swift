@@ -27,7 +27,7 @@ final class GroupCommitter: Sendable {
         var record: QueuedMessage
         var recipients: [QueuedRecipient]
         /// What the evidence will attest, written in the same transaction as the rows.
-        var event: AttestedEvent?
+        var event: EncodedEvent?
         var completion: @Sendable (Result<Void, any Error>) -> Void
     }
 
@@ -104,7 +104,7 @@ final class GroupCommitter: Sendable {
     }
 
     private func commit(_ batch: [Pending]) throws {
-        var rows: [(QueuedMessage, [QueuedRecipient], AttestedEvent?)] = []
+        var rows: [(QueuedMessage, [QueuedRecipient], EncodedEvent?)] = []
         var movedFiles: [String] = []
         // Messages before this index had their descriptors closed already.
         var started = 0

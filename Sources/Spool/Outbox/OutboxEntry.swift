@@ -22,23 +22,39 @@ public struct OutboxEntry: Hashable, Sendable {
         self.event = event
     }
 
-    /// The stored form of an event: JSON with sorted keys and millisecond times.
-    static func encode(_ event: AttestedEvent) throws -> Data {
-        try self.encoder.encode(event)
+    static func decode(_ data: Data) throws -> AttestedEvent {
+        try self.decoder.decode(AttestedEvent.self, from: data)
     }
 
-    static func decode(_ data: Data) throws -> AttestedEvent {
+    private static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .millisecondsSince1970
-        return try decoder.decode(AttestedEvent.self, from: data)
+        return decoder
+    }()
+}
+
+/// An event encoded for the outbox with its evidence id, before the transaction that inserts it:
+/// the spool's committer holds the database's write lock for the insert only.
+struct EncodedEvent: Sendable {
+    var evidenceID: String
+    var queueID: String
+    var kind: String
+    /// The stored form: JSON with sorted keys and millisecond times.
+    var payload: Data
+
+    init(_ event: AttestedEvent) throws {
+        self.evidenceID = EvidenceID.make()
+        self.queueID = event.queueID
+        self.kind = event.kindName
+        self.payload = try Self.encoder.encode(event)
     }
 
-    private static var encoder: JSONEncoder {
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .millisecondsSince1970
         return encoder
-    }
+    }()
 }
 
 /// Evidence ids: `E` and 26 Crockford base32 digits of 130 random bits. Random, so an id says
