@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# bench/ingress.sh [MAILS] [SESSIONS] [KB]
+# bench/ingress.sh [MAILS] [SESSIONS] [KB]   (ROUNDS=3)
 #
 # Durable acceptance, Fefaent side by side with Postfix on this machine, both driven by
 # Postfix's smtp-source (MAILS mails of KB KiB over SESSIONS parallel sessions; defaults
 # 5000, 20, 4). Postfix runs as a loopback relay into smtp-sink (../shared/tools/postfix-peer.sh);
-# Fefaent runs `fefaent serve` (release build) with a fresh spool on the same disk. Every
-# mail is acknowledged only after it is on disk in both. Prints mails/s of each and the ratio.
-# Then measures what a 20 MB message adds to Fefaent's peak resident memory.
+# Fefaent runs `fefaent serve` (release build) with a fresh spool on the same disk, twice: as
+# shipped (with [evidence]: every acceptance writes its outbox row in the spool transaction, and
+# the evidence writer signs, logs and time-stamps alongside), and without [evidence] (no outbox),
+# which tells what the evidence costs acceptance. Every mail is acknowledged only after it is on
+# disk. Prints mails/s of each and the ratios. Then measures what a 20 MB message adds to
+# Fefaent's peak resident memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MAILS=${1:-5000}
 SESSIONS=${2:-20}
 KB=${3:-4}
+ROUNDS=${ROUNDS:-3}
 PEER=${PEER_TOOL:-../shared/tools/postfix-peer.sh}
 WORK=$(mktemp -d /var/tmp/fefaent-bench.XXXXXX)
 PORT=${FEFAENT_BENCH_PORT:-2725}
@@ -27,7 +31,13 @@ cleanup() {
 trap cleanup EXIT
 
 "$BIN" keys init --dir "$WORK/keys" >/dev/null
-cat >"$WORK/fefaent.toml" <<TOML
+
+# start_fefaent DIR EVIDENCE(yes|no): a fresh spool in DIR, keys shared.
+start_fefaent() {
+  local dir=$1
+  mkdir -p "$dir"
+  ln -sfn "$WORK/keys" "$dir/keys"
+  cat >"$dir/fefaent.toml" <<TOML
 [server]
 hostname = "fefaent.localhost"
 spool = "spool"
@@ -41,28 +51,69 @@ name = "mx"
 kind = "mx"
 address = "127.0.0.1:$PORT"
 TOML
-"$BIN" serve --config "$WORK/fefaent.toml" 2>"$WORK/fefaent.log" &
-FEFAENT_PID=$!
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+  if [ "$2" = yes ]; then
+    cat >>"$dir/fefaent.toml" <<TOML
+[evidence]
+certificate = "keys/signing.pem"
+key = "keys/signing.key"
+ca = "keys/ca.pem"
+tsa_certificate = "keys/tsa.pem"
+tsa_key = "keys/tsa.key"
+log_key = "keys/log.key"
+TOML
+  fi
+  "$BIN" serve --config "$dir/fefaent.toml" 2>"$dir/fefaent.log" &
+  FEFAENT_PID=$!
+  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+}
+
+stop_fefaent() {
+  kill -TERM "$FEFAENT_PID" && wait "$FEFAENT_PID" || true
+  FEFAENT_PID=
+}
+
+wait_for_postfix_queue() {
+  for _ in $(seq 120); do
+    [ -z "$(find "${PEER_DIR:-/tmp/postfix-peer}"/queue/incoming "${PEER_DIR:-/tmp/postfix-peer}"/queue/active "${PEER_DIR:-/tmp/postfix-peer}"/queue/deferred -type f 2>/dev/null | head -1)" ] && break
+    sleep 0.5
+  done
+}
+
+rate() { sed -E 's/.* ([0-9.]+) mails\/s.*/\1/' <<<"$1"; }
 
 bash "$PEER" start >/dev/null
-echo "== durable acceptance: $MAILS mails of $KB KiB, $SESSIONS sessions, smtp-source"
-POSTFIX=$(bash "$PEER" bench 127.0.0.1:2625 "$MAILS" "$SESSIONS" "$KB")
-echo "postfix: $POSTFIX"
-# Let Postfix finish relaying its queue to smtp-sink, so its delivery work does not run during Fefaent's turn.
-for _ in $(seq 120); do
-  [ -z "$(find "${PEER_DIR:-/tmp/postfix-peer}"/queue/incoming "${PEER_DIR:-/tmp/postfix-peer}"/queue/active "${PEER_DIR:-/tmp/postfix-peer}"/queue/deferred -type f 2>/dev/null | head -1)" ] && break
-  sleep 0.5
+echo "== durable acceptance: $MAILS mails of $KB KiB, $SESSIONS sessions, smtp-source, $ROUNDS alternating rounds"
+P=(); N=(); F=()
+for round in $(seq "$ROUNDS"); do
+  POSTFIX=$(bash "$PEER" bench 127.0.0.1:2625 "$MAILS" "$SESSIONS" "$KB")
+  # Let Postfix relay its queue to smtp-sink, so its delivery work does not run during Fefaent's turn.
+  wait_for_postfix_queue
+  start_fefaent "$WORK/plain-$round" no
+  PLAIN=$(BENCH_TO=certify@fefaent.localhost bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB")
+  stop_fefaent
+  start_fefaent "$WORK/shipped-$round" yes
+  FEFAENT=$(BENCH_TO=certify@fefaent.localhost bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB")
+  echo "round $round: postfix $(rate "$POSTFIX"), fefaent without evidence $(rate "$PLAIN"), with evidence $(rate "$FEFAENT") mails/s"
+  P+=("$(rate "$POSTFIX")"); N+=("$(rate "$PLAIN")"); F+=("$(rate "$FEFAENT")")
+  if [ "$round" -lt "$ROUNDS" ]; then stop_fefaent; fi
 done
-FEFAENT=$(BENCH_TO=certify@fefaent.localhost bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB")
-echo "fefaent: $FEFAENT"
-QUEUED=$(python3 -c "import sqlite3; print(sqlite3.connect('$WORK/spool/queue.sqlite').execute('select count(*) from message').fetchone()[0])")
-echo "fefaent queued $QUEUED of $MAILS mails (every one with its row and octets on disk)"
-python3 - "$POSTFIX" "$FEFAENT" <<'PY'
-import re, sys
-rate = lambda s: float(re.search(r"([0-9.]+) mails/s", s).group(1))
-p, f = rate(sys.argv[1]), rate(sys.argv[2])
-print(f"ratio fefaent/postfix: {f / p:.2f}x  ({f:.0f} vs {p:.0f} mails/s)")
+SHIPPED="$WORK/shipped-$ROUNDS"
+QUEUED=$(python3 -c "import sqlite3; print(sqlite3.connect('$SHIPPED/spool/queue.sqlite').execute('select count(*) from message').fetchone()[0])")
+echo "last round: fefaent queued $QUEUED of $MAILS mails (each with its row, its outbox row and its octets on disk)"
+# The writer catches up: every outbox row becomes a signed record.
+for _ in $(seq 600); do
+  LEFT=$(python3 -c "import sqlite3; print(sqlite3.connect('$SHIPPED/spool/queue.sqlite').execute('select count(*) from evidence_outbox').fetchone()[0])")
+  [ "$LEFT" = 0 ] && break
+  sleep 0.1
+done
+RECORDS=$(python3 -c "import sqlite3; print(sqlite3.connect('$SHIPPED/spool/evidence.sqlite').execute('select count(*) from record').fetchone()[0])")
+echo "evidence: $RECORDS signed records, $LEFT outbox rows waiting"
+python3 - "${P[*]}" "${N[*]}" "${F[*]}" <<'PY'
+import statistics, sys
+p, n, f = (statistics.median(map(float, a.split())) for a in sys.argv[1:4])
+print(f"medians: postfix {p:.0f}, fefaent without evidence {n:.0f}, with evidence {f:.0f} mails/s")
+print(f"ratio fefaent (with evidence)/postfix: {f / p:.2f}x")
+print(f"evidence costs acceptance {100 * (1 - f / n):.1f} %")
 PY
 
 echo "== peak resident memory for one 20 MB message"
