@@ -21,7 +21,8 @@ struct EvidenceCommand: AsyncParsableCommand {
         commandName: "evidence",
         abstract: "Show, export, verify and audit signed, time-stamped evidence.",
         subcommands: [
-            List.self, Show.self, Export.self, PDF.self, Verify.self, Audit.self, Checkpoint.self, Recover.self
+            List.self, Show.self, Export.self, PDF.self, Verify.self, Audit.self, Checkpoint.self, Consistency.self,
+            Recover.self
         ]
     )
 
@@ -241,11 +242,48 @@ struct EvidenceCommand: AsyncParsableCommand {
             abstract: "Print the latest signed checkpoint (keep it: audits compare against it)."
         )
         @OptionGroup var options: ConfigOption
+        @Flag(help: "Say where checkpoints went instead: the anchor, the publication folder, each witness.")
+        var status = false
 
         func run() async throws {
             let (log, _) = try openEvidence(self.options.config)
-            guard let checkpoint = try log.store.checkpoints().last else { throw CLIError("no checkpoint yet") }
-            print(checkpoint.note, terminator: "")
+            guard let checkpoint = try log.store.latestCheckpoint() else { throw CLIError("no checkpoint yet") }
+            guard self.status else {
+                print(checkpoint.note, terminator: "")
+                return
+            }
+            let configuration = try loadConfiguration(self.options.config)
+            let (database, _) = try openQueue(self.options.config)
+            print(
+                "log          \(log.head.size) records; newest checkpoint \(checkpoint.size), written \(checkpoint.createdAt), "
+                    + (checkpoint.token == nil ? "not time-stamped yet" : "time-stamped")
+            )
+            print(
+                "anchor       \(try database.evidenceAnchor().map { "size \($0.size)" } ?? "none yet") (queue database)"
+            )
+            if let folder = configuration.evidence?.publicationFolder {
+                let latest = (try? String(contentsOfFile: folder + "/latest.txt", encoding: .utf8))
+                    .flatMap { $0.split(separator: "\n").dropFirst().first }
+                print("published    \(folder): \(latest.map { "latest size \($0)" } ?? "nothing yet")")
+            } else {
+                print("published    no publication_folder configured")
+            }
+            let states = Dictionary(uniqueKeysWithValues: try database.witnessStates().map { ($0.url, $0) })
+            let witnesses = configuration.evidence?.witnesses ?? []
+            if witnesses.isEmpty { print("witnesses    none configured") }
+            for url in witnesses {
+                let state = states[url]
+                var line = "witness      \(url): "
+                if let state, state.acknowledgedSize > 0 {
+                    line += "cosigned size \(state.acknowledgedSize) at \(state.acknowledgedAt.map(utc) ?? "?")"
+                } else {
+                    line += "has cosigned nothing yet"
+                }
+                if let error = state?.lastError {
+                    line += "; last try \(state?.lastAttemptAt.map(utc) ?? "?") failed: \(error)"
+                }
+                print(line)
+            }
         }
     }
 }

@@ -113,6 +113,28 @@ struct EvidenceBundleTests {
         #expect(report.passed, "\(report.checks.filter { !$0.passed }.map(\.text))")
     }
 
+    @Test func aBundleLinksItsCheckpointToTheNewestAndAForgedLinkFails() async throws {
+        let (pki, _, log) = try await self.bundle(records: 3)
+        try log.append([TestPKI.record(7), TestPKI.record(8)])
+        try log.checkpoint()
+        _ = await log.stamp(with: pki.tsa)
+        let bundle = try EvidenceBundle.make(
+            log: log,
+            records: try log.store.records(queueID: "Q1"),
+            message: Array("message".utf8),
+            caPEM: ""
+        )
+        var files = bundle.byPath
+        let proof = try ConsistencyProof(json: try CanonicalJSON(parsing: try #require(files["consistency.json"])))
+        #expect(proof.oldSize == 3 && proof.newSize == 5)
+        let report = self.verify(files, pki)
+        #expect(report.passed, "\(report.checks.filter { !$0.passed }.map(\.text))")
+        var forged = proof
+        forged.hashes[0] = Array(repeating: 0, count: 32)
+        files["consistency.json"] = forged.json.canonicalBytes
+        #expect(self.verify(files, pki).checks.contains { !$0.passed && $0.subject == "latest checkpoint" })
+    }
+
     @Test func embeddedFilesComeBackOutOfAPDFAsWritten() {
         var pdf = Array("%PDF-1.7\n".utf8)
         pdf += Array("1 0 obj\n<< /Length 5 /Type /EmbeddedFile >>\nstream\nhello\nendstream\nendobj\n".utf8)

@@ -228,6 +228,17 @@ def verify_folder(folder, ca_path) -> list:
         except Exception as error:  # noqa: BLE001
             problems.append(f"record {evidence_id}: {type(error).__name__}: {error}")
 
+    latest = folder / "latest-checkpoint.txt"
+    if latest.exists():
+        try:
+            _, latest_size, latest_root = read_checkpoint(latest.read_text(), (folder / "log.vkey").read_text())
+            proof = json.loads((folder / "consistency.json").read_bytes())
+            if (proof["oldSize"], proof["newSize"]) != (size, latest_size) or not verify_consistency(
+                    size, latest_size, root, latest_root, [base64.b64decode(h) for h in proof["hashes"]]):
+                problems.append("latest checkpoint: the consistency proof fails")
+        except Exception as error:  # noqa: BLE001
+            problems.append(f"latest checkpoint: {error}")
+
     message = folder / "message.eml"
     if message.exists() and sha256(message.read_bytes()).hex() not in digests:
         problems.append("message.eml: not the message the records certify")

@@ -31,7 +31,7 @@ public struct EvidenceBundle: Sendable {
     /// The files a bundle has outside `records/`.
     public static let topLevelNames: Set<String> = [
         "checkpoint.txt", "checkpoint.tsr", "log.vkey", "ca.pem", "message.eml", "manifest.json", "manifest.p7s",
-        "README.txt"
+        "README.txt", "latest-checkpoint.txt", "latest-checkpoint.tsr", "consistency.json"
     ]
 
     /// Builds the bundle of `records` (every record of the message), which a checkpoint must cover.
@@ -86,6 +86,20 @@ public struct EvidenceBundle: Sendable {
         add("checkpoint.txt", Array(checkpoint.note.utf8), "text/plain", "The signed log checkpoint (C2SP signed note)")
         if let token = checkpoint.token {
             add("checkpoint.tsr", token, "application/timestamp-reply", "RFC 3161 time-stamp of checkpoint.txt")
+        }
+        // The newest checkpoint and the proof that it extends the covering one: whoever holds a later
+        // checkpoint (published, witnessed) can link this bundle to it.
+        if let latest = try log.store.latestCheckpoint(), latest.size > checkpoint.size {
+            add("latest-checkpoint.txt", Array(latest.note.utf8), "text/plain", "The newest signed log checkpoint")
+            if let token = latest.token {
+                add("latest-checkpoint.tsr", token, "application/timestamp-reply", "RFC 3161 time-stamp of it")
+            }
+            add(
+                "consistency.json",
+                try log.consistencyProof(from: checkpoint.size, to: latest.size).json.canonicalBytes,
+                "application/json",
+                "Consistency proof from checkpoint.txt to latest-checkpoint.txt (RFC 9162)"
+            )
         }
         add("log.vkey", Array((log.verifierKey + "\n").utf8), "text/plain", "The log's verifier key")
         add("ca.pem", Array(caPEM.utf8), "application/x-pem-file", "The CA certificate (use your own copy if you can)")

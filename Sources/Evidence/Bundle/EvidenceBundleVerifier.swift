@@ -91,6 +91,18 @@ public enum EvidenceBundleVerifier {
             report.fail("checkpoint", "checkpoint.txt or log.vkey is missing")
         }
 
+        if let checkpoint, let key, let latestNote = files["latest-checkpoint.txt"] {
+            self.verifyLatest(
+                latestNote,
+                token: files["latest-checkpoint.tsr"],
+                proof: files["consistency.json"],
+                extending: checkpoint,
+                key: key,
+                trustedRoots: trustedRoots,
+                report: &report
+            )
+        }
+
         let manifest = self.verifyManifest(
             files: files,
             checkpoint: checkpoint,
@@ -149,6 +161,46 @@ public enum EvidenceBundleVerifier {
             report.fail("message.eml", "is missing, but the manifest says the bundle carries the message")
         }
         return (report, records)
+    }
+
+    /// The newest checkpoint a bundle carries: signed, time-stamped, and proved to extend the one
+    /// the inclusion proofs lead to.
+    static func verifyLatest(
+        _ noteBytes: [UInt8],
+        token: [UInt8]?,
+        proof: [UInt8]?,
+        extending checkpoint: Checkpoint,
+        key: (name: String, key: Curve25519.Signing.PublicKey),
+        trustedRoots: [Certificate],
+        report: inout VerificationReport
+    ) {
+        let subject = "latest checkpoint"
+        do {
+            let latest = try Checkpoint(verifying: String(decoding: noteBytes, as: UTF8.self), publicKey: key.key)
+            if let token {
+                let stamp = try TimeStampToken(
+                    verifying: token,
+                    for: Array(SHA256.hash(data: noteBytes)),
+                    trustedRoots: trustedRoots
+                )
+                report.pass(subject, "size \(latest.size), signed by the log key, time-stamped \(stamp.genTime)")
+            } else {
+                report.pass(subject, "size \(latest.size), signed by the log key (not time-stamped yet)")
+            }
+            guard let proof else { throw EvidenceProblem("has no consistency proof (consistency.json)") }
+            let consistency = try ConsistencyProof(json: try CanonicalJSON(parsing: proof))
+            guard consistency.verify(old: checkpoint, new: latest) else {
+                throw EvidenceProblem(
+                    "does not extend checkpoint \(checkpoint.size): the consistency proof fails (the log was rewritten)"
+                )
+            }
+            report.pass(
+                subject,
+                "extends checkpoint \(checkpoint.size) (consistency proof of \(consistency.hashes.count) hashes)"
+            )
+        } catch {
+            report.fail(subject, "\(error)")
+        }
     }
 
     static func verifyManifest(

@@ -129,6 +129,19 @@ public final class EvidenceLog: Sendable {
         return (recordTokens.count + checkpointTokens.count, failure)
     }
 
+    /// The proof that the log of `newSize` records extends the log of `oldSize`.
+    public func consistencyProof(from oldSize: Int, to newSize: Int) throws -> ConsistencyProof {
+        let leaves = try self.store.leafHashes(upTo: newSize)
+        guard oldSize <= newSize, leaves.count == newSize else {
+            throw EvidenceProblem("the log has \(leaves.count) records, not \(newSize)")
+        }
+        return ConsistencyProof(
+            oldSize: oldSize,
+            newSize: newSize,
+            hashes: MerkleTree.consistencyProof(oldSize: oldSize, leaves: leaves[...])
+        )
+    }
+
     /// The inclusion proof of leaf `index` in the tree of the first `size` leaves.
     public func inclusionProof(index: Int, size: Int) throws -> [MerkleTree.Hash] {
         let leaves = try self.store.leafHashes(upTo: size)

@@ -149,7 +149,8 @@ extension FefaentConfiguration {
     ) throws -> Evidence? {
         try table.allowOnly([
             "database", "certificate", "key", "ca", "tsa_certificate", "tsa_key", "tsa_url", "log_key", "origin",
-            "checkpoint_interval_ms", "pdf_certificate", "pdf_key", "publication_folder"
+            "checkpoint_interval_ms", "pdf_certificate", "pdf_key", "publication_folder",
+            "witnesses"
         ])
         guard let certificate = try table.optionalString("certificate").map({ Self.resolve($0, base: base) }) else {
             return nil
@@ -171,7 +172,12 @@ extension FefaentConfiguration {
         if let tsaURL, !(tsaURL.hasPrefix("http://") || tsaURL.hasPrefix("https://")) {
             throw ConfigurationError(key: "evidence.tsa_url", "must be an http:// or https:// URL")
         }
-        let evidence = Evidence(
+        let witnesses = try table.strings("witnesses", default: [], keepingCase: true)
+        for (index, url) in witnesses.enumerated()
+        where !(url.hasPrefix("http://") || url.hasPrefix("https://")) || URL(string: url)?.host == nil {
+            throw ConfigurationError(key: "evidence.witnesses[\(index)]", "must be an http:// or https:// URL")
+        }
+        var evidence = Evidence(
             database: Self.resolve(try table.string("database", default: spool + "/evidence.sqlite"), base: base),
             certificate: certificate,
             key: try path("key"),
@@ -188,6 +194,7 @@ extension FefaentConfiguration {
             pdfKey: try table.optionalString("pdf_key") == nil ? nil : try path("pdf_key"),
             publicationFolder: try table.optionalString("publication_folder").map { Self.resolve($0, base: base) }
         )
+        evidence.witnesses = witnesses
         guard FileManager.default.fileExists(atPath: certificate) else {
             throw ConfigurationError(
                 key: "evidence.certificate",

@@ -67,6 +67,8 @@ public struct FefaentConfiguration: Hashable, Sendable {
         public var pdfKey: String?
         /// Where every time-stamped checkpoint is written for others to take (nil: nowhere).
         public var publicationFolder: String?
+        /// C2SP tlog-witness endpoints every new checkpoint is sent to (`…/add-checkpoint`).
+        public var witnesses: [String] = []
     }
 
     /// `[dkim]`: who signs the certified copies (d=, s=) and with which key.

@@ -69,7 +69,8 @@ struct TableReader {
         return bool
     }
 
-    func strings(_ name: String, default defaultValue: [String]) throws -> [String] {
+    /// A list of strings, lower-cased unless `keepingCase` (URLs, paths).
+    func strings(_ name: String, default defaultValue: [String], keepingCase: Bool = false) throws -> [String] {
         guard let value = self.table[name] else { return defaultValue }
         guard let array = value.array else {
             throw ConfigurationError(key: self.key(name), "must be an array of strings")
@@ -78,7 +79,7 @@ struct TableReader {
             guard let string = array[index].string, !string.isEmpty else {
                 throw ConfigurationError(key: "\(self.key(name))[\(index)]", "must be a non-empty string")
             }
-            return string.lowercased()
+            return keepingCase ? string : string.lowercased()
         }
     }
 

@@ -36,6 +36,8 @@ public final class FefaentDaemon: Sendable {
     public let deliveryRunner: DeliveryRunner
     /// The evidence writer, when `[evidence]` is configured.
     public let evidence: EvidenceService?
+    /// Sends checkpoints to `[evidence] witnesses`, when there are any.
+    public let witnesses: WitnessService?
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let logger: Logger
@@ -79,8 +81,20 @@ public final class FefaentDaemon: Sendable {
             logger: logger
         )
         let spool = self.spool
-        self.evidence = try configuration.evidence.map {
+        let evidence = try configuration.evidence.map {
             try Self.makeEvidenceService($0, spool: spool, logger: logger)
+        }
+        self.evidence = evidence
+        if let evidence, let settings = configuration.evidence, !settings.witnesses.isEmpty {
+            self.witnesses = WitnessService(
+                urls: settings.witnesses,
+                log: evidence.log,
+                database: spool.database,
+                interval: .milliseconds(settings.checkpointIntervalMilliseconds),
+                logger: logger
+            )
+        } else {
+            self.witnesses = nil
         }
         let trusted = configuration.trustedNetworks.compactMap(IPNetwork.init)
         self.servers = configuration.listeners.map { listener in
@@ -191,7 +205,8 @@ public final class FefaentDaemon: Sendable {
 
     /// The services in start order; a ServiceGroup stops them in reverse (listeners first, spool last).
     public func services() -> [any Service] {
-        [SpoolService(daemon: self)] + (self.evidence.map { [$0] } ?? []) + [self.deliveryRunner]
+        [SpoolService(daemon: self)] + (self.evidence.map { [$0] } ?? []) + (self.witnesses.map { [$0] } ?? [])
+            + [self.deliveryRunner]
             + self.servers.map { ListenerService(server: $0, grace: self.grace) }
     }
 

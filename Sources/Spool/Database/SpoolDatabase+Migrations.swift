@@ -101,6 +101,20 @@ extension SpoolDatabase {
                     """
             )
         }
+        migrator.registerMigration("v6: checkpoint witnesses") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE witness (
+                        url TEXT PRIMARY KEY NOT NULL,
+                        acknowledged_size INTEGER NOT NULL DEFAULT 0,
+                        cosignature TEXT,
+                        acknowledged_at DATETIME,
+                        last_attempt_at DATETIME,
+                        last_error TEXT
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }
