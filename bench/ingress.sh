@@ -10,6 +10,12 @@
 # which tells what the evidence costs acceptance. Every mail is acknowledged only after it is on
 # disk. Prints mails/s of each and the ratios. Then measures what a 20 MB message adds to
 # Fefaent's peak resident memory.
+#
+# BASE_BIN=path/to/an/older/fefaent adds a fourth turn each round: that build, with evidence, on the
+# same configuration (e.g. a `git worktree` of an earlier commit built with -c release): what a
+# change costs acceptance as shipped. EVIDENCE_INTERVAL_MS (default 1000) is the evidence writer's
+# interval; 60000 keeps the writer asleep during the runs, so what remains is the cost of the
+# acceptance path itself (the outbox row in the spool transaction).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MAILS=${1:-5000}
@@ -32,9 +38,9 @@ trap cleanup EXIT
 
 "$BIN" keys init --dir "$WORK/keys" >/dev/null
 
-# start_fefaent DIR EVIDENCE(yes|no): a fresh spool in DIR, keys shared.
+# start_fefaent DIR EVIDENCE(yes|no) [BINARY]: a fresh spool in DIR, keys shared.
 start_fefaent() {
-  local dir=$1
+  local dir=$1 binary=${3:-$BIN}
   mkdir -p "$dir"
   ln -sfn "$WORK/keys" "$dir/keys"
   cat >"$dir/fefaent.toml" <<TOML
@@ -60,9 +66,10 @@ ca = "keys/ca.pem"
 tsa_certificate = "keys/tsa.pem"
 tsa_key = "keys/tsa.key"
 log_key = "keys/log.key"
+checkpoint_interval_ms = ${EVIDENCE_INTERVAL_MS:-1000}
 TOML
   fi
-  "$BIN" serve --config "$dir/fefaent.toml" 2>"$dir/fefaent.log" &
+  "$binary" serve --config "$dir/fefaent.toml" 2>"$dir/fefaent.log" &
   FEFAENT_PID=$!
   for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
 }
@@ -83,7 +90,7 @@ rate() { sed -E 's/.* ([0-9.]+) mails\/s.*/\1/' <<<"$1"; }
 
 bash "$PEER" start >/dev/null
 echo "== durable acceptance: $MAILS mails of $KB KiB, $SESSIONS sessions, smtp-source, $ROUNDS alternating rounds"
-P=(); N=(); F=()
+P=(); N=(); F=(); B=()
 for round in $(seq "$ROUNDS"); do
   POSTFIX=$(bash "$PEER" bench 127.0.0.1:2625 "$MAILS" "$SESSIONS" "$KB")
   # Let Postfix relay its queue to smtp-sink, so its delivery work does not run during Fefaent's turn.
@@ -93,11 +100,25 @@ for round in $(seq "$ROUNDS"); do
   stop_fefaent
   start_fefaent "$WORK/shipped-$round" yes
   FEFAENT=$(BENCH_TO=certify@fefaent.localhost bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB")
-  echo "round $round: postfix $(rate "$POSTFIX"), fefaent without evidence $(rate "$PLAIN"), with evidence $(rate "$FEFAENT") mails/s"
+  BASE_LINE=""
+  if [ -n "${BASE_BIN:-}" ]; then
+    stop_fefaent
+    start_fefaent "$WORK/base-$round" yes "$BASE_BIN"
+    BASE=$(BENCH_TO=certify@fefaent.localhost bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB")
+    B+=("$(rate "$BASE")")
+    BASE_LINE=", base build with evidence $(rate "$BASE")"
+    stop_fefaent
+    start_fefaent "$WORK/shipped-$round-again" yes
+    SHIPPED_AGAIN=$(BENCH_TO=certify@fefaent.localhost bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB")
+    F+=("$(rate "$SHIPPED_AGAIN")")
+    BASE_LINE="$BASE_LINE, with evidence again $(rate "$SHIPPED_AGAIN")"
+  fi
+  echo "round $round: postfix $(rate "$POSTFIX"), fefaent without evidence $(rate "$PLAIN"), with evidence $(rate "$FEFAENT")$BASE_LINE mails/s"
   P+=("$(rate "$POSTFIX")"); N+=("$(rate "$PLAIN")"); F+=("$(rate "$FEFAENT")")
   if [ "$round" -lt "$ROUNDS" ]; then stop_fefaent; fi
 done
 SHIPPED="$WORK/shipped-$ROUNDS"
+[ -n "${BASE_BIN:-}" ] && SHIPPED="$WORK/shipped-$ROUNDS-again"
 QUEUED=$(python3 -c "import sqlite3; print(sqlite3.connect('$SHIPPED/spool/queue.sqlite').execute('select count(*) from message').fetchone()[0])")
 echo "last round: fefaent queued $QUEUED of $MAILS mails (each with its row, its outbox row and its octets on disk)"
 # The writer catches up: every outbox row becomes a signed record.
@@ -108,12 +129,15 @@ for _ in $(seq 600); do
 done
 RECORDS=$(python3 -c "import sqlite3; print(sqlite3.connect('$SHIPPED/spool/evidence.sqlite').execute('select count(*) from record').fetchone()[0])")
 echo "evidence: $RECORDS signed records, $LEFT outbox rows waiting"
-python3 - "${P[*]}" "${N[*]}" "${F[*]}" <<'PY'
+python3 - "${P[*]}" "${N[*]}" "${F[*]}" "${B[*]:-}" <<'PY'
 import statistics, sys
 p, n, f = (statistics.median(map(float, a.split())) for a in sys.argv[1:4])
 print(f"medians: postfix {p:.0f}, fefaent without evidence {n:.0f}, with evidence {f:.0f} mails/s")
 print(f"ratio fefaent (with evidence)/postfix: {f / p:.2f}x")
 print(f"evidence costs acceptance {100 * (1 - f / n):.1f} %")
+if sys.argv[4].strip():
+    b = statistics.median(map(float, sys.argv[4].split()))
+    print(f"base build with evidence {b:.0f} mails/s: this build is {100 * (f / b - 1):+.1f} %")
 PY
 
 echo "== peak resident memory for one 20 MB message"

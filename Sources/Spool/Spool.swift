@@ -134,18 +134,12 @@ public final class Spool: Sendable {
             )
         }
         let content = SpooledContent(queueID: message.queueID, sha256: message.sha256, size: message.size)
-        var event: EncodedEvent? = nil
-        if self.attestsEvents {
-            do {
-                event = try EncodedEvent(
-                    attestation?(content)
-                        ?? .submissionAccepted(SubmissionAccepted(content, envelope: envelope, metadata: metadata))
-                )
-            } catch {
-                message.discard(closingDescriptor: true)
-                return completion(.failure(error))
-            }
-        }
+        let event =
+            self.attestsEvents
+            ? EncodedEvent(
+                attestation?(content)
+                    ?? .submissionAccepted(SubmissionAccepted(content, envelope: envelope, metadata: metadata))
+            ) : nil
         self.committer.submit(
             GroupCommitter.Pending(
                 message: message,

@@ -107,6 +107,60 @@ struct OutboxTests {
         #expect(try database.evidenceAnchor()?.note == "after an incident")
     }
 
+    @Test(arguments: [
+        AttestedEvent.submissionAccepted(
+            SubmissionAccepted(
+                queueID: "Q1",
+                receivedAt: Date(timeIntervalSince1970: 1_795_000_000.123),
+                envelopeSender: "ali\"ce\\@acme.test",
+                recipients: [
+                    .init(address: "certify@fefaent.test", kind: .certifier),
+                    .init(address: "jos\u{E9}@x", kind: .relay)
+                ],
+                messageSHA256: String(repeating: "ab", count: 32),
+                messageSize: 4096,
+                session: SessionFacts(
+                    clientAddress: "::1",
+                    heloName: "line\nbreak\u{1}",
+                    listener: "mx",
+                    protocolName: "ESMTPS",
+                    tls: TLSFacts(version: "TLSv1.3", peerCertificateVerified: false),
+                    authenticatedAs: nil
+                )
+            )
+        ),
+        .relayOutcome(
+            RelayOutcome(
+                queueID: "Q2",
+                recipient: "bob@example.test",
+                recipientRowID: 7,
+                result: .delivered,
+                failureReason: nil,
+                reply: ReplyFacts(code: 250, enhancedCode: nil, text: "Ok \u{65E5}\u{672C}"),
+                remoteHost: nil,
+                remoteIP: "192.0.2.1",
+                tls: nil,
+                attempts: 3,
+                submittedAt: Date(timeIntervalSince1970: 1_795_000_000),
+                finishedAt: Date(timeIntervalSince1970: 1_795_000_100.5)
+            )
+        ),
+        .noticeQueued(
+            NoticeQueued(
+                kind: .delayReport,
+                notice: SpooledContent(queueID: "Q3", sha256: "00", size: 1),
+                aboutQueueID: "Q2",
+                aboutSubmittedAt: Date(timeIntervalSince1970: 1_795_000_000),
+                noticeRecipient: "alice@acme.test",
+                reportedRecipients: ["a@b", "c@d"],
+                queuedAt: Date(timeIntervalSince1970: 1_795_000_200.25)
+            )
+        )
+    ])
+    func theHandWrittenPayloadDecodesToTheSameEvent(_ event: AttestedEvent) throws {
+        #expect(try OutboxEntry.decode(EncodedEvent(event).payload) == event)
+    }
+
     @Test func evidenceIDsAreRandomAndWellFormed() {
         let ids = (0..<1_000).map { _ in EvidenceID.make() }
         #expect(Set(ids).count == ids.count)

@@ -11,7 +11,11 @@ import Foundation
 public import Logging
 public import ServiceLifecycle
 public import Spool
+import NIOPosix
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The evidence writer: turns the queue database's outbox into signed, logged, time-stamped records.
 ///
@@ -27,6 +31,11 @@ import Synchronization
 /// Then it writes a signed checkpoint if the log grew, moves the queue database's anchor to it (the
 /// start-up check compares the log against the anchor), publishes it, and time-stamps what is not
 /// stamped yet.
+///
+/// The work (file reads, SQLite writes, signing, the built-in TSA) runs on a thread of its own at a
+/// lower scheduling priority (nice 10), never on the cooperative pool: under a burst, acceptance
+/// keeps the CPU and evidence follows as soon as there is room. Nothing is lost meanwhile: the rows
+/// wait in the outbox, and each record keeps its event's time.
 public final class EvidenceService: Service, Sendable {
     public let log: EvidenceLog
     let spool: Spool
@@ -35,6 +44,7 @@ public final class EvidenceService: Service, Sendable {
     let publisher: CheckpointPublisher?
     let logger: Logger
     private let messages = Mutex<[String: MessageFacts]>([:])
+    private let worker: NIOThreadPool
     /// The outbox is pruned up to here (the evidence log holds every row before it).
     private let pruned = Mutex<Int64>(0)
 
@@ -48,7 +58,13 @@ public final class EvidenceService: Service, Sendable {
     ) {
         self.log = log
         self.spool = spool
-        self.stamper = stamper
+        let worker = NIOThreadPool(numberOfThreads: 1)
+        worker.start()
+        worker.submit { _ in Self.lowerThisThreadsPriority() }
+        self.worker = worker
+        // The built-in TSA signs on the worker too; an external one is waited for, not computed.
+        self.stamper =
+            (stamper as? TimeStampAuthority).map { WorkerTimeStamping(authority: $0, worker: worker) } ?? stamper
         self.interval = interval
         self.publisher = publisher
         self.logger = logger
@@ -62,16 +78,25 @@ public final class EvidenceService: Service, Sendable {
             }
         }
         await self.tick()  // what happened during the drain
+        try await self.worker.shutdownGracefully()
+    }
+
+    /// nice 10 for the calling thread (Linux schedules threads one by one).
+    static func lowerThisThreadsPriority() {
+        #if os(Linux)
+        // PRIO_PROCESS with 0 is the calling thread: Linux keeps a nice value per thread.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        #endif
     }
 
     /// One round: the outbox, a checkpoint, the anchor, time-stamps.
     public func tick() async {
         do {
-            let written = try self.writePending()
+            let written = try await self.worker.runIfActive { try self.writePending() }
             if written > 0 {
                 self.logger.debug("evidence written", metadata: ["count": "\(written)"])
             }
-            if let checkpoint = try self.log.checkpoint() {
+            if let checkpoint = try await self.worker.runIfActive({ try self.log.checkpoint() }) {
                 self.logger.debug("checkpoint", metadata: ["size": "\(checkpoint.size)"])
                 // The start-up check compares the log with this anchor. Were this write lost, the
                 // anchor only lags: the next checkpoint moves it.
@@ -270,5 +295,15 @@ public final class EvidenceService: Service, Sendable {
             )
         }
         return MessageFacts(sha256: "", size: 0)
+    }
+}
+
+/// The built-in TSA, signing on the evidence worker's thread.
+struct WorkerTimeStamping: TimeStamping {
+    let authority: TimeStampAuthority
+    let worker: NIOThreadPool
+
+    func timeStamp(digest: [UInt8]) async throws -> [UInt8] {
+        try await self.worker.runIfActive { try self.authority.token(for: digest) }
     }
 }

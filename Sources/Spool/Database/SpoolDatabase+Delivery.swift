@@ -135,7 +135,7 @@ extension SpoolDatabase {
     /// leaves the active queue.
     public func record(_ attempts: [RecordedAttempt], now: Date) throws {
         guard !attempts.isEmpty else { return }
-        let events = try attempts.map { try $0.outcome.map { try EncodedEvent(.relayOutcome($0)) } }
+        let events = attempts.map { $0.outcome.map { EncodedEvent(.relayOutcome($0)) } }
         try self.writer.write { db in
             let update = try db.cachedStatement(
                 sql: """

@@ -42,30 +42,29 @@ struct EncodedEvent: Sendable {
     /// The stored form: JSON with sorted keys and millisecond times.
     var payload: Data
 
-    init(_ event: AttestedEvent) throws {
+    init(_ event: AttestedEvent) {
         self.evidenceID = EvidenceID.make()
         self.queueID = event.queueID
         self.kind = event.kindName
-        self.payload = try Self.encoder.encode(event)
+        self.payload = Data(EventJSONWriter(event).bytes)
     }
-
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .millisecondsSince1970
-        return encoder
-    }()
 }
 
 /// Evidence ids: `E` and 26 Crockford base32 digits of 130 random bits. Random, so an id says
 /// nothing about the message and a record cannot be re-created under its old id.
 public enum EvidenceID {
     public static func make() -> String {
+        // Three draws from the system's generator (each a getrandom call), five bits a digit: twelve
+        // digits from each of the first two, two from the third.
         var generator = SystemRandomNumberGenerator()
         var characters: [UInt8] = [UInt8(ascii: "E")]
         characters.reserveCapacity(27)
-        for _ in 0..<26 {
-            characters.append(QueueID.alphabet[Int(generator.next(upperBound: UInt8(32)))])
+        for digits in [12, 12, 2] {
+            var bits: UInt64 = generator.next()
+            for _ in 0..<digits {
+                characters.append(QueueID.alphabet[Int(bits & 31)])
+                bits >>= 5
+            }
         }
         return String(decoding: characters, as: UTF8.self)
     }
