@@ -122,13 +122,14 @@ SHIPPED="$WORK/shipped-$ROUNDS"
 QUEUED=$(python3 -c "import sqlite3; print(sqlite3.connect('$SHIPPED/spool/queue.sqlite').execute('select count(*) from message').fetchone()[0])")
 echo "last round: fefaent queued $QUEUED of $MAILS mails (each with its row, its outbox row and its octets on disk)"
 # The writer catches up: every outbox row becomes a signed record.
+CAUGHT_UP_FROM=$(date +%s.%N)
 for _ in $(seq 600); do
   LEFT=$(python3 -c "import sqlite3; print(sqlite3.connect('$SHIPPED/spool/queue.sqlite').execute('select count(*) from evidence_outbox').fetchone()[0])")
   [ "$LEFT" = 0 ] && break
   sleep 0.1
 done
 RECORDS=$(python3 -c "import sqlite3; print(sqlite3.connect('$SHIPPED/spool/evidence.sqlite').execute('select count(*) from record').fetchone()[0])")
-echo "evidence: $RECORDS signed records, $LEFT outbox rows waiting"
+echo "evidence: $RECORDS signed records, $LEFT outbox rows waiting, $(python3 -c "import time; print(f'{time.time() - $CAUGHT_UP_FROM:.1f}')") s after the last mail"
 python3 - "${P[*]}" "${N[*]}" "${F[*]}" "${B[*]:-}" <<'PY'
 import statistics, sys
 p, n, f = (statistics.median(map(float, a.split())) for a in sys.argv[1:4])
