@@ -42,11 +42,14 @@ public struct SMTPSessionInfo: Hashable, Sendable {
     public var listener: String
     /// The negotiated TLS version (`TLSv1.3`), or `nil` for plaintext.
     public var tls: String?
+    /// Whether the client's address is in the trusted networks (it may relay without AUTH).
+    public var clientIsTrusted: Bool
 
-    public init(clientAddress: String, listener: String, tls: String?) {
+    public init(clientAddress: String, listener: String, tls: String?, clientIsTrusted: Bool = false) {
         self.clientAddress = clientAddress
         self.listener = listener
         self.tls = tls
+        self.clientIsTrusted = clientIsTrusted
     }
 }
 

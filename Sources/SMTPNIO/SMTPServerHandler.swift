@@ -46,7 +46,12 @@ final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.listener = listener
         self.machine = ServerSessionStateMachine(configuration: session)
         self.sink = sink
-        self.sessionInfo = SMTPSessionInfo(clientAddress: clientAddress, listener: listener.name, tls: nil)
+        self.sessionInfo = SMTPSessionInfo(
+            clientAddress: clientAddress,
+            listener: listener.name,
+            tls: nil,
+            clientIsTrusted: session.clientIsTrusted
+        )
         self.logger = logger
         self.logger[metadataKey: "client"] = "\(clientAddress)"
         self.logger[metadataKey: "listener"] = "\(listener.name)"

@@ -198,11 +198,15 @@ public struct ReceptionMetadata: Hashable, Sendable {
     public var listener: String
     /// TLS as negotiated, e.g. `TLSv1.3`; `nil` for plaintext.
     public var tls: String?
+    /// Whether the client's address is in the trusted networks.
+    public var clientIsTrusted: Bool
 
-    public init(receivedAt: Date, clientAddress: String, listener: String, tls: String?) {
+    public init(receivedAt: Date, clientAddress: String, listener: String, tls: String?, clientIsTrusted: Bool = false)
+    {
         self.receivedAt = receivedAt
         self.clientAddress = clientAddress
         self.listener = listener
         self.tls = tls
+        self.clientIsTrusted = clientIsTrusted
     }
 }

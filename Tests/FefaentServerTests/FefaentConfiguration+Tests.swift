@@ -110,6 +110,39 @@ struct FefaentConfigurationTests {
         #expect(error?.description.hasPrefix("dkim.key:") == true)
     }
 
+    @Test func evidencePolicyAndWitnessesAreChecked() throws {
+        let folder = NSTemporaryDirectory() + "fefaent-evidence-config-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try DevelopmentKeys.create(in: folder, hostname: "mx.test")
+        let base = """
+            [evidence]
+            certificate = "signing.pem"
+            key = "signing.key"
+            ca = "ca.pem"
+            tsa_certificate = "tsa.pem"
+            tsa_key = "tsa.key"
+            log_key = "log.key"
+
+            """
+        let defaults = try FefaentConfiguration.parse(base, relativeTo: folder).evidence
+        #expect(defaults?.policyID == "2.25.334057943440931390436920205166093323669")
+        #expect(defaults?.witnesses == [] && defaults?.policyURL == nil)
+        let set = try FefaentConfiguration.parse(
+            base + "policy_id = \"1.3.6.1.4.1.99999.1\"\nwitnesses = [\"https://Witness.example/Log\"]\n",
+            relativeTo: folder
+        ).evidence
+        #expect(set?.policyID == "1.3.6.1.4.1.99999.1" && set?.witnesses == ["https://Witness.example/Log"])
+        for (line, key) in [
+            ("policy_id = \"fefaent policy\"", "evidence.policy_id"), ("policy_id = \"7.1\"", "evidence.policy_id"),
+            ("witnesses = [\"witness.example\"]", "evidence.witnesses[0]")
+        ] {
+            let error = #expect(throws: ConfigurationError.self) {
+                try FefaentConfiguration.parse(base + line + "\n", relativeTo: folder)
+            }
+            #expect(error?.description.hasPrefix(key + ":") == true, "\(line)")
+        }
+    }
+
     @Test func keysInitWritesPrivateKeysUnreadableByOthers() throws {
         let folder = NSTemporaryDirectory() + "fefaent-keys-test-\(UInt32.random(in: 0...UInt32.max))"
         defer { try? FileManager.default.removeItem(atPath: folder) }

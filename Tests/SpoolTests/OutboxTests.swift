@@ -125,7 +125,8 @@ struct OutboxTests {
                     listener: "mx",
                     protocolName: "ESMTPS",
                     tls: TLSFacts(version: "TLSv1.3", peerCertificateVerified: false),
-                    authenticatedAs: nil
+                    authenticatedAs: nil,
+                    clientInTrustedNetwork: true
                 )
             )
         ),

@@ -325,3 +325,43 @@ def test_fefaents_own_bounce_has_evidence(fefaent_binary, tmp_path):
         assert daemon.stop() == 0
         refusing.stop()
         home.stop()
+
+
+def test_records_name_their_issuer_policy_and_how_the_sender_was_authenticated(fefaent_binary, tmp_path):
+    receiver = sink.Sink(tmp_path / "sink", free_port()).start()
+    daemon = evidence_daemon(fefaent_binary, tmp_path / "fefaent", f'"*" = "127.0.0.1:{receiver.port}"',
+                             extra="")
+    daemon.config.write_text(daemon.config.read_text().replace(
+        "[auth]\n", '[auth]\ntrusted_networks = ["127.0.0.2/32"]\n') + 'issuer_name = "Fefaent Test Provider"\n'
+        'policy_id = "1.3.6.1.4.1.99999.7"\npolicy_url = "https://fefaent.test/policy"\n')
+    daemon.start_with_account()
+    try:
+        submitted = submit(daemon, "bob@example.test")
+        # The company MTA on a trusted network relays without AUTH.
+        import smtplib
+        with smtplib.SMTP("127.0.0.1", daemon.mx, source_address=("127.0.0.2", 0), timeout=30) as client:
+            client.ehlo("mta.acme.test")
+            client.mail("alice@acme.test")
+            assert client.rcpt("carol@example.test")[0] == 250
+            code, reply = client.data(b"From: alice@acme.test\r\nSubject: trusted\r\n\r\nhello\r\n")
+            assert code == 250
+        trusted = reply.decode().rsplit(" ", 1)[-1]
+        for queue_id in (submitted, trusted):
+            wait_for_evidence(daemon, queue_id, 2)
+        records = {}
+        for queue_id in (submitted, trusted):
+            out = tmp_path / queue_id
+            daemon.cli("evidence", "export", queue_id, "--out", str(out))
+            records[queue_id] = (records_of_kind(out, "SubmissionAcceptance")[0], records_of_kind(out, "RelayToNonERDS")[0])
+    finally:
+        assert daemon.stop() == 0
+        receiver.stop()
+    accepted, relayed = records[submitted]
+    assert accepted["issuer"] == {"name": "Fefaent Test Provider", "policyId": "1.3.6.1.4.1.99999.7",
+                                  "policyUrl": "https://fefaent.test/policy"}
+    assert relayed["issuer"] == accepted["issuer"]
+    assert accepted["digestAlgorithm"] == "2.16.840.1.101.3.4.2.1"
+    assert accepted["senderAuthentication"] == {"method": "smtp-auth", "identity": "alice"}
+    assert relayed["senderAuthentication"] is None  # a property of the submission, not of the relay
+    assert records[trusted][0]["senderAuthentication"] == {"method": "trusted-network", "identity": None}
+    assert records[trusted][0]["event"]["helo"] == "mta.acme.test"

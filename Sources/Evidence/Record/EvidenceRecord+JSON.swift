@@ -34,7 +34,20 @@ extension EvidenceRecord {
             "supersedes": optional(self.supersedes),
             "submissionTime": optional(self.submissionTime?.description),
             "submissionTimeMs": self.submissionTime.map { .integer($0.millisecondsSinceEpoch) } ?? .null,
-            "reason": optional(self.reason?.rawValue)
+            "reason": optional(self.reason?.rawValue),
+            "etsiReason": optional(self.reason?.etsiFailure),
+            "digestAlgorithm": .string(Self.digestAlgorithm),
+            "issuer": self.issuer.map { issuer in
+                .object([
+                    "name": .string(issuer.name), "policyId": .string(issuer.policyID),
+                    "policyUrl": optional(issuer.policyURL)
+                ])
+            } ?? .null,
+            "senderAuthentication": self.senderAuthentication.map { authentication in
+                var identity: String? = nil
+                if case .smtpAuth(let name) = authentication { identity = name }
+                return .object(["method": .string(authentication.method), "identity": optional(identity)])
+            } ?? .null
         ]
         func tlsJSON(_ tls: TLSDetails?) -> CanonicalJSON {
             tls.map { tls in
@@ -174,7 +187,23 @@ extension EvidenceRecord {
             details: details,
             supersedes: optional(json["supersedes"]),
             submissionTime: json["submissionTimeMs"]?.integerValue.map(UTCDateTime.init(millisecondsSinceEpoch:)),
-            reason: optional(json["reason"]).flatMap(Reason.init(rawValue:))
+            reason: optional(json["reason"]).flatMap(Reason.init(rawValue:)),
+            issuer: try json["issuer"]?["name"].map { _ throws(EvidenceProblem) in
+                Issuer(
+                    name: try string(json["issuer"]?["name"], "issuer name"),
+                    policyID: try string(json["issuer"]?["policyId"], "issuer policy"),
+                    policyURL: optional(json["issuer"]?["policyUrl"])
+                )
+            },
+            senderAuthentication: json["senderAuthentication"]?["method"]?.stringValue.flatMap { method in
+                switch method {
+                case "smtp-auth":
+                    return .smtpAuth(identity: json["senderAuthentication"]?["identity"]?.stringValue ?? "")
+                case "trusted-network": return .trustedNetwork
+                case "none": return SenderAuthentication.none
+                default: return nil
+                }
+            }
         )
     }
 }

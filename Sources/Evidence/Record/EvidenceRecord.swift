@@ -31,6 +31,16 @@ public struct EvidenceRecord: Hashable, Sendable {
         case noRouteToDomain
         case expired
         case notSupportedByRemoteServer
+
+        /// The failure as ETSI's registered e-mail evidence names the causes of a relay to a
+        /// non-ERDS system failing (TS 102 640-2 RelayToNonREMSystem; the cases of TR 103 071 §4.10).
+        public var etsiFailure: String {
+            switch self {
+            case .rejectedByRemoteServer, .notSupportedByRemoteServer: return "relayRejected"
+            case .noRouteToDomain: return "recipientSystemUnreachable"
+            case .expired: return "recipientSystemNotOperational"
+            }
+        }
     }
 
     /// An attachment (or body part) of the original message: its name, type, decoded size and hash.
@@ -63,6 +73,48 @@ public struct EvidenceRecord: Hashable, Sendable {
         case none
     }
 
+    /// Who issues the evidence and under which policy (EN 319 522-2's EvidenceIssuerDetails and
+    /// EvidenceIssuerPolicyID).
+    public struct Issuer: Hashable, Sendable {
+        public var name: String
+        /// The evidence policy's object identifier.
+        public var policyID: String
+        /// Where the policy can be read, if published.
+        public var policyURL: String?
+
+        public init(name: String, policyID: String, policyURL: String?) {
+            self.name = name
+            self.policyID = policyID
+            self.policyURL = policyURL
+        }
+
+        /// Fefaent's default evidence policy identifier: an OID in the `2.25` (UUID) arc of
+        /// ITU-T X.667, which needs no registration (UUID fb51383a-8b9a-4d16-8899-f9fe5e88cd95).
+        public static let defaultPolicyID = "2.25.334057943440931390436920205166093323669"
+    }
+
+    /// How the sender was authenticated when the message was submitted (EN 319 522-2's
+    /// SenderAuthenticationDetails).
+    public enum SenderAuthentication: Hashable, Sendable {
+        /// SMTP AUTH with this identity.
+        case smtpAuth(identity: String)
+        /// The client's address was in the configured trusted networks.
+        case trustedNetwork
+        /// Not authenticated (mail to the MX port from anyone).
+        case none
+
+        var method: String {
+            switch self {
+            case .smtpAuth: return "smtp-auth"
+            case .trustedNetwork: return "trusted-network"
+            case .none: return "none"
+            }
+        }
+    }
+
+    /// The digest algorithm of every SHA-256 a record states (message and parts): its OID.
+    public static let digestAlgorithm = "2.16.840.1.101.3.4.2.1"
+
     /// TLS as it was on a connection.
     public struct TLSDetails: Hashable, Sendable {
         public var version: String
@@ -94,6 +146,10 @@ public struct EvidenceRecord: Hashable, Sendable {
     public var submissionTime: UTCDateTime?
     /// Why it happened so (a failure's cause), when there is more to say than the kind.
     public var reason: Reason?
+    /// Who issues the record, under which policy.
+    public var issuer: Issuer?
+    /// How the sender was authenticated (acceptance records).
+    public var senderAuthentication: SenderAuthentication?
 
     public init(
         kind: Kind,
@@ -110,10 +166,14 @@ public struct EvidenceRecord: Hashable, Sendable {
         details: Details,
         supersedes: String? = nil,
         submissionTime: UTCDateTime? = nil,
-        reason: Reason? = nil
+        reason: Reason? = nil,
+        issuer: Issuer? = nil,
+        senderAuthentication: SenderAuthentication? = nil
     ) {
         self.submissionTime = submissionTime
         self.reason = reason
+        self.issuer = issuer
+        self.senderAuthentication = senderAuthentication
         self.kind = kind
         self.time = time
         self.evidenceID = evidenceID

@@ -9,6 +9,7 @@
 import Foundation
 import SMTPCore
 import SMTPNIO
+import Evidence
 import MailMessage
 import TOMLKit
 
@@ -150,7 +151,7 @@ extension FefaentConfiguration {
         try table.allowOnly([
             "database", "certificate", "key", "ca", "tsa_certificate", "tsa_key", "tsa_url", "log_key", "origin",
             "checkpoint_interval_ms", "pdf_certificate", "pdf_key", "publication_folder",
-            "witnesses"
+            "witnesses", "issuer_name", "policy_id", "policy_url"
         ])
         guard let certificate = try table.optionalString("certificate").map({ Self.resolve($0, base: base) }) else {
             return nil
@@ -195,6 +196,16 @@ extension FefaentConfiguration {
             publicationFolder: try table.optionalString("publication_folder").map { Self.resolve($0, base: base) }
         )
         evidence.witnesses = witnesses
+        evidence.issuerName = try table.string("issuer_name", default: hostname)
+        evidence.policyID = try table.string("policy_id", default: EvidenceRecord.Issuer.defaultPolicyID)
+        let arcs = evidence.policyID.split(separator: ".", omittingEmptySubsequences: false)
+        guard arcs.count >= 2,
+            arcs.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            ["0", "1", "2"].contains(arcs[0])
+        else {
+            throw ConfigurationError(key: "evidence.policy_id", "must be an object identifier like 1.3.6.1.4.1.99999.1")
+        }
+        evidence.policyURL = try table.optionalString("policy_url")
         guard FileManager.default.fileExists(atPath: certificate) else {
             throw ConfigurationError(
                 key: "evidence.certificate",

@@ -69,6 +69,11 @@ public struct FefaentConfiguration: Hashable, Sendable {
         public var publicationFolder: String?
         /// C2SP tlog-witness endpoints every new checkpoint is sent to (`…/add-checkpoint`).
         public var witnesses: [String] = []
+        /// Who issues the evidence (its name in every record), the evidence policy's OID, and where
+        /// the policy is published.
+        public var issuerName: String = ""
+        public var policyID: String = ""
+        public var policyURL: String? = nil
     }
 
     /// `[dkim]`: who signs the certified copies (d=, s=) and with which key.

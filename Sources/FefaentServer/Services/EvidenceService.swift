@@ -42,6 +42,8 @@ public final class EvidenceService: Service, Sendable {
     let stamper: any TimeStamping
     let interval: Duration
     let publisher: CheckpointPublisher?
+    /// Who issues the records, under which policy.
+    let issuer: EvidenceRecord.Issuer?
     let logger: Logger
     private let messages = Mutex<[String: MessageFacts]>([:])
     private let worker: NIOThreadPool
@@ -54,8 +56,10 @@ public final class EvidenceService: Service, Sendable {
         stamper: any TimeStamping,
         interval: Duration,
         publisher: CheckpointPublisher? = nil,
+        issuer: EvidenceRecord.Issuer? = nil,
         logger: Logger
     ) {
+        self.issuer = issuer
         self.log = log
         self.spool = spool
         let worker = NIOThreadPool(numberOfThreads: 1)
@@ -147,13 +151,19 @@ public final class EvidenceService: Service, Sendable {
     // MARK: - Records from events
 
     func record(for entry: OutboxEntry) -> EvidenceRecord {
+        var record = self.eventRecord(for: entry)
+        record.issuer = self.issuer
+        return record
+    }
+
+    func eventRecord(for entry: OutboxEntry) -> EvidenceRecord {
         switch entry.event {
         case .submissionAccepted(let event):
             let facts = self.facts(
                 of: SpooledContent(queueID: event.queueID, sha256: event.messageSHA256, size: event.messageSize),
                 sender: event.envelopeSender
             )
-            return Self.record(
+            var record = Self.record(
                 kind: event.isReception ? .receivedFromNonERDS : .submissionAcceptance,
                 id: entry.evidenceID,
                 time: UTCDateTime(event.receivedAt),
@@ -170,6 +180,10 @@ public final class EvidenceService: Service, Sendable {
                 ),
                 submissionTime: UTCDateTime(event.receivedAt)
             )
+            record.senderAuthentication =
+                event.session.authenticatedAs.map { .smtpAuth(identity: $0) }
+                ?? (event.session.clientInTrustedNetwork ? .trustedNetwork : EvidenceRecord.SenderAuthentication.none)
+            return record
         case .relayOutcome(let event):
             let facts = self.loggedFacts(queueID: event.queueID)
             return Self.record(

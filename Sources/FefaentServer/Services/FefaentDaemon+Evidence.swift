@@ -37,6 +37,11 @@ extension FefaentDaemon {
             stamper: keys.stamper,
             interval: .milliseconds(configuration.checkpointIntervalMilliseconds),
             publisher: configuration.publicationFolder.map(CheckpointPublisher.init(folder:)),
+            issuer: EvidenceRecord.Issuer(
+                name: configuration.issuerName,
+                policyID: configuration.policyID,
+                policyURL: configuration.policyURL
+            ),
             logger: logger
         )
     }

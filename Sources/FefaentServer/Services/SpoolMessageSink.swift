@@ -87,7 +87,8 @@ final class SpoolMessageWriter: SMTPMessageWriter {
                 receivedAt: Date(),
                 clientAddress: session.clientAddress,
                 listener: session.listener,
-                tls: session.tls
+                tls: session.tls,
+                clientIsTrusted: session.clientIsTrusted
             ),
             completion: completion
         )

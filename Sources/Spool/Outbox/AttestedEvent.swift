@@ -71,6 +71,8 @@ public struct SessionFacts: Codable, Hashable, Sendable {
     public var tls: TLSFacts?
     /// The SMTP AUTH identity, when the client authenticated.
     public var authenticatedAs: String?
+    /// Whether the client's address was in the trusted networks (`auth.trusted_networks`).
+    public var clientInTrustedNetwork: Bool
 
     public init(
         clientAddress: String,
@@ -78,8 +80,10 @@ public struct SessionFacts: Codable, Hashable, Sendable {
         listener: String,
         protocolName: String,
         tls: TLSFacts?,
-        authenticatedAs: String?
+        authenticatedAs: String?,
+        clientInTrustedNetwork: Bool = false
     ) {
+        self.clientInTrustedNetwork = clientInTrustedNetwork
         self.clientAddress = clientAddress
         self.heloName = heloName
         self.listener = listener
@@ -145,7 +149,8 @@ public struct SubmissionAccepted: Codable, Hashable, Sendable {
                 protocolName: envelope.protocolName,
                 // A client presents no certificate: its TLS says nothing about who it is.
                 tls: metadata.tls.map { TLSFacts(version: $0, peerCertificateVerified: false) },
-                authenticatedAs: envelope.authenticatedUser
+                authenticatedAs: envelope.authenticatedUser,
+                clientInTrustedNetwork: metadata.clientIsTrusted
             )
         )
     }

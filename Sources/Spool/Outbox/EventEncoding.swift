@@ -63,6 +63,8 @@ struct EventJSONWriter {
         self.field("protocolName", event.session.protocolName)
         self.tls(event.session.tls)
         self.field("authenticatedAs", event.session.authenticatedAs)
+        self.key("clientInTrustedNetwork", comma: true)
+        self.raw(event.session.clientInTrustedNetwork ? "true" : "false")
         self.raw("}")
     }
 
