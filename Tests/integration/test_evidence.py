@@ -295,6 +295,7 @@ def test_the_evidence_pdf_is_signed_searchable_and_carries_the_message(fefaent_b
         report = subprocess.run(["pdfsig", "-nssdir", f"sql:{nss}", str(pdf)], capture_output=True, text=True).stdout
         assert "Signature is Valid." in report and "Certificate is Trusted." in report, report
         assert "Total document signed" in report
+        assert "Signature Type: ETSI.CAdES.detached" in report  # PAdES, not the legacy adbe.pkcs7.detached
         validate = subprocess.run(["pyhanko", "sign", "validate", "--trust", str(daemon.ca), "--trust-replace",
                                    "--no-revocation-check", str(pdf)], capture_output=True, text=True)
         assert validate.returncode == 0, validate.stdout + validate.stderr
@@ -309,6 +310,7 @@ def test_the_evidence_pdf_is_signed_searchable_and_carries_the_message(fefaent_b
         assert check.returncode == 0 and "No syntax or stream encoding errors" in check.stdout
         ours = daemon.cli("evidence", "verify", str(pdf), "--ca", str(daemon.ca), config=False)
         assert ours.stdout.rstrip().endswith("VERIFIED") and "time-stamped" in ours.stdout
+        assert "PAdES baseline B-T" in ours.stdout
 
         # One changed byte: every verifier refuses it.
         data = bytearray(pdf.read_bytes())

@@ -365,3 +365,32 @@ def test_records_name_their_issuer_policy_and_how_the_sender_was_authenticated(f
     assert relayed["senderAuthentication"] is None  # a property of the submission, not of the relay
     assert records[trusted][0]["senderAuthentication"] == {"method": "trusted-network", "identity": None}
     assert records[trusted][0]["event"]["helo"] == "mta.acme.test"
+
+
+def test_a_spool_file_lost_before_the_writer_ran_still_gets_its_acceptance_record(fefaent_binary, tmp_path):
+    # A careless operator deletes the spool's message files while the evidence writer sleeps.
+    daemon = evidence_daemon(fefaent_binary, tmp_path / "fefaent", '"*" = "127.0.0.1:9"', interval=60000)
+    daemon.start_with_account()
+    time.sleep(1)  # the writer's first round is over
+    queue_id = submit(daemon, "bob@example.test")
+    sent = daemon.original_bytes(queue_id)
+    daemon.kill()
+    for segment in (daemon.spool / "seg").glob("*"):
+        segment.unlink()
+    daemon.config.write_text(daemon.config.read_text().replace("checkpoint_interval_ms = 60000",
+                                                               "checkpoint_interval_ms = 100"))
+    daemon.start()
+    try:
+        [listed] = wait_for_evidence(daemon, queue_id, 1)
+        evidence_id = listed.split()[1]
+        shown = daemon.cli("evidence", "show", evidence_id).stdout
+        record = json.loads(shown[:shown.index("\nsignature")])
+        # What the spool transaction recorded stands: the digest and size taken at reception...
+        import hashlib
+        assert record["message"] == {"sha256": hashlib.sha256(sent).hexdigest(), "size": len(sent)}
+        # ...the parts, which only the lost file could tell, are left out, and the log says why.
+        assert record["attachments"] == []
+        assert "cannot read a message for its evidence" in daemon.log_text()
+        assert daemon.message(queue_id)[0]["state"] == "missing"
+    finally:
+        assert daemon.stop() == 0

@@ -72,17 +72,18 @@ public struct CMSSigner: Sendable {
         try self.init(certificate: try Certificate(pemEncoded: certificatePEM), key: key)
     }
 
-    /// Signs `content` (its SHA-256 goes into the signed attributes) as of `time`.
+    /// Signs `content` (its SHA-256 goes into the signed attributes) as of `time`; without a time
+    /// the signing-time attribute is left out, as PAdES baseline signatures require (their time is
+    /// the PDF's `/M` and the signature time-stamp).
     public func sign(
         content: [UInt8],
         contentType: String = CMSSignature.dataContentType,
-        time: UTCDateTime
+        time: UTCDateTime?
     ) throws -> CMSSignature {
         let digest = Array(SHA256.hash(data: content))
         let certificateHash = Array(SHA256.hash(data: self.certificateDER))
-        let attributes = DERWriter.set([
+        var attributes = [
             Self.attribute(OID.contentType, DERWriter.objectIdentifier(contentType)),
-            Self.attribute(OID.signingTime, DERWriter.utcTime(time)),
             Self.attribute(OID.messageDigest, DERWriter.octetString(digest)),
             // SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2 }; ESSCertIDv2 with the
             // default hash (SHA-256) is SEQUENCE { certHash OCTET STRING }.
@@ -90,8 +91,12 @@ public struct CMSSigner: Sendable {
                 OID.signingCertificateV2,
                 DERWriter.sequence(DERWriter.sequence(DERWriter.sequence(DERWriter.octetString(certificateHash))))
             )
-        ])
-        return CMSSignature(signedAttributes: attributes, signature: try self.privateKey.sign(attributes))
+        ]
+        if let time {
+            attributes.append(Self.attribute(OID.signingTime, DERWriter.utcTime(time)))
+        }
+        let set = DERWriter.set(attributes)  // DER sorts a SET OF
+        return CMSSignature(signedAttributes: set, signature: try self.privateKey.sign(set))
     }
 
     /// The DER ContentInfo of a SignedData: detached (`encapsulated` nil) or carrying its content.

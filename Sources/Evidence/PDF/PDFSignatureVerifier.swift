@@ -52,6 +52,18 @@ public enum PDFSignatureVerifier {
             report.pass(subject, "valid, by \(verified.signer.subject), covering the whole document")
             if let stamp = try verified.signatureTimeStamp(trustedRoots: trustedRoots) {
                 report.pass(subject, "time-stamped \(stamp.genTime) by \(stamp.authority.subject)")
+                // The signer's certificate must have been valid at the time the TSA vouches for.
+                try CMSVerifier.checkCertificate(
+                    verified.signer,
+                    at: stamp.genTime,
+                    trustedRoots: trustedRoots,
+                    requiredUsage: .emailProtection
+                )
+                if pdf.firstRange(of: Array("/SubFilter /ETSI.CAdES.detached".utf8)) != nil,
+                    verified.reader.signedAttribute(OID.signingCertificateV2) != nil, verified.signingTime == nil
+                {
+                    report.pass(subject, "PAdES baseline B-T (ETSI.CAdES.detached, signing certificate and time-stamp)")
+                }
             } else {
                 report.fail(subject, "has no time-stamp")
             }

@@ -95,7 +95,7 @@ public struct PDFWriter: Sendable {
         let contentsPlaceholder = "/Contents <" + String(repeating: "0", count: Self.signatureSpace * 2) + ">"
         objects.set(
             signatureValue,
-            "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached \(byteRangePlaceholder) \(contentsPlaceholder) /M \(PDFText.date(time)) /Name \(PDFText.string("Fefaent")) /Reason \(PDFText.string(document.title)) >>"
+            "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached \(byteRangePlaceholder) \(contentsPlaceholder) /M \(PDFText.date(time)) /Name \(PDFText.string("Fefaent")) /Reason \(PDFText.string(document.title)) >>"
         )
         let info = objects.add(
             "<< /Title \(PDFText.string(document.title)) /Producer (Fefaent) /CreationDate \(PDFText.date(time)) >>"
@@ -114,7 +114,8 @@ public struct PDFWriter: Sendable {
             with: Array(byteRange.utf8)
         )
         let signed = Array(file[..<contentsStart]) + Array(file[contentsEnd...])
-        let signature = try self.signer.sign(content: signed, time: time)
+        // PAdES baseline (EN 319 142-1): no signing-time attribute; the time is /M and the time-stamp.
+        let signature = try self.signer.sign(content: signed, time: nil)
         let token = try await self.stamper.timeStamp(digest: Array(SHA256.hash(data: signature.signature)))
         let cms = try self.signer.assemble(
             signature,
