@@ -22,7 +22,7 @@ struct EvidenceCommand: AsyncParsableCommand {
         abstract: "Show, export, verify and audit signed, time-stamped evidence.",
         subcommands: [
             List.self, Show.self, Export.self, PDF.self, Verify.self, Audit.self, Checkpoint.self, Consistency.self,
-            Recover.self
+            Renew.self, Recover.self
         ]
     )
 

@@ -135,6 +135,50 @@ struct EvidenceBundleTests {
         #expect(self.verify(files, pki).checks.contains { !$0.passed && $0.subject == "latest checkpoint" })
     }
 
+    @Test func archiveTimeStampsRenewARecordAndAForgedOneBreaksTheChain() async throws {
+        let (pki, _, log) = try await self.bundle(records: 2)
+        let far = Date().addingTimeInterval(10 * 365 * 86_400)
+        // Nothing is due while the certificates have long to live; everything is within ten years.
+        #expect(try log.dueForRenewal(before: Date(), trustedRoots: [pki.ca]).isEmpty)
+        let due = try log.dueForRenewal(before: far, trustedRoots: [pki.ca])
+        #expect(due.count == 2 && due.allSatisfy { $0.position == 1 })
+        #expect(await log.renew(due, with: pki.tsa).renewed == 2)
+        let again = try log.dueForRenewal(before: far, trustedRoots: [pki.ca])
+        #expect(await log.renew(again, with: pki.tsa).renewed == 2)
+        let record = try #require(try log.store.records(queueID: "Q1").first)
+        let chain = try log.store.tokenChain(evidenceID: record.evidenceID)
+        #expect(chain.count == 3)
+        let verified = try ArchiveTimeStamps.verifyChain(
+            body: record.body,
+            signature: record.signature,
+            tokens: chain,
+            trustedRoots: [pki.ca]
+        )
+        #expect(verified.count == 3)
+
+        let bundle = try EvidenceBundle.make(
+            log: log,
+            records: try log.store.records(queueID: "Q1"),
+            message: Array("message".utf8),
+            caPEM: ""
+        )
+        var files = bundle.byPath
+        let report = self.verify(files, pki)
+        #expect(report.passed && report.checks.contains { $0.text.hasPrefix("renewed 2 time(s)") })
+        // A token over something else in the middle of the chain.
+        let forged = try pki.tsa.token(for: Array(repeating: 7, count: 32))
+        files["records/\(record.evidenceID).ats1.tsr"] = forged
+        #expect(
+            self.verify(files, pki).checks.contains {
+                !$0.passed && $0.subject == "record \(record.evidenceID)" && $0.text.hasPrefix("archive time-stamp 1")
+            }
+        )
+        // The store refuses to rewrite a renewal.
+        #expect(throws: (any Error).self) {
+            try log.store.insertArchiveTimestamps([(record.evidenceID, 1, forged)], at: .now())
+        }
+    }
+
     @Test func embeddedFilesComeBackOutOfAPDFAsWritten() {
         var pdf = Array("%PDF-1.7\n".utf8)
         pdf += Array("1 0 obj\n<< /Length 5 /Type /EmbeddedFile >>\nstream\nhello\nendstream\nendobj\n".utf8)

@@ -18,6 +18,7 @@ from conftest import Daemon, free_port
 import sink
 from test_delivery import submit, wait_for
 from test_evidence import EVIDENCE, BUILT_IN_TSA, records_of_kind, wait_for_evidence
+import independent_verifier as independent
 
 pytestmark = pytest.mark.skipif(not sink.available(), reason="smtp-sink is installed by .ci/run")
 
@@ -394,3 +395,46 @@ def test_a_spool_file_lost_before_the_writer_ran_still_gets_its_acceptance_recor
         assert daemon.message(queue_id)[0]["state"] == "missing"
     finally:
         assert daemon.stop() == 0
+
+
+def test_renewal_adds_archive_time_stamps_that_openssl_and_verify_check(fefaent_binary, tmp_path):
+    receiver = sink.Sink(tmp_path / "sink", free_port()).start()
+    daemon = evidence_daemon(fefaent_binary, tmp_path / "fefaent", f'"*" = "127.0.0.1:{receiver.port}"')
+    daemon.start_with_account()
+    try:
+        queue_id = submit(daemon, "bob@example.test")
+        wait_for_evidence(daemon, queue_id, 2)
+    finally:
+        assert daemon.stop() == 0
+        receiver.stop()
+    # The development TSA certificate lives two years: nothing is due within 90 days, all within 1000.
+    assert daemon.cli("evidence", "renew").stdout.startswith("0 of 0 record(s)")
+    assert daemon.cli("evidence", "renew", "--within-days", "1000").stdout.startswith("2 of 2 record(s)")
+    assert daemon.cli("evidence", "renew", "--within-days", "1000").stdout.startswith("2 of 2 record(s)")
+    out = tmp_path / "export"
+    daemon.cli("evidence", "export", queue_id, "--out", str(out))
+    verify = daemon.cli("evidence", "verify", str(out), "--ca", str(daemon.ca), config=False)
+    assert verify.stdout.count("renewed 2 time(s)") == 2 and "NOT VERIFIED" not in verify.stdout
+    audit = daemon.cli("evidence", "audit", "--deep")
+    assert "\nVERIFIED\n" in audit.stdout
+
+    # What each archive time-stamp covers, computed here: length-prefixed record, signed attributes,
+    # signature and the tokens before it; openssl checks the token against that digest.
+    import hashlib
+    record_path = next(p for p in (out / "records").glob("*.json") if not p.name.endswith(".proof.json"))
+    base = record_path.with_suffix("")
+    signed = independent.SignedData(Path(f"{base}.p7s").read_bytes())
+    parts = [record_path.read_bytes(), signed.attributes_der, signed.signature, Path(f"{base}.tsr").read_bytes()]
+    for position in (1, 2):
+        digest = hashlib.sha256(b"".join(len(p).to_bytes(4, "big") + p for p in parts)).hexdigest()
+        token = Path(f"{base}.ats{position}.tsr")
+        assert "Verification: OK" in __import__("test_evidence").openssl(
+            "ts", "-verify", "-token_in", "-in", str(token), "-digest", digest, "-CAfile", str(daemon.ca))
+        parts.append(token.read_bytes())
+
+    # A renewal swapped for another record's: the chain breaks and verify says where.
+    other = next(p for p in (out / "records").glob("*.json")
+                 if not p.name.endswith(".proof.json") and p != record_path).with_suffix("")
+    Path(f"{base}.ats1.tsr").write_bytes(Path(f"{other}.ats1.tsr").read_bytes())
+    broken = daemon.cli("evidence", "verify", str(out), "--ca", str(daemon.ca), config=False, check=False)
+    assert broken.returncode == 1 and "archive time-stamp 1" in broken.stdout

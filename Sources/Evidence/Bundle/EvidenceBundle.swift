@@ -65,6 +65,14 @@ public struct EvidenceBundle: Sendable {
                 unsigned.append(CMSSigner.signatureTimeStampAttribute(token: stamp.token))
                 add(base + ".tsr", stamp.token, "application/timestamp-reply", "RFC 3161 time-stamp of the signature")
             }
+            for (index, token) in try log.store.archiveTokens(evidenceID: record.evidenceID).enumerated() {
+                add(
+                    base + ".ats\(index + 1).tsr",
+                    token,
+                    "application/timestamp-reply",
+                    "Archive time-stamp \(index + 1) over the record, its signature and the tokens before it"
+                )
+            }
             add(
                 base + ".p7s",
                 try log.signer.assemble(record.signature, unsignedAttributes: unsigned),

@@ -316,6 +316,29 @@ public enum EvidenceBundleVerifier {
                         "time-stamped \(stamp.genTime) (\(String(format: "%.1f", max(0, delay))) s after the event)"
                     )
                 }
+                // Renewals: archive time-stamps over the record and the tokens before them.
+                var archive: [[UInt8]] = []
+                while let token = files[base + ".ats\(archive.count + 1).tsr"] { archive.append(token) }
+                if !archive.isEmpty,
+                    let signatureToken = verified.reader.unsignedAttributes.first(where: {
+                        $0.type == OID.signatureTimeStampToken
+                    })?.values.first
+                {
+                    let chain = try ArchiveTimeStamps.verifyChain(
+                        body: body,
+                        signature: CMSSignature(
+                            signedAttributes: verified.reader.signedAttributes,
+                            signature: verified.reader.signature
+                        ),
+                        tokens: [signatureToken] + archive,
+                        trustedRoots: trustedRoots
+                    )
+                    report.pass(
+                        subject,
+                        "renewed \(archive.count) time(s), each before the certificate of the time-stamp before it "
+                            + "expired; the newest by \(chain.last!.authority.subject) at \(chain.last!.genTime)"
+                    )
+                }
             } else {
                 report.fail(subject, "has no time-stamp yet (CAdES-T token missing)")
             }

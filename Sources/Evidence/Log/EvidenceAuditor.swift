@@ -219,9 +219,11 @@ public struct EvidenceAuditor: Sendable {
                 }
                 if let token = tokens[record.evidenceID] {
                     do {
-                        _ = try TimeStampToken(
-                            verifying: token,
-                            for: Array(SHA256.hash(data: record.signature.signature)),
+                        // The CAdES-T token and every archive time-stamp renewing it.
+                        _ = try ArchiveTimeStamps.verifyChain(
+                            body: record.body,
+                            signature: record.signature,
+                            tokens: [token] + (try self.store.archiveTokens(evidenceID: record.evidenceID)),
                             trustedRoots: self.trustedRoots
                         )
                     } catch {

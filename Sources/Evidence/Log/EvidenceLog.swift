@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 public import Crypto
+public import Foundation
+public import X509
 import Synchronization
 
 /// Something that time-stamps a SHA-256 digest: the built-in TSA, or an external one over HTTP.
@@ -76,6 +78,67 @@ public final class EvidenceLog: Sendable {
             range = next
             return stored
         }
+    }
+
+    /// A record due for an archive time-stamp, and what the new one covers.
+    public struct DueRenewal: Sendable {
+        public var evidenceID: String
+        /// The new token's place in the record's chain (1 for the first archive time-stamp).
+        public var position: Int
+        public var imprint: [UInt8]
+    }
+
+    /// The stamped records whose newest token's TSA certificate expires before `deadline`
+    /// (see ``ArchiveTimeStamps``). Reads the whole log: run it off the event loops.
+    public func dueForRenewal(before deadline: Date, trustedRoots: [Certificate]) throws -> [DueRenewal] {
+        var due: [DueRenewal] = []
+        try self.store.forEachRecord { batch in
+            for record in batch {
+                let chain = try self.store.tokenChain(evidenceID: record.evidenceID)
+                guard !chain.isEmpty,
+                    let newest = try? ArchiveTimeStamps.verifyChain(
+                        body: record.body,
+                        signature: record.signature,
+                        tokens: chain,
+                        trustedRoots: trustedRoots
+                    ).last,
+                    newest.authority.notValidAfter < deadline
+                else { continue }
+                due.append(
+                    DueRenewal(
+                        evidenceID: record.evidenceID,
+                        position: chain.count,
+                        imprint: ArchiveTimeStamps.imprint(
+                            body: record.body,
+                            signature: record.signature,
+                            tokens: chain
+                        )
+                    )
+                )
+            }
+        }
+        return due
+    }
+
+    /// Adds the archive time-stamps of `due`; returns how many were stored, and the TSA's error if it
+    /// failed (the rest waits for the next renewal).
+    public func renew(_ due: [DueRenewal], with authority: any TimeStamping) async -> (renewed: Int, failure: String?) {
+        var tokens: [(evidenceID: String, position: Int, token: [UInt8])] = []
+        var failure: String? = nil
+        for item in due {
+            do {
+                tokens.append((item.evidenceID, item.position, try await authority.timeStamp(digest: item.imprint)))
+            } catch {
+                failure = "\(error)"
+                break
+            }
+        }
+        do {
+            try self.store.insertArchiveTimestamps(tokens, at: .now())
+        } catch {
+            return (0, "cannot store archive time-stamps: \(error)")
+        }
+        return (tokens.count, failure)
     }
 
     /// The root of the tree of the first `size` leaves, or nil when the log is shorter than that:

@@ -88,6 +88,28 @@ public struct EvidenceStore: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v3: archive time-stamps") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE record_archive_timestamp (
+                        evidence_id TEXT NOT NULL REFERENCES record(evidence_id),
+                        position INTEGER NOT NULL CHECK (position >= 1),
+                        token BLOB NOT NULL,
+                        stamped_at_ms INTEGER NOT NULL,
+                        PRIMARY KEY (evidence_id, position)
+                    );
+                    """
+            )
+            for operation in ["UPDATE", "DELETE"] {
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER record_archive_timestamp_no_\(operation.lowercased())
+                        BEFORE \(operation) ON record_archive_timestamp
+                        BEGIN SELECT RAISE(ABORT, 'evidence is append-only: \(operation) on record_archive_timestamp refused'); END
+                        """
+                )
+            }
+        }
         return migrator
     }
 
@@ -381,6 +403,42 @@ extension EvidenceStore {
 }
 
 extension EvidenceStore {
+    /// A record's archive time-stamps, oldest first (each covers the record and the tokens before it).
+    public func archiveTokens(evidenceID: String) throws -> [[UInt8]] {
+        try self.writer.read { db in
+            try Data.fetchAll(
+                db,
+                sql: "SELECT token FROM record_archive_timestamp WHERE evidence_id = ? ORDER BY position",
+                arguments: [evidenceID]
+            ).map { Array($0) }
+        }
+    }
+
+    /// Every token of a record, in chain order: the CAdES-T token, then its archive time-stamps.
+    public func tokenChain(evidenceID: String) throws -> [[UInt8]] {
+        guard let first = try self.timestamp(evidenceID: evidenceID)?.token else { return [] }
+        return [first] + (try self.archiveTokens(evidenceID: evidenceID))
+    }
+
+    func insertArchiveTimestamps(
+        _ tokens: [(evidenceID: String, position: Int, token: [UInt8])],
+        at time: UTCDateTime
+    )
+        throws
+    {
+        try self.writer.write { db in
+            for item in tokens {
+                try db.execute(
+                    sql: """
+                        INSERT INTO record_archive_timestamp (evidence_id, position, token, stamped_at_ms)
+                        VALUES (?, ?, ?, ?)
+                        """,
+                    arguments: [item.evidenceID, item.position, Data(item.token), time.millisecondsSinceEpoch]
+                )
+            }
+        }
+    }
+
     /// The highest outbox row turned into a record, 0 before the first.
     public func lastOutboxSequence() throws -> Int64 {
         try self.writer.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(outbox_seq) FROM record") ?? 0 }

@@ -151,7 +151,8 @@ extension FefaentConfiguration {
         try table.allowOnly([
             "database", "certificate", "key", "ca", "tsa_certificate", "tsa_key", "tsa_url", "log_key", "origin",
             "checkpoint_interval_ms", "pdf_certificate", "pdf_key", "publication_folder",
-            "witnesses", "issuer_name", "policy_id", "policy_url"
+            "witnesses", "issuer_name", "policy_id", "policy_url",
+            "renew_within_days"
         ])
         guard let certificate = try table.optionalString("certificate").map({ Self.resolve($0, base: base) }) else {
             return nil
@@ -206,6 +207,7 @@ extension FefaentConfiguration {
             throw ConfigurationError(key: "evidence.policy_id", "must be an object identifier like 1.3.6.1.4.1.99999.1")
         }
         evidence.policyURL = try table.optionalString("policy_url")
+        evidence.renewWithinDays = try table.int("renew_within_days", default: 90, in: 1...3_650)
         guard FileManager.default.fileExists(atPath: certificate) else {
             throw ConfigurationError(
                 key: "evidence.certificate",

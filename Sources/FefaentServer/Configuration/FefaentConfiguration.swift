@@ -74,6 +74,9 @@ public struct FefaentConfiguration: Hashable, Sendable {
         public var issuerName: String = ""
         public var policyID: String = ""
         public var policyURL: String? = nil
+        /// Records whose newest time-stamp's certificate expires within this many days get an archive
+        /// time-stamp (the daemon checks once a day).
+        public var renewWithinDays: Int = 90
     }
 
     /// `[dkim]`: who signs the certified copies (d=, s=) and with which key.

@@ -7,10 +7,11 @@
 //===----------------------------------------------------------------------===//
 
 public import Evidence
-import Foundation
+public import Foundation
 public import Logging
 public import ServiceLifecycle
 public import Spool
+public import X509
 import NIOPosix
 import Synchronization
 #if canImport(Glibc)
@@ -44,6 +45,9 @@ public final class EvidenceService: Service, Sendable {
     let publisher: CheckpointPublisher?
     /// Who issues the records, under which policy.
     let issuer: EvidenceRecord.Issuer?
+    /// Renewal: how long before a time-stamp certificate expires, the roots, and when it last ran.
+    let renewal: (margin: TimeInterval, trustedRoots: [Certificate])?
+    private let lastRenewal = Mutex<Date?>(nil)
     let logger: Logger
     private let messages = Mutex<[String: MessageFacts]>([:])
     private let worker: NIOThreadPool
@@ -57,9 +61,11 @@ public final class EvidenceService: Service, Sendable {
         interval: Duration,
         publisher: CheckpointPublisher? = nil,
         issuer: EvidenceRecord.Issuer? = nil,
+        renewal: (margin: TimeInterval, trustedRoots: [Certificate])? = nil,
         logger: Logger
     ) {
         self.issuer = issuer
+        self.renewal = renewal
         self.log = log
         self.spool = spool
         let worker = NIOThreadPool(numberOfThreads: 1)
@@ -125,6 +131,32 @@ public final class EvidenceService: Service, Sendable {
         }
         if let publisher = self.publisher {
             await publisher.publish(store: self.log.store, logger: self.logger)
+        }
+        await self.renewIfDue()
+    }
+
+    /// Once a day: archive time-stamps for records whose time-stamp certificates expire soon.
+    func renewIfDue(now: Date = Date()) async {
+        guard let renewal = self.renewal,
+            self.lastRenewal.withLock({ $0.map { now.timeIntervalSince($0) >= 86_400 } ?? true })
+        else { return }
+        self.lastRenewal.withLock { $0 = now }
+        do {
+            let due = try await self.worker.runIfActive {
+                try self.log.dueForRenewal(
+                    before: now.addingTimeInterval(renewal.margin),
+                    trustedRoots: renewal.trustedRoots
+                )
+            }
+            guard !due.isEmpty else { return }
+            let (renewed, failure) = await self.log.renew(due, with: self.stamper)
+            self.logger.notice("evidence renewed", metadata: ["records": "\(renewed)", "due": "\(due.count)"])
+            if let failure {
+                self.lastRenewal.withLock { $0 = nil }  // try again next round
+                self.logger.warning("evidence renewal deferred", metadata: ["error": "\(failure)"])
+            }
+        } catch {
+            self.logger.error("cannot renew evidence", metadata: ["error": "\(error)"])
         }
     }
 

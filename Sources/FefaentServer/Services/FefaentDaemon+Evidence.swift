@@ -42,6 +42,7 @@ extension FefaentDaemon {
                 policyID: configuration.policyID,
                 policyURL: configuration.policyURL
             ),
+            renewal: (TimeInterval(configuration.renewWithinDays) * 86_400, keys.trustedRoots),
             logger: logger
         )
     }
