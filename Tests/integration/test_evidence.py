@@ -300,6 +300,13 @@ def test_the_evidence_pdf_is_signed_searchable_and_carries_the_message(fefaent_b
                                    "--no-revocation-check", str(pdf)], capture_output=True, text=True)
         assert validate.returncode == 0, validate.stdout + validate.stderr
         assert "INTACT:TRUSTED,TIMESTAMP_TOKEN<INTACT:TRUSTED>" in validate.stdout
+        # The fonts are subsets (a few hundred glyphs of DejaVu and Droid Sans Fallback): well under 1 MB.
+        assert pdf.stat().st_size < 1_000_000, pdf.stat().st_size
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]
+        assert len(fonts) == 2 and all(line.split()[-5:-2] == ["yes", "yes", "yes"] for line in fonts), fonts
+        rendered = subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")],
+                                  capture_output=True, text=True)
+        assert rendered.returncode == 0 and rendered.stderr == "", rendered.stderr
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         assert "Notificació de rescissió" in text and "契約解除のお知らせ" in text, text[:2000]
         assert "RelayToNonERDS" in text and "250 2.0.0" in text

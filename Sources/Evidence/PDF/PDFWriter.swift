@@ -45,7 +45,7 @@ public struct PDFWriter: Sendable {
         // Fonts (only those that drew something).
         var fontReferences: [Int: Int] = [:]
         for (index, font) in self.fonts.enumerated() where layout.usedGlyphs[index]?.isEmpty == false {
-            fontReferences[index] = self.writeFont(font, glyphs: layout.usedGlyphs[index]!, into: &objects)
+            fontReferences[index] = try self.writeFont(font, glyphs: layout.usedGlyphs[index]!, into: &objects)
         }
         let resources =
             "<< /Font << "
@@ -133,16 +133,19 @@ public struct PDFWriter: Sendable {
         _ font: TrueTypeFont,
         glyphs: [UInt16: Unicode.Scalar],
         into objects: inout PDFObjects
-    ) -> Int {
-        let file = objects.add(stream: font.data, dictionary: "/Length1 \(font.data.count)")
+    ) throws -> Int {
+        // Only the glyphs the document draws (the PDF keeps the font's glyph ids).
+        let program = try font.subset(keeping: Set(glyphs.keys))
+        let name = TrueTypeFont.subsetTag(Set(glyphs.keys)) + "+" + font.postScriptName
+        let file = objects.add(stream: program, dictionary: "/Length1 \(program.count)")
         let box = font.boundingBox
         let descriptor = objects.add(
-            "<< /Type /FontDescriptor /FontName /\(font.postScriptName) /Flags 32 /FontBBox [\(font.scaled(box.0)) \(font.scaled(box.1)) \(font.scaled(box.2)) \(font.scaled(box.3))] /ItalicAngle 0 /Ascent \(font.scaled(font.ascent)) /Descent \(font.scaled(font.descent)) /CapHeight \(font.scaled(font.capHeight)) /StemV 80 /FontFile2 \(file) 0 R >>"
+            "<< /Type /FontDescriptor /FontName /\(name) /Flags 32 /FontBBox [\(font.scaled(box.0)) \(font.scaled(box.1)) \(font.scaled(box.2)) \(font.scaled(box.3))] /ItalicAngle 0 /Ascent \(font.scaled(font.ascent)) /Descent \(font.scaled(font.descent)) /CapHeight \(font.scaled(font.capHeight)) /StemV 80 /FontFile2 \(file) 0 R >>"
         )
         let sorted = glyphs.keys.sorted()
         let widths = sorted.map { "\($0) [\(font.width(of: $0))]" }.joined(separator: " ")
         let cidFont = objects.add(
-            "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /\(font.postScriptName) /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor \(descriptor) 0 R /W [\(widths)] /CIDToGIDMap /Identity >>"
+            "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /\(name) /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor \(descriptor) 0 R /W [\(widths)] /CIDToGIDMap /Identity >>"
         )
         var cmap = """
             /CIDInit /ProcSet findresource begin 12 dict begin begincmap
@@ -163,7 +166,7 @@ public struct PDFWriter: Sendable {
         cmap += "endcmap CMapName currentdict /CMap defineresource pop end end\n"
         let toUnicode = objects.add(stream: Array(cmap.utf8), dictionary: "")
         return objects.add(
-            "<< /Type /Font /Subtype /Type0 /BaseFont /\(font.postScriptName) /Encoding /Identity-H /DescendantFonts [\(cidFont) 0 R] /ToUnicode \(toUnicode) 0 R >>"
+            "<< /Type /Font /Subtype /Type0 /BaseFont /\(name) /Encoding /Identity-H /DescendantFonts [\(cidFont) 0 R] /ToUnicode \(toUnicode) 0 R >>"
         )
     }
 }
