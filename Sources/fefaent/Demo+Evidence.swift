@@ -89,7 +89,13 @@ extension Demo {
             trustedRoots: keys.trustedRoots,
             caPEM: keys.caPEM
         )
-        let pdf = try await PDFWriter(fonts: fonts, signer: keys.pdfSigner, stamper: keys.stamper).write(document)
+        let pdf = try await PDFWriter(
+            fonts: fonts,
+            signer: keys.pdfSigner,
+            stamper: keys.stamper,
+            chainCertificates: keys.trustedRoots,
+            revocationLists: keys.revocationLists
+        ).write(document)
         let path = folder + ".pdf"
         try Data(pdf).write(to: URL(fileURLWithPath: path))
         let pdfReport = EvidencePDFVerifier.verify(pdf: pdf, trustedRoots: keys.trustedRoots, logKey: nil)

@@ -153,7 +153,7 @@ struct Demo: AsyncParsableCommand {
         say("  - notices to the sender (processing notice, delivery certificate by mail, opening addendum)")
         say("  - the HTTP front: tracking pixel fetches (TrackingResourceFetched), evidence download, API")
         say(
-            "  - long-term PDFs: PAdES B-LT/B-LTA with CRLs, PDF/A-3b (issue #12)"
+            "  - long-term PDFs: PAdES B-LTA (a document time-stamp), PDF/A-3b (issue #12)"
         )
         say(
             "  - SPF/DKIM alignment deciding who may certify at the MX port (the checks exist: `fefaent message dkim-verify`)"
@@ -249,6 +249,7 @@ struct Demo: AsyncParsableCommand {
         log_key = "keys/log.key"
         pdf_certificate = "keys/pdf-signing.pem"
         pdf_key = "keys/pdf-signing.key"
+        crls = ["keys/ca.crl"]
         checkpoint_interval_ms = 200
 
         [auth]

@@ -46,7 +46,13 @@ extension EvidenceCommand {
                 trustedRoots: keys.trustedRoots,
                 caPEM: keys.caPEM
             )
-            let writer = PDFWriter(fonts: fonts, signer: keys.pdfSigner, stamper: keys.stamper)
+            let writer = PDFWriter(
+                fonts: fonts,
+                signer: keys.pdfSigner,
+                stamper: keys.stamper,
+                chainCertificates: keys.trustedRoots,
+                revocationLists: keys.revocationLists
+            )
             let pdf = try await writer.write(document)
             do {
                 try Data(pdf).write(to: URL(fileURLWithPath: self.out))

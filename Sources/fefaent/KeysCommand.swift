@@ -28,12 +28,20 @@ struct KeysCommand: AsyncParsableCommand {
         @Option(help: "The server's host name, put in the TLS certificate.")
         var hostname: String = "fefaent.localhost"
 
+        @Option(help: "Where the CA's CRL (ca.crl) will be published; every certificate names it.")
+        var crlURL: String?
+
         @Flag(help: "Replace existing keys.")
         var force = false
 
         func run() async throws {
             do {
-                try DevelopmentKeys.create(in: self.dir, hostname: self.hostname, force: self.force)
+                try DevelopmentKeys.create(
+                    in: self.dir,
+                    hostname: self.hostname,
+                    crlURL: self.crlURL,
+                    force: self.force
+                )
             } catch let error as ConfigurationError {
                 throw CLIError(error.description)
             }

@@ -179,6 +179,29 @@ struct EvidenceBundleTests {
         }
     }
 
+    @Test func aCRLVerifiesAgainstItsCAAndNamesWhatItRevokes() throws {
+        let pki = try TestPKI()
+        let now = UTCDateTime.now()
+        let later = UTCDateTime(millisecondsSinceEpoch: now.millisecondsSinceEpoch + 86_400_000)
+        let serial: [UInt8] = [0x12, 0x34, 0x56]
+        let crl = try CertificateRevocationList.make(
+            issuer: pki.ca,
+            key: pki.caKey,
+            revoked: [serial],
+            thisUpdate: now,
+            nextUpdate: later,
+            number: 7
+        )
+        let (next, revoked) = try PDFLongTermRevision.verifyCRL(crl, trustedRoots: [pki.ca])
+        #expect(next.millisecondsSinceEpoch / 1000 == later.millisecondsSinceEpoch / 1000 && revoked == [serial])
+        #expect(throws: EvidenceProblem.self) {
+            try PDFLongTermRevision.verifyCRL(crl, trustedRoots: [try TestPKI().ca])
+        }
+        var changed = crl
+        changed[changed.count / 2] ^= 1
+        #expect(throws: EvidenceProblem.self) { try PDFLongTermRevision.verifyCRL(changed, trustedRoots: [pki.ca]) }
+    }
+
     @Test func embeddedFilesComeBackOutOfAPDFAsWritten() {
         var pdf = Array("%PDF-1.7\n".utf8)
         pdf += Array("1 0 obj\n<< /Length 5 /Type /EmbeddedFile >>\nstream\nhello\nendstream\nendobj\n".utf8)

@@ -15,12 +15,14 @@ import X509
 /// A throw-away CA with an evidence signer and a TSA, made in memory for the tests.
 struct TestPKI {
     let ca: Certificate
+    let caKey: P256.Signing.PrivateKey
     let signer: CMSSigner
     let tsa: TimeStampAuthority
     let logKey = Curve25519.Signing.PrivateKey()
 
     init(name: String = "Test CA") throws {
         let caKey = P256.Signing.PrivateKey()
+        self.caKey = caKey
         let caName = try DistinguishedName { CommonName(name) }
         let now = Date()
         self.ca = try Certificate(

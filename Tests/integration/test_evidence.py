@@ -3,6 +3,7 @@ and `openssl ts`, tampering caught by `fefaent evidence verify` and `audit`, and
 (a loopback HTTP wrapper around `openssl ts -reply`), down at first and then up.
 """
 
+import functools
 import http.server
 import json
 import shutil
@@ -192,6 +193,13 @@ ess_cert_id_alg = sha256
 """
 
 
+class QuietFileHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder (the CA's CRL) without logging each request."""
+
+    def log_message(self, *arguments):
+        pass
+
+
 class OpenSSLTSAHandler(http.server.BaseHTTPRequestHandler):
     """RFC 3161 over HTTP: the query goes through `openssl ts -reply`."""
     config = None
@@ -277,9 +285,18 @@ def submit_subject(daemon, subject):
 @pytest.mark.skipif(shutil.which("pdfsig") is None or shutil.which("pyhanko") is None or shutil.which("certutil") is None,
                     reason="poppler-utils, libnss3-tools and pyhanko are installed by .ci/run")
 def test_the_evidence_pdf_is_signed_searchable_and_carries_the_message(fefaent_binary, tmp_path):
+    # The development CA publishes its CRL over loopback HTTP, where every certificate says it is.
+    crl_port = free_port()
+    keys = tmp_path / "fefaent" / "keys"
+    subprocess.run([str(fefaent_binary), "keys", "init", "--dir", str(keys), "--hostname", "fefaent.test",
+                    "--crl-url", f"http://127.0.0.1:{crl_port}/ca.crl"], check=True, capture_output=True)
+    crl_server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", crl_port), functools.partial(QuietFileHandler, directory=str(keys)))
+    threading.Thread(target=crl_server.serve_forever, daemon=True).start()
     receiver = sink.Sink(tmp_path / "sink", free_port()).start()
     daemon = start_daemon_with(fefaent_binary, tmp_path / "fefaent", receiver,
-                               BUILT_IN_TSA + 'pdf_certificate = "keys/pdf-signing.pem"\npdf_key = "keys/pdf-signing.key"\n')
+                               BUILT_IN_TSA + 'pdf_certificate = "keys/pdf-signing.pem"\npdf_key = "keys/pdf-signing.key"\n'
+                               'crls = ["keys/ca.crl"]\n')
     try:
         subject = "Notificació de rescissió — 契約解除のお知らせ"
         queue_id = submit_subject(daemon, subject)
@@ -294,12 +311,19 @@ def test_the_evidence_pdf_is_signed_searchable_and_carries_the_message(fefaent_b
                        check=True)
         report = subprocess.run(["pdfsig", "-nssdir", f"sql:{nss}", str(pdf)], capture_output=True, text=True).stdout
         assert "Signature is Valid." in report and "Certificate is Trusted." in report, report
-        assert "Total document signed" in report
+        # PAdES B-LT: a revision after the signature adds the document security store (chain and CRL).
+        assert "Not total document signed" in report
         assert "Signature Type: ETSI.CAdES.detached" in report  # PAdES, not the legacy adbe.pkcs7.detached
         validate = subprocess.run(["pyhanko", "sign", "validate", "--trust", str(daemon.ca), "--trust-replace",
                                    "--no-revocation-check", str(pdf)], capture_output=True, text=True)
         assert validate.returncode == 0, validate.stdout + validate.stderr
         assert "INTACT:TRUSTED,TIMESTAMP_TOKEN<INTACT:TRUSTED>" in validate.stdout
+        assert "EXTENDED_WITH_LTA_UPDATES" in validate.stdout  # pyHanko sees the DSS revision as an LTV update
+        # With revocation required: every certificate names its CRL, and the CA publishes it.
+        forced = subprocess.run(["pyhanko", "sign", "validate", "--force-revinfo", "--trust", str(daemon.ca),
+                                 "--trust-replace", str(pdf)], capture_output=True, text=True)
+        assert forced.returncode == 0, forced.stdout + forced.stderr
+        assert "INTACT:TRUSTED,TIMESTAMP_TOKEN<INTACT:TRUSTED>" in forced.stdout
         # The fonts are subsets (a few hundred glyphs of DejaVu and Droid Sans Fallback): well under 1 MB.
         assert pdf.stat().st_size < 1_000_000, pdf.stat().st_size
         fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]
@@ -318,6 +342,17 @@ def test_the_evidence_pdf_is_signed_searchable_and_carries_the_message(fefaent_b
         ours = daemon.cli("evidence", "verify", str(pdf), "--ca", str(daemon.ca), config=False)
         assert ours.stdout.rstrip().endswith("VERIFIED") and "time-stamped" in ours.stdout
         assert "PAdES baseline B-T" in ours.stdout
+        assert "PAdES B-LT: a later revision adds only the document security store" in ours.stdout
+        # A CRL in the security store that the CA did not sign.
+        data = bytearray(pdf.read_bytes())
+        store = data[data.rindex(b"/Type /DSS"):]
+        crl_object = store[store.index(b"/CRLs [") + 7:].split(b" ")[0]
+        crl_stream = data.index(b"stream\n", data.index(b"\n" + crl_object + b" 0 obj\n<< /Length ")) + 7
+        data[crl_stream + 60] ^= 0x01  # inside the signed TBSCertList
+        forged = tmp_path / "forged-dss.pdf"
+        forged.write_bytes(bytes(data))
+        ours = daemon.cli("evidence", "verify", str(forged), "--ca", str(daemon.ca), config=False, check=False)
+        assert ours.returncode == 1 and "CRL" in ours.stdout, ours.stdout
 
         # One changed byte: every verifier refuses it.
         data = bytearray(pdf.read_bytes())
@@ -334,3 +369,4 @@ def test_the_evidence_pdf_is_signed_searchable_and_carries_the_message(fefaent_b
     finally:
         daemon.stop()
         receiver.stop()
+        crl_server.shutdown()

@@ -24,7 +24,7 @@ public enum PDFSignatureVerifier {
         let numbers = String(decoding: pdf[rangeStart..<rangeEnd], as: UTF8.self).split(separator: " ").compactMap {
             Int($0)
         }
-        guard numbers.count == 4, numbers[0] == 0, numbers[1] < numbers[2], numbers[2] + numbers[3] == pdf.count,
+        guard numbers.count == 4, numbers[0] == 0, numbers[1] < numbers[2], numbers[2] + numbers[3] <= pdf.count,
             numbers[1] + 1 < pdf.count, pdf[numbers[1]] == UInt8(ascii: "<"), pdf[numbers[2] - 1] == UInt8(ascii: ">")
         else {
             report.fail(
@@ -41,7 +41,8 @@ public enum PDFSignatureVerifier {
             cms.append(high << 4 | low)
             index += 2
         }
-        let signed = Array(pdf[0..<numbers[1]]) + Array(pdf[numbers[2]...])
+        let signedEnd = numbers[2] + numbers[3]
+        let signed = Array(pdf[0..<numbers[1]]) + Array(pdf[numbers[2]..<signedEnd])
         do {
             let verified = try CMSVerifier.verify(
                 Array(cms.reversed().drop { $0 == 0 }.reversed()),
@@ -49,7 +50,23 @@ public enum PDFSignatureVerifier {
                 trustedRoots: trustedRoots,
                 requiredUsage: .emailProtection
             )
-            report.pass(subject, "valid, by \(verified.signer.subject), covering the whole document")
+            if signedEnd == pdf.count {
+                report.pass(subject, "valid, by \(verified.signer.subject), covering the whole document")
+            } else {
+                report.pass(subject, "valid, by \(verified.signer.subject), covering the signed revision")
+                let store = try PDFLongTermRevision.check(
+                    signed: pdf[..<signedEnd],
+                    update: pdf[signedEnd...],
+                    signer: verified.signer,
+                    trustedRoots: trustedRoots
+                )
+                report.pass(
+                    subject,
+                    "PAdES B-LT: a later revision adds only the document security store (\(store.certificates) "
+                        + "certificate(s), \(store.crls) CRL(s) signed by the CA, current until \(store.nextUpdate); "
+                        + "the signer is not revoked)"
+                )
+            }
             if let stamp = try verified.signatureTimeStamp(trustedRoots: trustedRoots) {
                 report.pass(subject, "time-stamped \(stamp.genTime) by \(stamp.authority.subject)")
                 // The signer's certificate must have been valid at the time the TSA vouches for.
@@ -84,7 +101,7 @@ public enum PDFSignatureVerifier {
 }
 
 extension Array where Element == UInt8 {
-    fileprivate func lastRange(of needle: [UInt8]) -> Range<Int>? {
+    func lastRange(of needle: [UInt8]) -> Range<Int>? {
         guard needle.count <= self.count else { return nil }
         var start = self.count - needle.count
         while start >= 0 {

@@ -8,6 +8,8 @@
 
 import Crypto
 import Foundation
+import SwiftASN1
+public import X509
 
 /// Writes an evidence PDF and signs it: text in embedded Unicode TrueType fonts (Type0/Identity-H with
 /// a ToUnicode map, so the text can be searched and extracted), embedded files, and a detached CMS
@@ -20,16 +22,29 @@ public struct PDFWriter: Sendable {
     public let fonts: [TrueTypeFont]
     public let signer: CMSSigner
     public let stamper: any TimeStamping
+    /// CRLs (DER) for the document security store: with them the PDF is PAdES B-LT, validatable
+    /// without asking anyone whether a certificate was revoked.
+    public let revocationLists: [[UInt8]]
+    /// Certificates to put in the store besides the signer's and the TSA's (the CA).
+    public let chainCertificates: [Certificate]
 
     static let pageWidth = 595.0
     static let pageHeight = 842.0
     static let margin = 50.0
     static let signatureSpace = 24_576  // bytes reserved for the CMS (hex doubles it)
 
-    public init(fonts: [TrueTypeFont], signer: CMSSigner, stamper: any TimeStamping) {
+    public init(
+        fonts: [TrueTypeFont],
+        signer: CMSSigner,
+        stamper: any TimeStamping,
+        chainCertificates: [Certificate] = [],
+        revocationLists: [[UInt8]] = []
+    ) {
         self.fonts = fonts
         self.signer = signer
         self.stamper = stamper
+        self.chainCertificates = chainCertificates
+        self.revocationLists = revocationLists
     }
 
     /// The signed PDF.
@@ -126,7 +141,31 @@ public struct PDFWriter: Sendable {
         }
         let hex = Array(Data(cms).hexLowercase.utf8)
         file.replaceSubrange((contentsStart + 1)..<(contentsStart + 1 + hex.count), with: hex)
-        return file
+        guard !self.revocationLists.isEmpty else { return file }
+
+        // PAdES B-LT: a later revision adds the document security store (ISO 32000-2 §12.8.4.3):
+        // every certificate of the signer's and the TSA's chains and the CRLs, so the signature can be
+        // validated long after, without asking anyone.
+        var certificates: [[UInt8]] = [self.signer.certificateDER]
+        certificates += try SignedDataReader(der: token).certificates.map { try Self.der($0) }
+        certificates += try self.chainCertificates.map(Self.der)
+        var update = PDFObjects.Update(firstNumber: objects.count + 1)
+        var seen: Set<[UInt8]> = []
+        let certificateStreams = certificates.filter { seen.insert($0).inserted }.map {
+            update.add(stream: $0, dictionary: "")
+        }
+        let crlStreams = self.revocationLists.map { update.add(stream: $0, dictionary: "") }
+        let store = update.add(
+            "<< /Type /DSS /Certs [\(certificateStreams.map { "\($0) 0 R" }.joined(separator: " "))] /CRLs [\(crlStreams.map { "\($0) 0 R" }.joined(separator: " "))] >>"
+        )
+        update.replace(catalog, with: objects.body(catalog).dropLast(2) + " /DSS \(store) 0 R >>")
+        return update.append(to: file, root: catalog, info: info)
+    }
+
+    static func der(_ certificate: Certificate) throws -> [UInt8] {
+        var serializer = DER.Serializer()
+        try serializer.serialize(certificate)
+        return serializer.serializedBytes
     }
 
     private func writeFont(
@@ -174,6 +213,71 @@ public struct PDFWriter: Sendable {
 /// Numbered PDF objects and their serialisation with a cross-reference table.
 struct PDFObjects {
     private var bodies: [[UInt8]?] = []
+
+    var count: Int { self.bodies.count }
+
+    /// An object's dictionary as written.
+    func body(_ number: Int) -> String {
+        String(decoding: self.bodies[number - 1] ?? [], as: UTF8.self)
+    }
+
+    /// An incremental update (ISO 32000-1 §7.5.6): new objects numbered from `firstNumber`, objects
+    /// replaced under their old numbers, their cross-reference sections, and a trailer that points
+    /// back at the previous one. The bytes before it, and so the signature over them, stay as they are.
+    struct Update {
+        private(set) var next: Int
+        private var objects: [(number: Int, body: [UInt8])] = []
+
+        init(firstNumber: Int) { self.next = firstNumber }
+
+        mutating func add(_ dictionary: String) -> Int {
+            self.objects.append((self.next, Array(dictionary.utf8)))
+            self.next += 1
+            return self.next - 1
+        }
+
+        mutating func add(stream: [UInt8], dictionary: String) -> Int {
+            let body =
+                Array("<< /Length \(stream.count) \(dictionary) >>\nstream\n".utf8) + stream + Array("\nendstream".utf8)
+            self.objects.append((self.next, body))
+            self.next += 1
+            return self.next - 1
+        }
+
+        mutating func replace(_ number: Int, with dictionary: String) {
+            self.objects.append((number, Array(dictionary.utf8)))
+        }
+
+        func append(to file: [UInt8], root: Int, info: Int) -> [UInt8] {
+            var output = file
+            var offsets: [(Int, Int)] = []
+            for (number, body) in self.objects.sorted(by: { $0.number < $1.number }) {
+                offsets.append((number, output.count))
+                output += Array("\(number) 0 obj\n".utf8) + body + Array("\nendobj\n".utf8)
+            }
+            let previous = Self.startxref(of: file)
+            let xref = output.count
+            var table = "xref\n0 1\n0000000000 65535 f \n"
+            for (number, offset) in offsets {  // one subsection per object: simple and valid
+                table += "\(number) 1\n" + String(format: "%010d 00000 n \n", offset)
+            }
+            table +=
+                "trailer\n<< /Size \(self.next) /Root \(root) 0 R /Info \(info) 0 R /Prev \(previous) >>\nstartxref\n\(xref)\n%%EOF\n"
+            return output + Array(table.utf8)
+        }
+
+        /// The byte offset after the last `startxref`.
+        static func startxref(of file: [UInt8]) -> Int {
+            guard let marker = file.lastRange(of: Array("startxref\n".utf8)) else { return 0 }
+            var value = 0
+            var index = marker.upperBound
+            while index < file.count, file[index] >= UInt8(ascii: "0"), file[index] <= UInt8(ascii: "9") {
+                value = value * 10 + Int(file[index] - UInt8(ascii: "0"))
+                index += 1
+            }
+            return value
+        }
+    }
 
     mutating func reserve() -> Int {
         self.bodies.append(nil)

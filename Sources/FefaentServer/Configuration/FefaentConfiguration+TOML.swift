@@ -152,7 +152,7 @@ extension FefaentConfiguration {
             "database", "certificate", "key", "ca", "tsa_certificate", "tsa_key", "tsa_url", "log_key", "origin",
             "checkpoint_interval_ms", "pdf_certificate", "pdf_key", "publication_folder",
             "witnesses", "issuer_name", "policy_id", "policy_url",
-            "renew_within_days"
+            "renew_within_days", "crls"
         ])
         guard let certificate = try table.optionalString("certificate").map({ Self.resolve($0, base: base) }) else {
             return nil
@@ -208,6 +208,7 @@ extension FefaentConfiguration {
         }
         evidence.policyURL = try table.optionalString("policy_url")
         evidence.renewWithinDays = try table.int("renew_within_days", default: 90, in: 1...3_650)
+        evidence.crls = try table.strings("crls", default: [], keepingCase: true).map { Self.resolve($0, base: base) }
         guard FileManager.default.fileExists(atPath: certificate) else {
             throw ConfigurationError(
                 key: "evidence.certificate",

@@ -77,6 +77,8 @@ public struct FefaentConfiguration: Hashable, Sendable {
         /// Records whose newest time-stamp's certificate expires within this many days get an archive
         /// time-stamp (the daemon checks once a day).
         public var renewWithinDays: Int = 90
+        /// The CA's CRLs (DER files) put into every evidence PDF (PAdES B-LT); none: B-T only.
+        public var crls: [String] = []
     }
 
     /// `[dkim]`: who signs the certified copies (d=, s=) and with which key.

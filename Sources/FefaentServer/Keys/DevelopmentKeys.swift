@@ -29,17 +29,25 @@ import Glibc
 /// | `dkim.key`, `dkim.txt` | the DKIM key for certified copies (RSA 2048) and its DNS TXT record |
 /// | `pdf-signing.pem`, `pdf-signing.key` | the evidence PDFs' signing certificate (RSA 2048, EKU emailProtection) |
 /// | `log.key`, `log.vkey` | the transparency log's checkpoint key (Ed25519) and its C2SP verifier key |
+/// | `ca.crl` | the CA's CRL (DER, nothing revoked, 180 days); every certificate names its URL (`--crl-url`) |
 ///
 /// Keys are ECDSA P-256, written as PKCS#8 PEM with mode 0600. A production setup names
 /// certificates from a real CA in the config instead.
 public enum DevelopmentKeys {
     public static let files = [
         "ca.pem", "ca.key", "server.pem", "server.key", "signing.pem", "signing.key", "tsa.pem", "tsa.key", "dkim.key",
-        "dkim.txt", "log.key", "log.vkey", "pdf-signing.pem", "pdf-signing.key"
+        "dkim.txt", "log.key", "log.vkey", "pdf-signing.pem", "pdf-signing.key", "ca.crl"
     ]
 
     /// Writes the keys into `directory`; refuses to overwrite existing ones unless `force`.
-    public static func create(in directory: String, hostname: String, force: Bool = false, now: Date = Date()) throws {
+    public static func create(
+        in directory: String,
+        hostname: String,
+        crlURL: String? = nil,
+        force: Bool = false,
+        now: Date = Date()
+    ) throws {
+        let crlURL = crlURL ?? "http://\(hostname)/ca.crl"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         if !force,
             let existing = self.files.first(where: { FileManager.default.fileExists(atPath: "\(directory)/\($0)") })
@@ -78,6 +86,8 @@ public enum DevelopmentKeys {
         ) throws -> Certificate {
             var all = extensions
             try all.append(Certificate.Extension(SubjectKeyIdentifier(hash: publicKey), critical: false))
+            // Where a validator fetches the CA's CRL (PAdES long-term validation needs revocation data).
+            try all.append(CertificateRevocationList.distributionPoint(url: crlURL))
             try all.append(
                 Certificate.Extension(
                     AuthorityKeyIdentifier(keyIdentifier: SubjectKeyIdentifier(hash: caPublicKey).keyIdentifier),
@@ -175,6 +185,19 @@ public enum DevelopmentKeys {
             mode: 0o644
         )
 
+        // The CA's CRL (DER): nothing revoked, valid 180 days; publish it at `crlURL`.
+        try self.writeFile(
+            "\(directory)/ca.crl",
+            try CertificateRevocationList.make(
+                issuer: ca,
+                key: caKey,
+                thisUpdate: UTCDateTime(now - 3600),
+                nextUpdate: UTCDateTime(now + 180 * 86_400),
+                number: 1
+            ),
+            mode: 0o644
+        )
+
         // The log's checkpoint key; its origin is "<hostname>/evidence" (the default [evidence] origin).
         let logKey = Curve25519.Signing.PrivateKey()
         try self.writeFile("\(directory)/log.key", LogKey.pem(logKey), mode: 0o600)
@@ -208,6 +231,10 @@ public enum DevelopmentKeys {
 
     /// Creates the file with its final mode from the start, so a private key is never readable by others.
     private static func writeFile(_ path: String, _ text: String, mode: mode_t) throws {
+        try self.writeFile(path, Array(text.utf8), mode: mode)
+    }
+
+    private static func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t) throws {
         unlink(path)
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else {
@@ -215,7 +242,6 @@ public enum DevelopmentKeys {
         }
         defer { close(fd) }
         fchmod(fd, mode)
-        let bytes = Array(text.utf8)
         guard bytes.withUnsafeBytes({ Glibc.write(fd, $0.baseAddress, $0.count) }) == bytes.count, fsync(fd) == 0 else {
             throw ConfigurationError(key: "", "cannot write \(path): \(String(cString: strerror(errno)))")
         }

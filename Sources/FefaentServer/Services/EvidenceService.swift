@@ -87,7 +87,9 @@ public final class EvidenceService: Service, Sendable {
                 try await Task.sleep(for: self.interval)
             }
         }
-        await self.tick()  // what happened during the drain
+        if !Task.isCancelled {
+            await self.tick()  // what happened during the drain (a cancelled run leaves it in the outbox)
+        }
         try await self.worker.shutdownGracefully()
     }
 

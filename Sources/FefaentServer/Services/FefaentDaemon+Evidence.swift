@@ -68,6 +68,8 @@ public struct EvidenceKeys: Sendable {
     public let logKey: Curve25519.Signing.PrivateKey
     public let caPEM: String
     public let trustedRoots: [Certificate]
+    /// The CA's CRLs (DER), for the evidence PDFs' document security store (PAdES B-LT).
+    public let revocationLists: [[UInt8]]
     public let stamper: any TimeStamping
 
     public init(_ configuration: FefaentConfiguration.Evidence) throws {
@@ -103,6 +105,12 @@ public struct EvidenceKeys: Sendable {
             self.pdfSigner = self.signer
         }
         self.caPEM = try read(configuration.ca, "ca")
+        self.revocationLists = try configuration.crls.map { path in
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ConfigurationError(key: "evidence.crls", "cannot read \(path)")
+            }
+            return Array(data)
+        }
         do {
             self.trustedRoots = try PEMDocument.parseMultiple(pemString: self.caPEM).map {
                 try Certificate(pemDocument: $0)
