@@ -153,7 +153,7 @@ struct Demo: AsyncParsableCommand {
         say("  - notices to the sender (processing notice, delivery certificate by mail, opening addendum)")
         say("  - the HTTP front: tracking pixel fetches (TrackingResourceFetched), evidence download, API")
         say(
-            "  - long-term PDFs: PAdES B-LTA (a document time-stamp), PDF/A-3b (issue #12)"
+            "  - PDF/A-3b evidence PDFs (issue #12)"
         )
         say(
             "  - SPF/DKIM alignment deciding who may certify at the MX port (the checks exist: `fefaent message dkim-verify`)"

@@ -343,6 +343,17 @@ def test_the_evidence_pdf_is_signed_searchable_and_carries_the_message(fefaent_b
         assert ours.stdout.rstrip().endswith("VERIFIED") and "time-stamped" in ours.stdout
         assert "PAdES baseline B-T" in ours.stdout
         assert "PAdES B-LT: a later revision adds only the document security store" in ours.stdout
+        assert "PAdES B-LTA: a document time-stamp of" in ours.stdout
+        # Offline, long-term: pyHanko's AdES validation reads the CRLs from the security store.
+        crl_server.shutdown()
+        ades = subprocess.run(["pyhanko", "sign", "adesverify", "--trust", str(daemon.ca), "--trust-replace",
+                               str(pdf)], capture_output=True, text=True)
+        assert ades.returncode == 0 and "INTACT:TRUSTED" in ades.stdout, ades.stdout + ades.stderr
+        # Anything appended after the document time-stamp is refused.
+        appended = tmp_path / "appended.pdf"
+        appended.write_bytes(pdf.read_bytes() + b"% more\n")
+        ours = daemon.cli("evidence", "verify", str(appended), "--ca", str(daemon.ca), config=False, check=False)
+        assert ours.returncode == 1 and "bytes were added after it" in ours.stdout
         # A CRL in the security store that the CA did not sign.
         data = bytearray(pdf.read_bytes())
         store = data[data.rindex(b"/Type /DSS"):]
@@ -369,4 +380,4 @@ def test_the_evidence_pdf_is_signed_searchable_and_carries_the_message(fefaent_b
     finally:
         daemon.stop()
         receiver.stop()
-        crl_server.shutdown()
+        crl_server.server_close()

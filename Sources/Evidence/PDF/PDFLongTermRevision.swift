@@ -28,8 +28,8 @@ enum PDFLongTermRevision {
         signer: Certificate,
         trustedRoots: [Certificate]
     ) throws(EvidenceProblem) -> Store {
-        let signedText = String(decoding: signed, as: UTF8.self)
-        let updateText = String(decoding: update, as: UTF8.self)
+        let signedText = self.text(signed)
+        let updateText = self.text(update)
         guard let root = self.number(after: "/Root ", in: signedText),
             let size = self.number(after: "/Size ", in: signedText),
             let original = self.body(of: root, in: signedText)
@@ -62,6 +62,34 @@ enum PDFLongTermRevision {
             nextUpdate = min(nextUpdate, next)
         }
         return Store(certificates: certificates.count, crls: crls.count, nextUpdate: nextUpdate)
+    }
+
+    /// The document time-stamp's revision may add its value and field, and replace the catalog and the
+    /// page only to list the new field beside the signature's.
+    static func checkTimeStampRevision(previous: ArraySlice<UInt8>, update: ArraySlice<UInt8>) throws(EvidenceProblem) {
+        let previousText = self.text(previous)
+        let objects = self.objects(in: self.text(update))
+        guard let size = self.number(after: "/Size ", in: previousText),
+            let root = self.number(after: "/Root ", in: previousText),
+            let (valueNumber, _) = objects.first(where: { $0.value.contains("/Type /DocTimeStamp") }),
+            let (fieldNumber, field) = objects.first(where: { $0.value.contains("/V \(valueNumber) 0 R") }),
+            let page = self.number(after: "/P ", in: field)
+        else { throw EvidenceProblem("the document time-stamp's revision is not one Fefaent writes") }
+        for (number, body) in objects where number < size {
+            guard number == root || number == page, let original = self.body(of: number, in: previousText),
+                let first = self.references(after: number == root ? "/Fields [" : "/Annots [", in: original).first,
+                body
+                    == original.replacingOccurrences(
+                        of: number == root ? "/Fields [\(first) 0 R]" : "/Annots [\(first) 0 R]",
+                        with: number == root
+                            ? "/Fields [\(first) 0 R \(fieldNumber) 0 R]" : "/Annots [\(first) 0 R \(fieldNumber) 0 R]"
+                    )
+            else {
+                throw EvidenceProblem(
+                    "the document time-stamp's revision changes object \(number): the document was changed after signing"
+                )
+            }
+        }
     }
 
     /// Verifies a CRL's signature against a trusted root; returns its next update and revoked serials.
@@ -108,6 +136,12 @@ enum PDFLongTermRevision {
 
     // MARK: - Reading the objects of a revision
 
+    /// The bytes as Latin-1 text: one character per byte, so binary streams cannot merge with the
+    /// syntax around them the way invalid UTF-8 does.
+    static func text(_ bytes: ArraySlice<UInt8>) -> String {
+        String(decoding: bytes.map { $0 < 0x80 ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
+    }
+
     static func objects(in text: String) -> [Int: String] {
         var objects: [Int: String] = [:]
         var rest = text[...]
@@ -122,8 +156,9 @@ enum PDFLongTermRevision {
         return objects
     }
 
+    /// The newest definition of object `number` (a later revision's replaces an earlier one's).
     static func body(of number: Int, in text: String) -> String? {
-        guard let start = text.range(of: "\n\(number) 0 obj\n"),
+        guard let start = text.range(of: "\n\(number) 0 obj\n", options: .backwards),
             let end = text[start.upperBound...].range(of: "\nendobj")
         else { return nil }
         return String(text[start.upperBound..<end.lowerBound])

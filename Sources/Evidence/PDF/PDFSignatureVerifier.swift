@@ -12,51 +12,99 @@ public import X509
 /// Verifies the signature of an evidence PDF: the byte ranges cover the whole file but the signature
 /// value, the CMS signature over them is valid and chains to a trusted CA, and its time-stamp too.
 public enum PDFSignatureVerifier {
+    /// One signature dictionary: its byte ranges and what it holds.
+    struct SignatureField {
+        var ranges: [Int]
+        var isDocumentTimeStamp: Bool
+        /// The DER in `/Contents`, without the zero padding.
+        var contents: [UInt8]
+        /// The end of the bytes the ranges cover.
+        var end: Int { self.ranges[2] + self.ranges[3] }
+
+        func covered(_ pdf: [UInt8]) -> [UInt8] {
+            Array(pdf[0..<self.ranges[1]]) + Array(pdf[self.ranges[2]..<self.end])
+        }
+    }
+
+    /// Every signature dictionary with well-formed byte ranges, in file order.
+    static func signatureFields(_ pdf: [UInt8]) -> [SignatureField] {
+        var fields: [SignatureField] = []
+        var position = 0
+        while let found = pdf[position...].firstRange(of: Array("/ByteRange [".utf8)) {
+            position = found.upperBound
+            guard let close = pdf[found.upperBound...].prefix(64).firstIndex(of: UInt8(ascii: "]")) else { continue }
+            let numbers = String(decoding: pdf[found.upperBound..<close], as: UTF8.self).split(separator: " ")
+                .compactMap { Int($0) }
+            guard numbers.count == 4, numbers[0] == 0, numbers[1] < numbers[2], numbers[2] + numbers[3] <= pdf.count,
+                numbers[1] + 1 < pdf.count, pdf[numbers[1]] == UInt8(ascii: "<"),
+                pdf[numbers[2] - 1] == UInt8(ascii: ">")
+            else { continue }
+            // The dictionary that holds these ranges starts at the nearest "<<" before them.
+            var start = found.lowerBound - 2
+            while start > max(0, found.lowerBound - 256),
+                !(pdf[start] == UInt8(ascii: "<") && pdf[start + 1] == UInt8(ascii: "<"))
+            {
+                start -= 1
+            }
+            let isTimeStamp =
+                pdf[max(0, start)..<found.lowerBound].firstRange(of: Array("/SubFilter /ETSI.RFC3161".utf8)) != nil
+            var contents: [UInt8] = []
+            var index = numbers[1] + 1
+            while index + 1 < numbers[2] - 1 {
+                guard let high = hexDigit(pdf[index]), let low = hexDigit(pdf[index + 1]) else { break }
+                contents.append(high << 4 | low)
+                index += 2
+            }
+            fields.append(
+                SignatureField(
+                    ranges: numbers,
+                    isDocumentTimeStamp: isTimeStamp,
+                    contents: Array(contents.reversed().drop { $0 == 0 }.reversed())
+                )
+            )
+        }
+        return fields
+    }
+
     public static func verify(pdf: [UInt8], trustedRoots: [Certificate]) -> VerificationReport {
         var report = VerificationReport()
         let subject = "PDF signature"
-        guard let rangeStart = pdf.lastRange(of: Array("/ByteRange [".utf8))?.upperBound,
-            let rangeEnd = pdf[rangeStart...].firstIndex(of: UInt8(ascii: "]"))
-        else {
-            report.fail(subject, "the PDF is not signed (no /ByteRange)")
+        let fields = self.signatureFields(pdf)
+        guard let signature = fields.first(where: { !$0.isDocumentTimeStamp }) else {
+            report.fail(subject, "the PDF is not signed (no signature with byte ranges inside the file)")
             return report
         }
-        let numbers = String(decoding: pdf[rangeStart..<rangeEnd], as: UTF8.self).split(separator: " ").compactMap {
-            Int($0)
+        let timeStamps = fields.filter(\.isDocumentTimeStamp)
+        guard timeStamps.count <= 1, timeStamps.allSatisfy({ $0.end == pdf.count }) else {
+            report.fail(subject, "the document time-stamp does not cover the whole file: bytes were added after it")
+            return report
         }
-        guard numbers.count == 4, numbers[0] == 0, numbers[1] < numbers[2], numbers[2] + numbers[3] <= pdf.count,
-            numbers[1] + 1 < pdf.count, pdf[numbers[1]] == UInt8(ascii: "<"), pdf[numbers[2] - 1] == UInt8(ascii: ">")
-        else {
+        if timeStamps.isEmpty, signature.end != pdf.count,
+            pdf[signature.end...].firstRange(of: Array("/Type /DSS".utf8)) == nil
+        {
             report.fail(
                 subject,
                 "the signed byte ranges do not cover the whole file: bytes were added or changed outside them"
             )
             return report
         }
-        let hex = pdf[(numbers[1] + 1)..<(numbers[2] - 1)]
-        var cms: [UInt8] = []
-        var index = hex.startIndex
-        while index + 1 < hex.endIndex {
-            guard let high = hexDigit(hex[index]), let low = hexDigit(hex[index + 1]) else { break }
-            cms.append(high << 4 | low)
-            index += 2
-        }
-        let signedEnd = numbers[2] + numbers[3]
-        let signed = Array(pdf[0..<numbers[1]]) + Array(pdf[numbers[2]..<signedEnd])
         do {
             let verified = try CMSVerifier.verify(
-                Array(cms.reversed().drop { $0 == 0 }.reversed()),
-                detachedContent: signed,
+                signature.contents,
+                detachedContent: signature.covered(pdf),
                 trustedRoots: trustedRoots,
                 requiredUsage: .emailProtection
             )
-            if signedEnd == pdf.count {
+            if signature.end == pdf.count {
                 report.pass(subject, "valid, by \(verified.signer.subject), covering the whole document")
             } else {
                 report.pass(subject, "valid, by \(verified.signer.subject), covering the signed revision")
+                // The security store's revision, then (B-LTA) the document time-stamp's revision.
+                let storeEnd =
+                    pdf[signature.end...].firstRange(of: Array("%%EOF\n".utf8))?.upperBound ?? pdf.count
                 let store = try PDFLongTermRevision.check(
-                    signed: pdf[..<signedEnd],
-                    update: pdf[signedEnd...],
+                    signed: pdf[..<signature.end],
+                    update: pdf[signature.end..<storeEnd],
                     signer: verified.signer,
                     trustedRoots: trustedRoots
                 )
@@ -66,6 +114,21 @@ public enum PDFSignatureVerifier {
                         + "certificate(s), \(store.crls) CRL(s) signed by the CA, current until \(store.nextUpdate); "
                         + "the signer is not revoked)"
                 )
+                if let timeStamp = timeStamps.first {
+                    try PDFLongTermRevision.checkTimeStampRevision(previous: pdf[..<storeEnd], update: pdf[storeEnd...])
+                    let token = try TimeStampToken(
+                        verifying: timeStamp.contents,
+                        for: Array(SHA256.hash(data: timeStamp.covered(pdf))),
+                        trustedRoots: trustedRoots
+                    )
+                    report.pass(
+                        subject,
+                        "PAdES B-LTA: a document time-stamp of \(token.genTime) by \(token.authority.subject) covers "
+                            + "every revision, the security store included"
+                    )
+                } else if storeEnd != pdf.count {
+                    throw EvidenceProblem("bytes were added after the security store's revision")
+                }
             }
             if let stamp = try verified.signatureTimeStamp(trustedRoots: trustedRoots) {
                 report.pass(subject, "time-stamped \(stamp.genTime) by \(stamp.authority.subject)")

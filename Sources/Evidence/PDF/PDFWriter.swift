@@ -158,8 +158,73 @@ public struct PDFWriter: Sendable {
         let store = update.add(
             "<< /Type /DSS /Certs [\(certificateStreams.map { "\($0) 0 R" }.joined(separator: " "))] /CRLs [\(crlStreams.map { "\($0) 0 R" }.joined(separator: " "))] >>"
         )
-        update.replace(catalog, with: objects.body(catalog).dropLast(2) + " /DSS \(store) 0 R >>")
-        return update.append(to: file, root: catalog, info: info)
+        let catalogWithStore = String(objects.body(catalog).dropLast(2)) + " /DSS \(store) 0 R >>"
+        update.replace(catalog, with: catalogWithStore)
+        let withStore = update.append(to: file, root: catalog, info: info)
+
+        // PAdES B-LTA: a document time-stamp over every revision, the store included, so the whole
+        // can be re-stamped before the time-stamp certificate expires.
+        return try await self.addDocumentTimeStamp(
+            to: withStore,
+            next: update.next,
+            catalog: (catalog, catalogWithStore),
+            page: (pageReferences[0], objects.body(pageReferences[0])),
+            firstField: widget,
+            info: info
+        )
+    }
+
+    /// Appends a revision with a `/DocTimeStamp` signature field (ETSI.RFC3161) whose token covers
+    /// the whole file but the token itself.
+    func addDocumentTimeStamp(
+        to base: [UInt8],
+        next: Int,
+        catalog: (number: Int, body: String),
+        page: (number: Int, body: String),
+        firstField: Int,
+        info: Int
+    ) async throws -> [UInt8] {
+        let byteRangePlaceholder = "/ByteRange [0 0000000000 0000000000 0000000000]"
+        let space = 8_192
+        var update = PDFObjects.Update(firstNumber: next)
+        let value = update.add(
+            "<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161 \(byteRangePlaceholder) /Contents <"
+                + String(repeating: "0", count: space * 2) + "> >>"
+        )
+        let field = update.add(
+            "<< /Type /Annot /Subtype /Widget /FT /Sig /T (Archive time-stamp) /V \(value) 0 R /Rect [0 0 0 0] /F 132 /P \(page.number) 0 R >>"
+        )
+        let fields = "/Fields [\(firstField) 0 R]"
+        let annotations = "/Annots [\(firstField) 0 R]"
+        guard catalog.body.contains(fields), page.body.contains(annotations) else {
+            throw EvidenceProblem("the first revision has no signature field to add a time-stamp beside")
+        }
+        update.replace(
+            catalog.number,
+            with: catalog.body.replacingOccurrences(of: fields, with: "/Fields [\(firstField) 0 R \(field) 0 R]")
+        )
+        update.replace(
+            page.number,
+            with: page.body.replacingOccurrences(of: annotations, with: "/Annots [\(firstField) 0 R \(field) 0 R]")
+        )
+        var file = update.append(to: base, root: catalog.number, info: info)
+
+        let contentsStart = file[base.count...].firstRange(of: Array("/Contents <".utf8))!.upperBound - 1
+        let contentsEnd = contentsStart + space * 2 + 2
+        let ranges = [0, contentsStart, contentsEnd, file.count - contentsEnd]
+        var byteRange = "/ByteRange [" + ranges.map(String.init).joined(separator: " ") + "]"
+        byteRange += String(repeating: " ", count: byteRangePlaceholder.count - byteRange.count)
+        let byteRangeStart = file[base.count...].firstRange(of: Array(byteRangePlaceholder.utf8))!.lowerBound
+        file.replaceSubrange(
+            byteRangeStart..<(byteRangeStart + byteRangePlaceholder.count),
+            with: Array(byteRange.utf8)
+        )
+        let covered = Array(file[..<contentsStart]) + Array(file[contentsEnd...])
+        let token = try await self.stamper.timeStamp(digest: Array(SHA256.hash(data: covered)))
+        guard token.count <= space else { throw EvidenceProblem("the time-stamp does not fit its placeholder") }
+        let hex = Array(Data(token).hexLowercase.utf8)
+        file.replaceSubrange((contentsStart + 1)..<(contentsStart + 1 + hex.count), with: hex)
+        return file
     }
 
     static func der(_ certificate: Certificate) throws -> [UInt8] {
