@@ -153,9 +153,6 @@ struct Demo: AsyncParsableCommand {
         say("  - notices to the sender (processing notice, delivery certificate by mail, opening addendum)")
         say("  - the HTTP front: tracking pixel fetches (TrackingResourceFetched), evidence download, API")
         say(
-            "  - PDF/A-3b evidence PDFs (issue #12)"
-        )
-        say(
             "  - SPF/DKIM alignment deciding who may certify at the MX port (the checks exist: `fefaent message dkim-verify`)"
         )
         say("  The certified mail stays queued: `fefaent queue list --config \(configPath)` shows it.")

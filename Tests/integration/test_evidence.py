@@ -324,6 +324,24 @@ def test_the_evidence_pdf_is_signed_searchable_and_carries_the_message(fefaent_b
                                  "--trust-replace", str(pdf)], capture_output=True, text=True)
         assert forced.returncode == 0, forced.stdout + forced.stderr
         assert "INTACT:TRUSTED,TIMESTAMP_TOKEN<INTACT:TRUSTED>" in forced.stdout
+        # PDF/A-3b's parts, read by pikepdf (qpdf) and Pillow's LittleCMS (no PDF/A validator is packaged
+        # for this machine): XMP claiming 3B and repeating the document information, an sRGB output
+        # intent with a valid ICC profile, every embedded file with a MIME subtype and a relationship.
+        import io
+        import pikepdf
+        from PIL import ImageCms
+        with pikepdf.open(pdf) as document:
+            metadata = document.open_metadata()
+            assert metadata.pdfa_status == "3B"
+            assert metadata.get("dc:title") == str(document.docinfo["/Title"])
+            assert "D:" + metadata.get("xmp:CreateDate").replace("-", "").replace(":", "").replace("T", "") \
+                == str(document.docinfo["/CreationDate"])
+            intent = document.Root.OutputIntents[0]
+            assert intent.S == "/GTS_PDFA1"
+            profile = ImageCms.ImageCmsProfile(io.BytesIO(intent.DestOutputProfile.read_bytes()))
+            assert profile.profile.xcolor_space.strip() == "RGB" and profile.profile.device_class == "mntr"
+            for spec in document.Root.AF:
+                assert spec.AFRelationship == "/Source" and "/Subtype" in spec.EF.F
         # The fonts are subsets (a few hundred glyphs of DejaVu and Droid Sans Fallback): well under 1 MB.
         assert pdf.stat().st_size < 1_000_000, pdf.stat().st_size
         fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]

@@ -82,6 +82,14 @@ public struct PDFWriter: Sendable {
             "<< /Type /Pages /Kids [\(pageReferences.map { "\($0) 0 R" }.joined(separator: " "))] /Count \(pageReferences.count) >>"
         )
 
+        // PDF/A-3b: XMP metadata that says so (and repeats the document information), and the sRGB
+        // output intent the device RGB colours refer to.
+        let metadata = objects.add(
+            stream: Array(Self.xmp(title: document.title, time: time).utf8),
+            dictionary: "/Type /Metadata /Subtype /XML"
+        )
+        let outputProfile = objects.add(stream: SRGBProfile.bytes, dictionary: "/N 3")
+
         // Embedded files, in a name tree sorted by name.
         var names: [(String, Int)] = []
         for attachment in document.attachments {
@@ -100,7 +108,8 @@ public struct PDFWriter: Sendable {
         let specs = names.map { "\($0.1) 0 R" }.joined(separator: " ")
         objects.set(
             catalog,
-            "<< /Type /Catalog /Pages \(pages) 0 R /AcroForm << /Fields [\(widget) 0 R] /SigFlags 3 >> /Names << /EmbeddedFiles << /Names [\(embedded)] >> >> /AF [\(specs)] /PageMode /UseAttachments >>"
+            "<< /Type /Catalog /Pages \(pages) 0 R /AcroForm << /Fields [\(widget) 0 R] /SigFlags 3 >> /Names << /EmbeddedFiles << /Names [\(embedded)] >> >> /AF [\(specs)] /PageMode /UseAttachments"
+                + " /Metadata \(metadata) 0 R /OutputIntents [<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier (sRGB IEC61966-2.1) /Info (sRGB IEC61966-2.1) /DestOutputProfile \(outputProfile) 0 R >>] >>"
         )
         objects.set(
             widget,
@@ -225,6 +234,29 @@ public struct PDFWriter: Sendable {
         let hex = Array(Data(token).hexLowercase.utf8)
         file.replaceSubrange((contentsStart + 1)..<(contentsStart + 1 + hex.count), with: hex)
         return file
+    }
+
+    /// The XMP packet of a PDF/A-3b file: conformance, and the Info dictionary's title, producer and date.
+    static func xmp(title: String, time: UTCDateTime) -> String {
+        let escaped = title.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+        let date = String(time.description.prefix(19)) + "Z"  // 2026-11-30T10:00:00Z, as /CreationDate
+        return """
+            <?xpacket begin="\u{FEFF}" id="W5M0MpCehiHzreSzNTczkc9d"?>
+            <x:xmpmeta xmlns:x="adobe:ns:meta/">
+            <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+            <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
+            <pdfaid:part>3</pdfaid:part>
+            <pdfaid:conformance>B</pdfaid:conformance>
+            <dc:format>application/pdf</dc:format>
+            <dc:title><rdf:Alt><rdf:li xml:lang="x-default">\(escaped)</rdf:li></rdf:Alt></dc:title>
+            <xmp:CreateDate>\(date)</xmp:CreateDate>
+            <pdf:Producer>Fefaent</pdf:Producer>
+            </rdf:Description>
+            </rdf:RDF>
+            </x:xmpmeta>
+            <?xpacket end="w"?>
+            """
     }
 
     static func der(_ certificate: Certificate) throws -> [UInt8] {
