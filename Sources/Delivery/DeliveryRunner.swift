@@ -196,7 +196,7 @@ public final class DeliveryRunner: Service {
             guard !statuses.isEmpty else { continue }
             do {
                 guard let message = try self.spool.database.message(id: first.messageID) else { return }
-                let report = DeliveryStatusNotification(
+                var report = DeliveryStatusNotification(
                     reportingMTA: self.configuration.heloName,
                     queueID: first.messageID,
                     sender: first.sender,
@@ -205,6 +205,7 @@ public final class DeliveryRunner: Service {
                     returnHeadersOnly: first.dsnRet == DSNReturn.headers.rawValue,
                     recipients: statuses
                 )
+                report.checkpoint = try self.spool.database.evidenceAnchor()?.note
                 let content = report.render(original: try self.spool.contents(of: message), now: now)
                 let envelope = Envelope(
                     reversePath: .null,

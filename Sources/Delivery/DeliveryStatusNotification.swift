@@ -55,6 +55,9 @@ public struct DeliveryStatusNotification: Hashable, Sendable {
     public var envelopeID: String?
     public var returnHeadersOnly: Bool
     public var recipients: [RecipientStatus]
+    /// The latest signed checkpoint of the evidence log, if evidence is kept: every notice carries
+    /// one, so the checkpoints leave the operator's hands.
+    public var checkpoint: String? = nil
 
     public init(
         reportingMTA: String,
@@ -114,6 +117,14 @@ public struct DeliveryStatusNotification: Hashable, Sendable {
             )
         }
         line()
+        if let checkpoint = self.checkpoint {
+            line("The latest checkpoint of this server's evidence log (keep it: any later log must extend it):")
+            line()
+            for note in checkpoint.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+                line(String(note))
+            }
+            line()
+        }
         line("--\(boundary)")
         line("Content-Type: message/delivery-status")
         line()

@@ -300,6 +300,10 @@ def test_fefaents_own_bounce_has_evidence(fefaent_binary, tmp_path):
                              f'"refusing.test" = "127.0.0.1:{refusing.port}"\n"acme.test" = "127.0.0.1:{home.port}"')
     daemon.start_with_account()
     try:
+        # A first mail gives the log a checkpoint, which every notice then carries.
+        first = submit(daemon, "carol@acme.test")
+        wait_for_evidence(daemon, first, 2)
+        wait_for_anchor(daemon, 2)
         queue_id = submit(daemon, "bob@refusing.test")
         wait_for(daemon, queue_id, lambda row, rs: rs[0]["state"] == "bounced")
         wait_for_evidence(daemon, queue_id, 2)
@@ -322,6 +326,21 @@ def test_fefaents_own_bounce_has_evidence(fefaent_binary, tmp_path):
         assert notice["event"]["reportedRecipients"] == ["bob@refusing.test"]
         assert notice["recipients"] == ["alice@acme.test"]
         wait_for_evidence(daemon, notice["queueId"], 2)
+        # The bounce the sender got carries the log's latest signed checkpoint.
+        import email
+        import email.policy
+        from test_dsn import wait_for_messages
+        bounce = next(dump for dump in wait_for_messages(home, 2) if b"X-Mail-Args: <>" in dump)
+        lines = bounce.split(b"\n")
+        while lines and lines[0].startswith(b"X-"):  # smtp-sink's own lines come first
+            lines.pop(0)
+        raw = b"\n".join(lines)
+        text = email.message_from_bytes(raw, policy=email.policy.default).get_body(("plain",)).get_content()
+        assert "latest checkpoint of this server's evidence log" in text, text
+        lines = text.replace("\r", "")[text.replace("\r", "").index("fefaent.test/evidence\n"):].split("\n")
+        note = "\n".join(lines[:next(i for i, line in enumerate(lines) if line.startswith("\u2014 ")) + 1]) + "\n"
+        _, size, _ = independent.read_checkpoint(note, (daemon.keys / "log.vkey").read_text())
+        assert size >= 2
     finally:
         assert daemon.stop() == 0
         refusing.stop()
