@@ -32,13 +32,18 @@ struct EvidenceBundleTests {
         try log.append(records)
         try log.checkpoint()
         _ = await log.stamp(with: pki.tsa)
-        let bundle = try EvidenceBundle.make(
+        let bundle = try Self.bundle(of: log)
+        return (pki, bundle, log)
+    }
+
+    /// The bundle of message Q1 with its message.
+    static func bundle(of log: EvidenceLog) throws -> EvidenceBundle {
+        try EvidenceBundle.make(
             log: log,
             records: try log.store.records(queueID: "Q1"),
             message: Array("message".utf8),
             caPEM: ""
         )
-        return (pki, bundle, log)
     }
 
     func verify(_ files: [String: [UInt8]], _ pki: TestPKI) -> VerificationReport {
@@ -118,12 +123,7 @@ struct EvidenceBundleTests {
         try log.append([TestPKI.record(7), TestPKI.record(8)])
         try log.checkpoint()
         _ = await log.stamp(with: pki.tsa)
-        let bundle = try EvidenceBundle.make(
-            log: log,
-            records: try log.store.records(queueID: "Q1"),
-            message: Array("message".utf8),
-            caPEM: ""
-        )
+        let bundle = try Self.bundle(of: log)
         var files = bundle.byPath
         let proof = try ConsistencyProof(json: try CanonicalJSON(parsing: try #require(files["consistency.json"])))
         #expect(proof.oldSize == 3 && proof.newSize == 5)
@@ -156,12 +156,7 @@ struct EvidenceBundleTests {
         )
         #expect(verified.count == 3)
 
-        let bundle = try EvidenceBundle.make(
-            log: log,
-            records: try log.store.records(queueID: "Q1"),
-            message: Array("message".utf8),
-            caPEM: ""
-        )
+        let bundle = try Self.bundle(of: log)
         var files = bundle.byPath
         let report = self.verify(files, pki)
         #expect(report.passed && report.checks.contains { $0.text.hasPrefix("renewed 2 time(s)") })

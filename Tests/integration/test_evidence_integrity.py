@@ -36,6 +36,16 @@ poll_interval_ms = 100
 {config}{BUILT_IN_TSA}""")
 
 
+def one_mail_with_evidence(fefaent_binary, tmp_path):
+    """A daemon relaying to a sink, and one submitted mail whose evidence is written and stamped."""
+    receiver = sink.Sink(tmp_path / "sink", free_port()).start()
+    daemon = evidence_daemon(fefaent_binary, tmp_path / "fefaent", f'"*" = "127.0.0.1:{receiver.port}"')
+    daemon.start_with_account()
+    queue_id = submit(daemon, "bob@example.test")
+    wait_for_evidence(daemon, queue_id, 2)
+    return daemon, receiver, queue_id
+
+
 def anchored_size(daemon):
     with sqlite3.connect(daemon.spool / "queue.sqlite") as db:
         row = db.execute("SELECT size FROM evidence_anchor WHERE id = 1").fetchone()
@@ -211,12 +221,8 @@ def test_tls_verification_in_the_record_is_the_fact_not_a_string(fefaent_binary,
 
 
 def test_a_bundle_with_a_record_taken_out_fails(fefaent_binary, tmp_path):
-    receiver = sink.Sink(tmp_path / "sink", free_port()).start()
-    daemon = evidence_daemon(fefaent_binary, tmp_path / "fefaent", f'"*" = "127.0.0.1:{receiver.port}"')
-    daemon.start_with_account()
+    daemon, receiver, queue_id = one_mail_with_evidence(fefaent_binary, tmp_path)
     try:
-        queue_id = submit(daemon, "bob@example.test")
-        wait_for_evidence(daemon, queue_id, 2)
         out = tmp_path / "export"
         daemon.cli("evidence", "export", queue_id, "--out", str(out))
         # Export refuses a folder that holds files.
@@ -417,15 +423,9 @@ def test_a_spool_file_lost_before_the_writer_ran_still_gets_its_acceptance_recor
 
 
 def test_renewal_adds_archive_time_stamps_that_openssl_and_verify_check(fefaent_binary, tmp_path):
-    receiver = sink.Sink(tmp_path / "sink", free_port()).start()
-    daemon = evidence_daemon(fefaent_binary, tmp_path / "fefaent", f'"*" = "127.0.0.1:{receiver.port}"')
-    daemon.start_with_account()
-    try:
-        queue_id = submit(daemon, "bob@example.test")
-        wait_for_evidence(daemon, queue_id, 2)
-    finally:
-        assert daemon.stop() == 0
-        receiver.stop()
+    daemon, receiver, queue_id = one_mail_with_evidence(fefaent_binary, tmp_path)
+    assert daemon.stop() == 0
+    receiver.stop()
     # The development TSA certificate lives two years: nothing is due within 90 days, all within 1000.
     assert daemon.cli("evidence", "renew").stdout.startswith("0 of 0 record(s)")
     assert daemon.cli("evidence", "renew", "--within-days", "1000").stdout.startswith("2 of 2 record(s)")
