@@ -136,8 +136,8 @@ enum PDFLongTermRevision {
 
     // MARK: - Reading the objects of a revision
 
-    /// The bytes as Latin-1 text: one character per byte, so binary streams cannot merge with the
-    /// syntax around them the way invalid UTF-8 does.
+    /// The bytes as ASCII text, every other byte a `?`: PDF syntax is ASCII, and binary streams then
+    /// cannot turn into multi-byte characters that swallow the syntax around them.
     static func text(_ bytes: ArraySlice<UInt8>) -> String {
         String(decoding: bytes.map { $0 < 0x80 ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
     }
