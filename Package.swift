@@ -29,6 +29,8 @@ let package = Package(
         .library(name: "Delivery", targets: ["Delivery"]),
         .library(name: "MailMessage", targets: ["MailMessage"]),
         .library(name: "Evidence", targets: ["Evidence"]),
+        .library(name: "Certification", targets: ["Certification"]),
+        .library(name: "HTTPFront", targets: ["HTTPFront"]),
         .library(name: "FefaentServer", targets: ["FefaentServer"])
     ],
     dependencies: [
@@ -42,7 +44,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0")
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1")
     ],
     targets: [
         // Pure SMTP: grammar, parsers, encoders, session state machines. No I/O.
@@ -80,6 +85,7 @@ let package = Package(
         .target(
             name: "Evidence",
             dependencies: [
+                "MailMessage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -124,10 +130,43 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The business rules: accounts and units, who may certify, recipients, the certified copy, notices, bounces.
+        .target(
+            name: "Certification",
+            dependencies: [
+                "SMTPCore",
+                "MailMessage",
+                "Evidence",
+                "Delivery",
+                "Spool",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics")
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Hummingbird: the tracking pixel, health, Prometheus metrics.
+        .target(
+            name: "HTTPFront",
+            dependencies: [
+                "Certification",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log")
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Wires configuration, listeners, spool and lifecycle into a daemon.
         .target(
             name: "FefaentServer",
             dependencies: [
+                "Certification",
+                "HTTPFront",
                 "SMTPCore",
                 "MailMessage",
                 "Evidence",
@@ -252,6 +291,11 @@ let package = Package(
         .testTarget(
             name: "DeliveryTests",
             dependencies: ["Delivery", "SMTPCore", "Spool"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CertificationTests",
+            dependencies: ["Certification", "MailMessage", "Spool", "SMTPCore", "Evidence"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -30,6 +30,8 @@ public final class DeliveryRunner: Service {
     private let verifyingTLS: NIOSSLContext?
     private let logger: Logger
     private let mxRouting: MXRouting
+    /// Builds the certified copies of recipients that have a token.
+    private let copies: (any RecipientCopies)?
     /// How long a claimed recipient stays reserved for the attempt under way.
     private let lease: TimeInterval = 900
 
@@ -40,8 +42,10 @@ public final class DeliveryRunner: Service {
         tls: NIOSSLContext?,
         verifyingTLS: NIOSSLContext? = nil,
         resolver: DNSResolver,
+        copies: (any RecipientCopies)? = nil,
         logger: Logger
     ) {
+        self.copies = copies
         self.mxRouting = MXRouting(resolver: resolver, port: configuration.mxPort)
         self.spool = spool
         self.configuration = configuration
@@ -86,7 +90,9 @@ public final class DeliveryRunner: Service {
         var jobs: [[DueRecipient]] = []
         var index: [String: Int] = [:]
         for recipient in due {
-            let key = recipient.messageID + " " + recipient.domain
+            // A recipient with a copy of its own (a certified recipient) gets a transaction of its own.
+            let key =
+                recipient.token == nil ? recipient.messageID + " " + recipient.domain : "copy \(recipient.recipientID)"
             if let position = index[key] {
                 jobs[position].append(recipient)
             } else {
@@ -174,6 +180,8 @@ public final class DeliveryRunner: Service {
         logger: Logger
     ) async {
         let first = job[0]
+        // A certified copy's failure is reported by the certification (a non-delivery certificate).
+        guard first.token == nil else { return }
         guard let sender = ForwardPath(stored: first.sender) else { return }  // <> gets no reports
         for action in [DeliveryStatusNotification.RecipientStatus.Action.failed, .delayed] {
             let statuses = zip(job, results).compactMap {
@@ -286,8 +294,16 @@ public final class DeliveryRunner: Service {
             throw DeliveryError("message \(first.messageID) is not in the queue")
         }
         var content = ByteBuffer()
-        content.writeBytes(try self.spool.contents(of: message))
-        let transaction = Self.transaction(for: job, content: content)
+        var transaction: OutboundTransaction
+        if first.token != nil, let copies = self.copies {
+            let copy = try copies.copy(for: first, of: message, original: try self.spool.contents(of: message))
+            content.writeBytes(copy.content)
+            transaction = Self.transaction(for: job, content: content)
+            transaction.reversePath = ReversePath(stored: copy.returnPath) ?? .null
+        } else {
+            content.writeBytes(try self.spool.contents(of: message))
+            transaction = Self.transaction(for: job, content: content)
+        }
         if let reused = session, reused.connection.isActive {
             do {
                 let outcomes = try await reused.connection.send(content, transaction: transaction)

@@ -36,6 +36,16 @@ public protocol SMTPMessageWriter: AnyObject {
     func abort()
 }
 
+/// A message the sink refuses after reading it (the certification's `550 5.7.1`, `554 5.7.0`…):
+/// the client gets `reply` and nothing is kept. Any other commit error is a local failure (`451`).
+public struct SMTPMessageRefusal: Error, Hashable, Sendable {
+    public var reply: Reply
+
+    public init(_ reply: Reply) {
+        self.reply = reply
+    }
+}
+
 /// How the current session reached the server.
 public struct SMTPSessionInfo: Hashable, Sendable {
     public var clientAddress: String

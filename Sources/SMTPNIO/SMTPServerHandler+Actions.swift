@@ -121,6 +121,15 @@ extension SMTPServerHandler {
                 ]
             )
             self.run(self.machine.messageCommitted(queueID: queueID), context: context)
+        case .failure(let refusal as SMTPMessageRefusal):
+            self.logger.notice(
+                "refused",
+                metadata: [
+                    "queue_id": "\(queueID)", "from": "<\(envelope.reversePath.address)>",
+                    "reply": "\(refusal.reply.code.rawValue) \(refusal.reply.lines.joined(separator: " "))"
+                ]
+            )
+            self.run(self.machine.messageRefused(refusal.reply), context: context)
         case .failure(let error):
             self.logger.error("commit failed", metadata: ["queue_id": "\(queueID)", "error": "\(error)"])
             self.run(self.machine.messageCommitFailed(), context: context)

@@ -89,6 +89,7 @@ public final class Spool: Sendable {
         envelope: Envelope,
         metadata: ReceptionMetadata,
         attestation: (@Sendable (SpooledContent) -> AttestedEvent)? = nil,
+        certification: CertifiedSubmission? = nil,
         completion: @escaping @Sendable (Result<Void, any Error>) -> Void
     ) {
         // Whole milliseconds: the queue row and the attested event must say the same time.
@@ -119,7 +120,7 @@ public final class Spool: Sendable {
             dsnEnvid: envelope.mailParameters.envelopeID,
             state: .queued
         )
-        let recipients = envelope.recipients.map { recipient in
+        var recipients = envelope.recipients.map { recipient in
             QueuedRecipient(
                 id: nil,
                 messageId: message.queueID,
@@ -133,12 +134,32 @@ public final class Spool: Sendable {
                 lastReply: nil
             )
         }
+        if let certification {
+            // The certified recipients replace the envelope's: the certifier addresses receive nothing.
+            recipients = certification.recipients.map { recipient in
+                QueuedRecipient(
+                    id: nil,
+                    messageId: message.queueID,
+                    address: recipient.address,
+                    kind: RecipientKind.certified.rawValue,
+                    notify: nil,
+                    orcpt: nil,
+                    state: .queued,
+                    attempts: 0,
+                    nextAttemptAt: metadata.receivedAt,
+                    lastReply: nil,
+                    token: recipient.token
+                )
+            }
+        }
         let content = SpooledContent(queueID: message.queueID, sha256: message.sha256, size: message.size)
         let event =
             self.attestsEvents
             ? EncodedEvent(
                 attestation?(content)
-                    ?? .submissionAccepted(SubmissionAccepted(content, envelope: envelope, metadata: metadata))
+                    ?? .submissionAccepted(
+                        SubmissionAccepted(content, envelope: envelope, metadata: metadata, certification: certification)
+                    )
             ) : nil
         self.committer.submit(
             GroupCommitter.Pending(
@@ -146,6 +167,7 @@ public final class Spool: Sendable {
                 record: record,
                 recipients: recipients,
                 event: event,
+                certification: certification,
                 completion: completion
             )
         )

@@ -45,8 +45,27 @@ extension EvidenceRecord {
             } ?? .null,
             "senderAuthentication": self.senderAuthentication.map { authentication in
                 var identity: String? = nil
-                if case .smtpAuth(let name) = authentication { identity = name }
+                switch authentication {
+                case .smtpAuth(let name), .dkim(let name), .spf(let name): identity = name
+                case .trustedNetwork, .none: break
+                }
                 return .object(["method": .string(authentication.method), "identity": optional(identity)])
+            } ?? .null,
+            "certification": self.certification.map { certification in
+                .object([
+                    "account": .string(certification.account), "mode": .string(certification.mode),
+                    "certifier": .string(certification.certifier), "invoice": .bool(certification.invoice),
+                    "invoiceFiles": .array(
+                        certification.invoiceFiles.map { file in
+                            .object([
+                                "name": .string(file.name), "format": .string(file.format),
+                                "sha256": .string(file.sha256)
+                            ])
+                        }
+                    ),
+                    "certifiedRecipients": .array(certification.certifiedRecipients.map(CanonicalJSON.string)),
+                    "units": .integer(Int64(certification.units))
+                ])
             } ?? .null
         ]
         func tlsJSON(_ tls: TLSDetails?) -> CanonicalJSON {
@@ -63,10 +82,10 @@ extension EvidenceRecord {
                 "type": .string("smtp-relay"), "remoteHost": .string(host), "remoteIp": .string(ip),
                 "reply": .string(reply), "tls": tlsJSON(tls)
             ])
-        case .fetch(let ip, let agent, let classification):
+        case .fetch(let ip, let agent, let classification, let prefetch):
             members["event"] = .object([
                 "type": .string("http-fetch"), "clientIp": .string(ip), "userAgent": .string(agent),
-                "classification": .string(classification)
+                "classification": .string(classification), "likelyPrefetch": .bool(prefetch)
             ])
         case .submission(let ip, let helo, let user, let tls, let reply):
             members["event"] = .object([
@@ -144,7 +163,8 @@ extension EvidenceRecord {
                 details = .fetch(
                     clientIP: try string(event["clientIp"], "client IP"),
                     userAgent: try string(event["userAgent"], "user agent"),
-                    classification: try string(event["classification"], "classification")
+                    classification: try string(event["classification"], "classification"),
+                    likelyPrefetch: event["likelyPrefetch"] == .bool(true)
                 )
             case "smtp-submission":
                 details = .submission(
@@ -200,10 +220,31 @@ extension EvidenceRecord {
                 case "smtp-auth":
                     return .smtpAuth(identity: json["senderAuthentication"]?["identity"]?.stringValue ?? "")
                 case "trusted-network": return .trustedNetwork
+                case "dkim": return .dkim(domain: json["senderAuthentication"]?["identity"]?.stringValue ?? "")
+                case "spf": return .spf(domain: json["senderAuthentication"]?["identity"]?.stringValue ?? "")
                 case "none": return SenderAuthentication.none
                 default: return nil
                 }
-            }
+            },
+            certification: Self.certification(json["certification"])
+        )
+    }
+
+    private static func certification(_ json: CanonicalJSON?) -> Certification? {
+        guard let json, let account = json["account"]?.stringValue else { return nil }
+        return Certification(
+            account: account,
+            mode: json["mode"]?.stringValue ?? "",
+            certifier: json["certifier"]?.stringValue ?? "",
+            invoice: json["invoice"] == .bool(true),
+            invoiceFiles: (json["invoiceFiles"]?.arrayValue ?? []).map { file -> Certification.InvoiceFile in
+                let name: String = file["name"]?.stringValue ?? ""
+                let format: String = file["format"]?.stringValue ?? ""
+                let digest: String = file["sha256"]?.stringValue ?? ""
+                return Certification.InvoiceFile(name: name, format: format, sha256: digest)
+            },
+            certifiedRecipients: (json["certifiedRecipients"]?.arrayValue ?? []).compactMap(\.stringValue),
+            units: Int(json["units"]?.integerValue ?? 0)
         )
     }
 }

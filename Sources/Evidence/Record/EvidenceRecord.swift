@@ -31,6 +31,14 @@ public struct EvidenceRecord: Hashable, Sendable {
         case noRouteToDomain
         case expired
         case notSupportedByRemoteServer
+        /// A bounce came back after the remote server had accepted the copy.
+        case bouncedAfterDelivery
+        /// Refusals of a submission (SubmissionRejection).
+        case senderNotRegistered
+        case senderNotAuthenticated
+        case insufficientUnits
+        case noRecipients
+        case messageTooLarge
 
         /// The failure as ETSI's registered e-mail evidence names the causes of a relay to a
         /// non-ERDS system failing (TS 102 640-2 RelayToNonREMSystem; the cases of TR 103 071 §4.10).
@@ -39,6 +47,11 @@ public struct EvidenceRecord: Hashable, Sendable {
             case .rejectedByRemoteServer, .notSupportedByRemoteServer: return "relayRejected"
             case .noRouteToDomain: return "recipientSystemUnreachable"
             case .expired: return "recipientSystemNotOperational"
+            case .bouncedAfterDelivery: return "relayRejected"
+            case .senderNotRegistered, .senderNotAuthenticated: return "senderNotAuthorised"
+            case .insufficientUnits: return "insufficientCredit"
+            case .noRecipients: return "noRecipient"
+            case .messageTooLarge: return "messageTooLarge"
             }
         }
     }
@@ -63,7 +76,7 @@ public struct EvidenceRecord: Hashable, Sendable {
         /// `remoteHost`, `remoteIP`, TLS, and the remote server's reply.
         case relay(remoteHost: String, remoteIP: String, tls: TLSDetails?, reply: String)
         /// The client that fetched a tracking resource and what it looks like.
-        case fetch(clientIP: String, userAgent: String, classification: String)
+        case fetch(clientIP: String, userAgent: String, classification: String, likelyPrefetch: Bool)
         /// A submission's SMTP facts (client, its HELO name, authentication, TLS) and the reply it got.
         case submission(clientIP: String, heloName: String, authenticatedAs: String?, tls: TLSDetails?, reply: String)
         /// A mail Fefaent queued about another message: its kind, that message, whom it reports on.
@@ -100,6 +113,10 @@ public struct EvidenceRecord: Hashable, Sendable {
         case smtpAuth(identity: String)
         /// The client's address was in the configured trusted networks.
         case trustedNetwork
+        /// A DKIM signature by this domain (aligned with the From domain) verified.
+        case dkim(domain: String)
+        /// SPF passed for this domain (aligned with the From domain).
+        case spf(domain: String)
         /// Not authenticated (mail to the MX port from anyone).
         case none
 
@@ -107,8 +124,57 @@ public struct EvidenceRecord: Hashable, Sendable {
             switch self {
             case .smtpAuth: return "smtp-auth"
             case .trustedNetwork: return "trusted-network"
+            case .dkim: return "dkim"
+            case .spf: return "spf"
             case .none: return "none"
             }
+        }
+    }
+
+    /// What the certification decided for a certified mail (acceptance records), or about a
+    /// recipient's copy (later records).
+    public struct Certification: Hashable, Sendable {
+        /// An invoice file of a certified invoice.
+        public struct InvoiceFile: Hashable, Sendable {
+            public var name: String
+            /// `pdf`, `facturae`, `ubl`, `xml`.
+            public var format: String
+            public var sha256: String
+
+            public init(name: String, format: String, sha256: String) {
+                self.name = name
+                self.format = format
+                self.sha256 = sha256
+            }
+        }
+
+        public var account: String
+        /// `cc` or `submission`.
+        public var mode: String
+        /// The certifier address the mail was sent to.
+        public var certifier: String
+        public var invoice: Bool
+        public var invoiceFiles: [InvoiceFile]
+        /// The certified recipients (each gets its own copy and its own records).
+        public var certifiedRecipients: [String]
+        public var units: Int
+
+        public init(
+            account: String,
+            mode: String,
+            certifier: String,
+            invoice: Bool,
+            invoiceFiles: [InvoiceFile],
+            certifiedRecipients: [String],
+            units: Int
+        ) {
+            self.account = account
+            self.mode = mode
+            self.certifier = certifier
+            self.invoice = invoice
+            self.invoiceFiles = invoiceFiles
+            self.certifiedRecipients = certifiedRecipients
+            self.units = units
         }
     }
 
@@ -150,6 +216,8 @@ public struct EvidenceRecord: Hashable, Sendable {
     public var issuer: Issuer?
     /// How the sender was authenticated (acceptance records).
     public var senderAuthentication: SenderAuthentication?
+    /// The certification of a certified mail.
+    public var certification: Certification?
 
     public init(
         kind: Kind,
@@ -168,8 +236,10 @@ public struct EvidenceRecord: Hashable, Sendable {
         submissionTime: UTCDateTime? = nil,
         reason: Reason? = nil,
         issuer: Issuer? = nil,
-        senderAuthentication: SenderAuthentication? = nil
+        senderAuthentication: SenderAuthentication? = nil,
+        certification: Certification? = nil
     ) {
+        self.certification = certification
         self.submissionTime = submissionTime
         self.reason = reason
         self.issuer = issuer

@@ -36,7 +36,7 @@ extension FefaentConfiguration {
         }
         let reader = TableReader(table: root, prefix: "")
         try reader.allowOnly([
-            "server", "tls", "certification", "limits", "auth", "listener", "delivery", "dkim", "evidence"
+            "server", "tls", "certification", "limits", "auth", "listener", "delivery", "dkim", "evidence", "http"
         ])
 
         let server = try reader.table("server")
@@ -61,10 +61,30 @@ extension FefaentConfiguration {
         }
 
         let certification = try reader.table("certification")
-        try certification.allowOnly(["certifier_addresses", "reception_mailboxes", "system_domains"])
-        let certifiers = try certification.addresses("certifier_addresses", default: ["certify@\(hostname)"])
+        try certification.allowOnly([
+            "certifier_addresses", "reception_mailboxes", "system_domains", "invoice_addresses", "tracking_url",
+            "message_size", "unit_size"
+        ])
+        var certifiers = try certification.addresses("certifier_addresses", default: ["certify@\(hostname)"])
         guard !certifiers.isEmpty else {
             throw ConfigurationError(key: "certification.certifier_addresses", "needs at least one address")
+        }
+        let invoices = try certification.addresses("invoice_addresses", default: [])
+        certifiers += invoices.filter { !certifiers.contains($0) }
+        let certifiedSize = try certification.int("message_size", default: 20 * 1024 * 1024, in: 1024...(1 << 30))
+        let unitSize = try certification.int("unit_size", default: 5 * 1024 * 1024, in: 1024...(1 << 30))
+
+        let httpTable = try reader.table("http")
+        try httpTable.allowOnly(["listen", "enabled"])
+        // Off unless `listen` is given (etc/fefaent.toml gives it): two daemons on one machine must not fight for a port.
+        let httpEnabled = try httpTable.bool("enabled", default: try httpTable.optionalString("listen") != nil)
+        let (httpHost, httpPort) = try TableReader.hostAndPort(
+            try httpTable.string("listen", default: "127.0.0.1:8025"),
+            key: "http.listen"
+        )
+        let trackingURL = try certification.string("tracking_url", default: "http://\(httpHost):\(httpPort)")
+        guard trackingURL.hasPrefix("http://") || trackingURL.hasPrefix("https://") else {
+            throw ConfigurationError(key: "certification.tracking_url", "must start with http:// or https://")
         }
         let reception = try certification.addresses("reception_mailboxes", default: [])
         let systemDomains = try certification.strings("system_domains", default: [])
@@ -137,7 +157,14 @@ extension FefaentConfiguration {
             listeners: listeners,
             delivery: delivery,
             dkim: dkim,
-            evidence: evidence
+            evidence: evidence,
+            certification: Certification(
+                invoiceAddresses: invoices,
+                trackingURL: trackingURL,
+                messageSize: certifiedSize,
+                unitSize: unitSize
+            ),
+            http: httpEnabled ? HostPort(host: httpHost, port: httpPort) : nil
         )
     }
 

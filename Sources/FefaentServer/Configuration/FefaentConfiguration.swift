@@ -47,6 +47,21 @@ public struct FefaentConfiguration: Hashable, Sendable {
 
     /// Evidence keys and the store, if evidence is configured.
     public var evidence: Evidence? = nil
+    /// The rest of `[certification]`: invoices, the pixel's address, sizes and price.
+    public var certification = Certification()
+    /// `[http] listen`: where the HTTP front (pixel, health, metrics) listens; `nil` when disabled.
+    public var http: HostPort? = nil
+
+    /// `[certification]` beyond the addresses.
+    public struct Certification: Hashable, Sendable {
+        /// Certifier addresses that mark a mail as a certified invoice (also certifier addresses).
+        public var invoiceAddresses: [String] = []
+        /// The base URL of the tracking pixel (`<url>/o/<token>.gif`), as recipients reach the HTTP front.
+        public var trackingURL: String = "http://127.0.0.1:8025"
+        /// Largest certified mail (`552 5.3.4` above), and the octets one unit pays for, per recipient.
+        public var messageSize: Int = 20 * 1024 * 1024
+        public var unitSize: Int = 5 * 1024 * 1024
+    }
 
     /// `[evidence]`: where evidence is kept and what signs and stamps it.
     public struct Evidence: Hashable, Sendable {

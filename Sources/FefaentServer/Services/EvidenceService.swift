@@ -195,7 +195,7 @@ public final class EvidenceService: Service, Sendable {
         case .submissionAccepted(let event):
             let facts = self.facts(
                 of: SpooledContent(queueID: event.queueID, sha256: event.messageSHA256, size: event.messageSize),
-                sender: event.envelopeSender
+                sender: event.certification?.senderAddress ?? event.envelopeSender
             )
             var record = Self.record(
                 kind: event.isReception ? .receivedFromNonERDS : .submissionAcceptance,
@@ -217,10 +217,13 @@ public final class EvidenceService: Service, Sendable {
             record.senderAuthentication =
                 event.session.authenticatedAs.map { .smtpAuth(identity: $0) }
                 ?? (event.session.clientInTrustedNetwork ? .trustedNetwork : EvidenceRecord.SenderAuthentication.none)
+            if let certification = event.certification {
+                Self.certify(&record, certification)
+            }
             return record
         case .relayOutcome(let event):
             let facts = self.loggedFacts(queueID: event.queueID)
-            return Self.record(
+            var record = Self.record(
                 kind: event.result == .delivered ? .relayToNonERDS : .relayToNonERDSFailure,
                 id: entry.evidenceID,
                 time: UTCDateTime(event.finishedAt),
@@ -237,6 +240,12 @@ public final class EvidenceService: Service, Sendable {
                 submissionTime: UTCDateTime(event.submittedAt),
                 reason: event.failureReason.flatMap { EvidenceRecord.Reason(rawValue: $0.rawValue) }
             )
+            record.supersedes = event.supersedes
+            return record
+        case .submissionRejected(let event):
+            return Self.rejectionRecord(event, id: entry.evidenceID)
+        case .trackingFetched(let event):
+            return Self.fetchRecord(event, id: entry.evidenceID, facts: self.loggedFacts(queueID: event.queueID))
         case .noticeQueued(let event):
             let facts = self.facts(
                 of: SpooledContent(queueID: event.noticeQueueID, sha256: event.messageSHA256, size: event.messageSize),

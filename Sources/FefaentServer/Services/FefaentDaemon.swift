@@ -11,7 +11,9 @@ public import NIOCore
 import NIOPosix
 import NIOSSL
 public import Delivery
+public import Certification
 import Foundation
+import MailMessage
 import SMTPCore
 public import SMTPNIO
 public import ServiceLifecycle
@@ -38,6 +40,8 @@ public final class FefaentDaemon: Sendable {
     public let evidence: EvidenceService?
     /// Sends checkpoints to `[evidence] witnesses`, when there are any.
     public let witnesses: WitnessService?
+    /// The certification's settings, when `[dkim]` names a key (without one nothing can be certified).
+    public let certification: CertificationSettings?
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let logger: Logger
@@ -55,7 +59,27 @@ public final class FefaentDaemon: Sendable {
         self.threadPool = NIOThreadPool(numberOfThreads: 2)
         self.threadPool.start()
         let tls = try Self.makeTLSContext(configuration)
-        let sink = SpoolMessageSink(spool: self.spool, threadPool: self.threadPool, logger: logger)
+        let dns = DNSResolver(
+            nameserver: configuration.delivery.nameserver.map { ($0.host, $0.port) },
+            threadPool: self.threadPool
+        )
+        let certification = try Self.makeCertificationSettings(configuration)
+        self.certification = certification
+        var sink = SpoolMessageSink(spool: self.spool, threadPool: self.threadPool, logger: logger)
+        if let certification {
+            sink.certification = CertificationIngress(
+                gate: CertificationGate(
+                    settings: certification,
+                    database: self.spool.database,
+                    resolver: LibresolvMailDNS(resolver: dns)
+                ),
+                spool: self.spool,
+                threadPool: self.threadPool,
+                logger: logger
+            )
+        } else if !configuration.certifierAddresses.isEmpty {
+            logger.warning("no [dkim] key: certification is off, mail to the certifier is queued but not certified")
+        }
         let policy = IngressPolicy(
             certifierAddresses: Set(configuration.certifierAddresses),
             receptionMailboxes: Set(configuration.receptionMailboxes),
@@ -74,10 +98,10 @@ public final class FefaentDaemon: Sendable {
             group: group,
             tls: try Self.makeClientTLSContext(),
             verifyingTLS: try Self.makeVerifyingClientTLSContext(caFile: configuration.delivery.tlsCAFile),
-            resolver: DNSResolver(
-                nameserver: configuration.delivery.nameserver.map { ($0.host, $0.port) },
-                threadPool: self.threadPool
-            ),
+            resolver: dns,
+            copies: certification.map { [database = self.spool.database] in
+                CertifiedCopies(settings: $0, database: database)
+            },
             logger: logger
         )
         let spool = self.spool
@@ -118,6 +142,26 @@ public final class FefaentDaemon: Sendable {
                 logger: logger
             )
         }
+    }
+
+    static func makeCertificationSettings(_ configuration: FefaentConfiguration) throws -> CertificationSettings? {
+        guard let dkim = configuration.dkim else { return nil }
+        let key: DKIMSigner.Key
+        do {
+            key = try DKIMSigner.Key(pem: try String(contentsOfFile: dkim.keyPath, encoding: .utf8))
+        } catch {
+            throw ConfigurationError(key: "dkim.key", "cannot read \(dkim.keyPath): \(error)")
+        }
+        return CertificationSettings(
+            certifierAddresses: configuration.certifierAddresses,
+            invoiceAddresses: configuration.certification.invoiceAddresses,
+            domain: dkim.domain,
+            trackingBaseURL: configuration.certification.trackingURL,
+            signer: DKIMSigner(domain: dkim.domain, selector: dkim.selector, key: key),
+            maximumMessageSize: configuration.certification.messageSize,
+            unitSize: configuration.certification.unitSize,
+            hostname: configuration.hostname
+        )
     }
 
     static func makeTLSContext(_ configuration: FefaentConfiguration) throws -> NIOSSLContext? {

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import Certification
 import Foundation
 import HummingbirdBcrypt
 import Logging
@@ -20,13 +21,19 @@ struct SpoolMessageSink: SMTPMessageSink {
     let spool: Spool
     let threadPool: NIOThreadPool
     let logger: Logger
+    /// Takes mail to the certifier and bounces of certified copies (when certification is configured).
+    var certification: CertificationIngress? = nil
 
     func makeQueueID() -> String {
         QueueID.make()
     }
 
     func beginMessage(queueID: String, header: ByteBuffer) throws -> any SMTPMessageWriter {
-        SpoolMessageWriter(message: self.spool.beginMessage(queueID: queueID, header: header), spool: self.spool)
+        SpoolMessageWriter(
+            message: self.spool.beginMessage(queueID: queueID, header: header),
+            spool: self.spool,
+            certification: self.certification
+        )
     }
 
     /// bcrypt is slow on purpose: it runs on the blocking pool, never on an event loop.
@@ -56,10 +63,12 @@ struct SpoolMessageSink: SMTPMessageSink {
 final class SpoolMessageWriter: SMTPMessageWriter {
     private var message: IncomingMessage?
     private let spool: Spool
+    private let certification: CertificationIngress?
 
-    init(message: IncomingMessage, spool: Spool) {
+    init(message: IncomingMessage, spool: Spool, certification: CertificationIngress?) {
         self.message = message
         self.spool = spool
+        self.certification = certification
     }
 
     func append(_ bytes: ByteBuffer) throws {
@@ -80,18 +89,24 @@ final class SpoolMessageWriter: SMTPMessageWriter {
         } catch {
             return completion(.failure(error))
         }
-        self.spool.commit(
-            sealed,
-            envelope: envelope,
-            metadata: ReceptionMetadata(
-                receivedAt: Date(),
-                clientAddress: session.clientAddress,
-                listener: session.listener,
-                tls: session.tls,
-                clientIsTrusted: session.clientIsTrusted
-            ),
-            completion: completion
+        let metadata = ReceptionMetadata(
+            receivedAt: Date(),
+            clientAddress: session.clientAddress,
+            listener: session.listener,
+            tls: session.tls,
+            clientIsTrusted: session.clientIsTrusted
         )
+        if let certification = self.certification, certification.handles(envelope) {
+            certification.commit(sealed, envelope: envelope, metadata: metadata) { outcome in
+                switch outcome {
+                case .accepted: completion(.success(()))
+                case .refused(let reply): completion(.failure(SMTPMessageRefusal(reply)))
+                case .failed(let error): completion(.failure(error))
+                }
+            }
+            return
+        }
+        self.spool.commit(sealed, envelope: envelope, metadata: metadata, completion: completion)
     }
 
     func abort() {

@@ -87,4 +87,6 @@ public enum RecipientKind: String, Hashable, Sendable, Codable {
     case system
     /// Any other address, accepted because the client authenticated.
     case relay
+    /// A recipient of a certified mail (queued by the certification, never named by a listener).
+    case certified
 }

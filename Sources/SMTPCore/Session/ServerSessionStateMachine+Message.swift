@@ -135,6 +135,13 @@ extension ServerSessionStateMachine {
         return self.finishTransaction(session, reply: .queueWriteError)
     }
 
+    /// The message was read but refused by a rule above the protocol (a certification refusal): the
+    /// client gets `reply`, nothing was kept.
+    public mutating func messageRefused(_ reply: Reply) -> Action {
+        guard case .committing(let session) = self.state else { preconditionFailure("Invalid state: \(self.state)") }
+        return self.finishTransaction(session, reply: reply)
+    }
+
     /// The transaction's state for a BDAT between chunks, used by the handler to refuse other commands.
     public var isBetweenChunks: Bool {
         if case .mail(_, let transaction) = self.state { return transaction.chunked }

@@ -9,21 +9,80 @@
 public import Foundation
 public import GRDB
 
-/// A customer account that may authenticate on the submission ports (AUTH PLAIN / LOGIN).
+/// A customer account: who may authenticate on the submission ports (AUTH PLAIN / LOGIN), which
+/// senders it certifies for, and its balance of units.
 ///
-/// Only a bcrypt hash of the password is stored.
+/// Only a bcrypt hash of the password is stored. The balance changes only together with a
+/// ``LedgerEntry`` (``SpoolDatabase/credit(account:units:actor:reason:now:)`` and the charge in the
+/// commit of a certified mail).
 public struct Account: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "account"
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 
+    /// The language of the notices the account's senders get.
+    public enum Language: String, Codable, Hashable, Sendable, CaseIterable, DatabaseValueConvertible {
+        case catalan = "ca"
+        case spanish = "es"
+        case english = "en"
+    }
+
     public var name: String
     public var passwordHash: String
     public var createdAt: Date
+    /// Addresses the account certifies for, lower-cased, separated by spaces.
+    public var senderAddresses: String = ""
+    /// Domains all of whose addresses the account certifies for, lower-cased, separated by spaces.
+    public var senderDomains: String = ""
+    /// Networks (`192.0.2.0/24`, `2001:db8::/32`) whose mail needs no DKIM or SPF pass, separated by spaces.
+    public var trustedNetworks: String = ""
+    public var language: Language = .english
+    /// Whether the Cc addresses of a mail are certified too (Cc mode).
+    public var certifyCc: Bool = false
+    /// Units left; changed only with a ledger row.
+    public var balance: Int = 0
 
     public init(name: String, passwordHash: String, createdAt: Date) {
         self.name = name
         self.passwordHash = passwordHash
         self.createdAt = createdAt
     }
+
+    public var senderAddressList: [String] { Self.list(self.senderAddresses) }
+    public var senderDomainList: [String] { Self.list(self.senderDomains) }
+    public var trustedNetworkList: [String] { Self.list(self.trustedNetworks) }
+
+    /// Whether `address` (`local@domain`) is one of the account's senders.
+    public func certifies(sender address: String) -> Bool {
+        let lowered = address.lowercased()
+        guard let at = lowered.lastIndex(of: "@") else { return false }
+        let domain = String(lowered[lowered.index(after: at)...])
+        return self.senderAddressList.contains(lowered) || self.senderDomainList.contains(domain)
+    }
+
+    /// Joins list items as the table stores them.
+    public static func joined(_ items: [String]) -> String {
+        items.map { $0.lowercased() }.joined(separator: " ")
+    }
+
+    static func list(_ text: String) -> [String] {
+        text.split(separator: " ").map(String.init)
+    }
+}
+
+/// One change of an account's units: append-only (the table's triggers refuse updates and deletes).
+public struct LedgerEntry: Codable, Hashable, Sendable, FetchableRecord {
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+
+    public var id: Int64
+    public var account: String
+    public var at: Date
+    /// Units added (positive) or charged (negative).
+    public var change: Int
+    public var balanceAfter: Int
+    /// Who made the change: `cli:USER` for an operator, `certification` for a charge.
+    public var actor: String
+    public var reason: String
+    /// The certified mail a charge was for.
+    public var queueId: String?
 }

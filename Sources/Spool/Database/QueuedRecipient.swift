@@ -34,6 +34,10 @@ public struct QueuedRecipient: Codable, Hashable, Sendable, FetchableRecord, Mut
     public var tls: String? = nil
     /// When the recipient was delivered or bounced.
     public var finishedAt: Date? = nil
+    /// The tracking token of a certified copy (the copy is built for this recipient alone).
+    public var token: String? = nil
+    /// When the copy's tracking pixel was first fetched.
+    public var firstFetchedAt: Date? = nil
 
     /// Where a recipient stands.
     public enum State: String, Codable, Hashable, Sendable, DatabaseValueConvertible {

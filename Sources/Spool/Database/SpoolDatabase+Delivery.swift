@@ -25,6 +25,8 @@ public struct DueRecipient: Hashable, Sendable {
     public var dsnEnvid: String?
     /// Whether the sender was already told that this recipient is delayed.
     public var delayNotified: Bool
+    /// The tracking token of a certified recipient: it gets a certified copy of its own.
+    public var token: String? = nil
 
     /// The recipient's domain, lower-cased (what routing looks at).
     public var domain: String {
@@ -81,9 +83,10 @@ extension SpoolDatabase {
                 db,
                 sql: """
                     SELECT r.id, r.message_id, r.address, r.notify, r.orcpt, r.attempts, m.sender, m.received_at,
-                        m.smtputf8, m.body, m.dsn_ret, m.dsn_envid, r.delay_notified
+                        m.smtputf8, m.body, m.dsn_ret, m.dsn_envid, r.delay_notified, r.token
                     FROM recipient r JOIN message m ON m.id = r.message_id
-                    WHERE r.state IN ('queued', 'deferred') AND r.kind = 'relay' AND m.state = 'queued'
+                    WHERE r.state IN ('queued', 'deferred') AND r.kind IN ('relay', 'certified')
+                        AND m.state = 'queued'
                         AND r.next_attempt_at <= ?
                     ORDER BY r.next_attempt_at, r.id
                     LIMIT ?
@@ -104,7 +107,8 @@ extension SpoolDatabase {
                     body: row["body"],
                     dsnRet: row["dsn_ret"],
                     dsnEnvid: row["dsn_envid"],
-                    delayNotified: row["delay_notified"]
+                    delayNotified: row["delay_notified"],
+                    token: row["token"]
                 )
             }
             let renew = try db.cachedStatement(

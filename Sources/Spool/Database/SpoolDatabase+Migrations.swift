@@ -115,6 +115,53 @@ extension SpoolDatabase {
                     """
             )
         }
+        migrator.registerMigration("v7: certification (accounts, ledger, certified messages, tokens)") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE account ADD COLUMN sender_addresses TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE account ADD COLUMN sender_domains TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE account ADD COLUMN trusted_networks TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE account ADD COLUMN language TEXT NOT NULL DEFAULT 'en'
+                        CHECK (language IN ('ca', 'es', 'en'));
+                    ALTER TABLE account ADD COLUMN certify_cc BOOLEAN NOT NULL DEFAULT 0;
+                    ALTER TABLE account ADD COLUMN balance INTEGER NOT NULL DEFAULT 0 CHECK (balance >= 0);
+                    CREATE TABLE ledger (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        account TEXT NOT NULL,
+                        at DATETIME NOT NULL,
+                        change INTEGER NOT NULL,
+                        balance_after INTEGER NOT NULL CHECK (balance_after >= 0),
+                        actor TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        queue_id TEXT
+                    );
+                    CREATE INDEX ledger_account ON ledger(account, id);
+                    CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
+                        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                    CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
+                        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                    CREATE TABLE certified_message (
+                        message_id TEXT PRIMARY KEY NOT NULL,
+                        account TEXT NOT NULL,
+                        mode TEXT NOT NULL,
+                        invoice BOOLEAN NOT NULL,
+                        sender_address TEXT NOT NULL,
+                        sender_name TEXT,
+                        language TEXT NOT NULL,
+                        subject TEXT,
+                        units INTEGER NOT NULL,
+                        certifier TEXT NOT NULL
+                    );
+                    ALTER TABLE recipient ADD COLUMN token TEXT;
+                    ALTER TABLE recipient ADD COLUMN first_fetched_at DATETIME;
+                    CREATE UNIQUE INDEX recipient_token ON recipient(token) WHERE token IS NOT NULL;
+                    CREATE TABLE notice_cursor (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        log_index INTEGER NOT NULL
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -32,42 +32,102 @@ public struct SpoolDatabase: Sendable {
         return try SpoolDatabase(DatabasePool(path: path, configuration: configuration))
     }
 
+    /// A message's rows as the committer writes them.
+    struct NewMessage {
+        var message: QueuedMessage
+        var recipients: [QueuedRecipient]
+        var event: EncodedEvent?
+        var certification: CertifiedSubmission?
+    }
+
     /// Inserts the messages, their recipients and the events that attest them in one transaction
     /// (cached statements: this is the acceptance hot path, run once per group commit).
-    func insert(_ messages: [(QueuedMessage, [QueuedRecipient], EncodedEvent?)]) throws {
+    ///
+    /// A certified mail is charged in a savepoint of its own: when its account's balance does not
+    /// cover it, only its rows are rolled back and its entry in the result says why.
+    func insert(_ messages: [NewMessage]) throws -> [(any Error)?] {
         try self.writer.write { db in
-            let insertMessage = try db.cachedStatement(
-                sql: """
-                    INSERT INTO message (id, received_at, sender, size, sha256, header_length, storage, path, offset,
-                        length, helo, client_address, listener, protocol_name, auth_user, tls, body, smtputf8, dsn_ret,
-                        dsn_envid, state, evidence_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            )
-            let insertRecipient = try db.cachedStatement(
-                sql: """
-                    INSERT INTO recipient (message_id, address, kind, notify, orcpt, state, attempts, next_attempt_at,
-                        last_reply)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            )
-            for (message, recipients, event) in messages {
-                let evidenceID = try event.map { try Self.appendToOutbox($0, in: db) }
-                try insertMessage.execute(arguments: [
-                    message.id, message.receivedAt, message.sender, message.size, message.sha256,
-                    message.headerLength, message.storage.rawValue, message.path, message.offset, message.length,
-                    message.helo, message.clientAddress, message.listener, message.protocolName, message.authUser,
-                    message.tls, message.body, message.smtputf8, message.dsnRet, message.dsnEnvid,
-                    message.state.rawValue, evidenceID
-                ])
-                for recipient in recipients {
-                    try insertRecipient.execute(arguments: [
-                        recipient.messageId, recipient.address, recipient.kind, recipient.notify, recipient.orcpt,
-                        recipient.state.rawValue, recipient.attempts, recipient.nextAttemptAt, recipient.lastReply
-                    ])
+            var refusals: [(any Error)?] = []
+            refusals.reserveCapacity(messages.count)
+            for new in messages {
+                guard let certification = new.certification else {
+                    try Self.insert(new, in: db)
+                    refusals.append(nil)
+                    continue
+                }
+                do {
+                    try db.inSavepoint {
+                        try Self.charge(
+                            certification.units,
+                            account: certification.account,
+                            queueID: new.message.id,
+                            now: new.message.receivedAt,
+                            in: db
+                        )
+                        try Self.insert(new, in: db)
+                        try Self.insertCertification(certification, queueID: new.message.id, in: db)
+                        return .commit
+                    }
+                    refusals.append(nil)
+                } catch let refusal as InsufficientUnits {
+                    refusals.append(refusal)
                 }
             }
+            return refusals
         }
+    }
+
+    private static func insert(_ new: NewMessage, in db: Database) throws {
+        let insertMessage = try db.cachedStatement(
+            sql: """
+                INSERT INTO message (id, received_at, sender, size, sha256, header_length, storage, path, offset,
+                    length, helo, client_address, listener, protocol_name, auth_user, tls, body, smtputf8, dsn_ret,
+                    dsn_envid, state, evidence_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        )
+        let insertRecipient = try db.cachedStatement(
+            sql: """
+                INSERT INTO recipient (message_id, address, kind, notify, orcpt, state, attempts, next_attempt_at,
+                    last_reply, token)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        )
+        let message = new.message
+        let evidenceID = try new.event.map { try Self.appendToOutbox($0, in: db) }
+        try insertMessage.execute(arguments: [
+            message.id, message.receivedAt, message.sender, message.size, message.sha256,
+            message.headerLength, message.storage.rawValue, message.path, message.offset, message.length,
+            message.helo, message.clientAddress, message.listener, message.protocolName, message.authUser,
+            message.tls, message.body, message.smtputf8, message.dsnRet, message.dsnEnvid,
+            message.state.rawValue, evidenceID
+        ])
+        for recipient in new.recipients {
+            try insertRecipient.execute(arguments: [
+                recipient.messageId, recipient.address, recipient.kind, recipient.notify, recipient.orcpt,
+                recipient.state.rawValue, recipient.attempts, recipient.nextAttemptAt, recipient.lastReply,
+                recipient.token
+            ])
+        }
+    }
+
+    private static func insertCertification(
+        _ certification: CertifiedSubmission,
+        queueID: String,
+        in db: Database
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO certified_message (message_id, account, mode, invoice, sender_address, sender_name,
+                    language, subject, units, certifier)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                queueID, certification.account, certification.mode.rawValue, certification.invoice,
+                certification.senderAddress, certification.senderName, certification.language.rawValue,
+                certification.subject, certification.units, certification.certifier
+            ]
+        )
     }
 
     /// Active messages, oldest first.

@@ -28,6 +28,8 @@ final class GroupCommitter: Sendable {
         var recipients: [QueuedRecipient]
         /// What the evidence will attest, written in the same transaction as the rows.
         var event: EncodedEvent?
+        /// A certified mail's charge and `certified_message` row; its recipients carry their tokens.
+        var certification: CertifiedSubmission?
         var completion: @Sendable (Result<Void, any Error>) -> Void
     }
 
@@ -89,22 +91,24 @@ final class GroupCommitter: Sendable {
                 return batch
             }
             if batch.isEmpty { return }
-            let result: Result<Void, any Error>
+            let refusals: [(any Error)?]
             do {
-                try self.commit(batch)
-                result = .success(())
+                refusals = try self.commit(batch)
             } catch {
                 self.logger.error("spool commit failed", metadata: ["error": "\(error)", "batch": "\(batch.count)"])
-                result = .failure(error)
+                for pending in batch { pending.completion(.failure(error)) }
+                continue
             }
-            for pending in batch {
-                pending.completion(result)
+            for (pending, refusal) in zip(batch, refusals) {
+                pending.completion(refusal.map { .failure($0) } ?? .success(()))
             }
         }
     }
 
-    private func commit(_ batch: [Pending]) throws {
-        var rows: [(QueuedMessage, [QueuedRecipient], EncodedEvent?)] = []
+    /// Writes the batch; returns, per message, why it was refused (a certified mail the balance does
+    /// not cover: its octets stay as unreferenced bytes of a segment, or its file is removed).
+    private func commit(_ batch: [Pending]) throws -> [(any Error)?] {
+        var rows: [SpoolDatabase.NewMessage] = []
         var movedFiles: [String] = []
         // Messages before this index had their descriptors closed already.
         var started = 0
@@ -132,7 +136,14 @@ final class GroupCommitter: Sendable {
                     record.offset = 0
                     movedAny = true
                 }
-                rows.append((record, pending.recipients, pending.event))
+                rows.append(
+                    SpoolDatabase.NewMessage(
+                        message: record,
+                        recipients: pending.recipients,
+                        event: pending.event,
+                        certification: pending.certification
+                    )
+                )
             }
             if appendedToSegment {
                 try self.segment.withLockedValue { segment in
@@ -143,7 +154,11 @@ final class GroupCommitter: Sendable {
             if movedAny {
                 try POSIX.syncDirectory(self.layout.path(SpoolLayout.messageFolder))
             }
-            try self.database.insert(rows)
+            let refusals = try self.database.insert(rows)
+            for (row, refusal) in zip(rows, refusals) where refusal != nil && row.message.storage == .file {
+                POSIX.unlink(self.layout.path(row.message.path))
+            }
+            return refusals
         } catch {
             // Nothing of a failed batch may look queued: its rows were not written, its files go.
             movedFiles.forEach(POSIX.unlink)

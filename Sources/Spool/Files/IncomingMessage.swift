@@ -102,6 +102,22 @@ public struct SealedMessage: Sendable {
     public let size: Int
     public let sha256: String
 
+    /// The message as the client sent it (without the Received field Fefaent puts in front), read
+    /// once, for the checks that need all of it (DKIM's body hash, the certification's parts).
+    public func receivedContent() throws -> [UInt8] {
+        switch self.content {
+        case .memory(let buffer):
+            return Array(buffer.readableBytesView.dropFirst(self.headerLength))
+        case .file(_, let path):
+            return try POSIX.readAll(path, offset: self.headerLength, length: self.size)
+        }
+    }
+
+    /// Drops a message that will not be committed (refused after it was read): nothing is kept.
+    public func refuse() {
+        self.discard()
+    }
+
     /// Releases what the message holds when it will not be committed.
     func discard(closingDescriptor: Bool = true) {
         if case .file(let fd, let path) = self.content {

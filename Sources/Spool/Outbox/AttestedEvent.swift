@@ -20,8 +20,12 @@ public enum AttestedEvent: Codable, Hashable, Sendable {
     case submissionAccepted(SubmissionAccepted)
     /// A recipient's delivery ended: the remote server accepted it, or it failed for good.
     case relayOutcome(RelayOutcome)
-    /// Fefaent queued a mail of its own (a bounce or a delay notice) about another message.
+    /// Fefaent queued a mail of its own (a bounce, a delay notice, a certification notice) about another message.
     case noticeQueued(NoticeQueued)
+    /// A mail to the certifier was refused at the end of DATA (nothing queued, nothing charged).
+    case submissionRejected(SubmissionRejected)
+    /// A certified copy's tracking pixel was fetched.
+    case trackingFetched(TrackingFetched)
 
     /// The queue id of the message the event is about.
     public var queueID: String {
@@ -29,6 +33,8 @@ public enum AttestedEvent: Codable, Hashable, Sendable {
         case .submissionAccepted(let event): return event.queueID
         case .relayOutcome(let event): return event.queueID
         case .noticeQueued(let event): return event.noticeQueueID
+        case .submissionRejected(let event): return event.queueID
+        case .trackingFetched(let event): return event.queueID
         }
     }
 
@@ -38,6 +44,8 @@ public enum AttestedEvent: Codable, Hashable, Sendable {
         case .submissionAccepted: return "submissionAccepted"
         case .relayOutcome: return "relayOutcome"
         case .noticeQueued: return "noticeQueued"
+        case .submissionRejected: return "submissionRejected"
+        case .trackingFetched: return "trackingFetched"
         }
     }
 }
@@ -114,6 +122,8 @@ public struct SubmissionAccepted: Codable, Hashable, Sendable {
     public var messageSHA256: String
     public var messageSize: Int
     public var session: SessionFacts
+    /// What the certification decided, for a certified mail.
+    public var certification: CertifiedSubmission?
 
     public init(
         queueID: String,
@@ -122,8 +132,10 @@ public struct SubmissionAccepted: Codable, Hashable, Sendable {
         recipients: [Recipient],
         messageSHA256: String,
         messageSize: Int,
-        session: SessionFacts
+        session: SessionFacts,
+        certification: CertifiedSubmission? = nil
     ) {
+        self.certification = certification
         self.queueID = queueID
         self.receivedAt = receivedAt
         self.envelopeSender = envelopeSender
@@ -134,7 +146,12 @@ public struct SubmissionAccepted: Codable, Hashable, Sendable {
     }
 
     /// The acceptance of `message` as the spool commits it.
-    init(_ message: SpooledContent, envelope: Envelope, metadata: ReceptionMetadata) {
+    init(
+        _ message: SpooledContent,
+        envelope: Envelope,
+        metadata: ReceptionMetadata,
+        certification: CertifiedSubmission? = nil
+    ) {
         self.init(
             queueID: message.queueID,
             receivedAt: metadata.receivedAt,
@@ -151,7 +168,8 @@ public struct SubmissionAccepted: Codable, Hashable, Sendable {
                 tls: metadata.tls.map { TLSFacts(version: $0, peerCertificateVerified: false) },
                 authenticatedAs: envelope.authenticatedUser,
                 clientInTrustedNetwork: metadata.clientIsTrusted
-            )
+            ),
+            certification: certification
         )
     }
 
@@ -207,6 +225,8 @@ public struct RelayOutcome: Codable, Hashable, Sendable {
         case expired
         /// The message needs something the remote server lacks (size, SMTPUTF8).
         case notSupportedByRemoteServer
+        /// A bounce came back after the remote server had accepted the copy.
+        case bouncedAfterDelivery
     }
 
     public var queueID: String
@@ -223,6 +243,8 @@ public struct RelayOutcome: Codable, Hashable, Sendable {
     /// When the message was accepted, and when this outcome was recorded.
     public var submittedAt: Date
     public var finishedAt: Date
+    /// The evidence id of the delivery record a late bounce supersedes.
+    public var supersedes: String?
 
     public init(
         queueID: String,
@@ -236,8 +258,10 @@ public struct RelayOutcome: Codable, Hashable, Sendable {
         tls: TLSFacts?,
         attempts: Int,
         submittedAt: Date,
-        finishedAt: Date
+        finishedAt: Date,
+        supersedes: String? = nil
     ) {
+        self.supersedes = supersedes
         self.queueID = queueID
         self.recipient = recipient
         self.recipientRowID = recipientRowID
@@ -260,6 +284,14 @@ public struct NoticeQueued: Codable, Hashable, Sendable {
         case deliveryFailureReport
         /// An RFC 3464 report that delivery is delayed.
         case delayReport
+        /// A certified mail was accepted and is being processed.
+        case processingNotice
+        /// A recipient's server accepted the certified copy: the certificate, with the evidence PDF.
+        case deliveryCertificate
+        /// A certified copy was not delivered (permanent failure, expiry, late bounce).
+        case nonDeliveryCertificate
+        /// A certified copy's tracking resource was fetched for the first time.
+        case openingAddendum
     }
 
     public var kind: Kind

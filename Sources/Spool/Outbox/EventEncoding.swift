@@ -16,6 +16,15 @@ import SMTPCore
 struct EventJSONWriter {
     private(set) var bytes: [UInt8] = []
 
+    /// Whether the writer covers `event` (the hot path's events: a plain acceptance, an outcome, a DSN).
+    static func handles(_ event: AttestedEvent) -> Bool {
+        switch event {
+        case .submissionAccepted(let event): return event.certification == nil
+        case .relayOutcome, .noticeQueued: return true
+        case .submissionRejected, .trackingFetched: return false
+        }
+    }
+
     init(_ event: AttestedEvent) {
         self.bytes.reserveCapacity(640)
         switch event {
@@ -25,6 +34,8 @@ struct EventJSONWriter {
             self.object("relayOutcome") { $0.relay(event) }
         case .noticeQueued(let event):
             self.object("noticeQueued") { $0.notice(event) }
+        case .submissionRejected, .trackingFetched:
+            preconditionFailure("encoded by JSONEncoder (see handles(_:))")
         }
     }
 
@@ -86,6 +97,7 @@ struct EventJSONWriter {
         self.field("attempts", event.attempts)
         self.field("submittedAt", event.submittedAt)
         self.field("finishedAt", event.finishedAt)
+        self.field("supersedes", event.supersedes)
     }
 
     private mutating func notice(_ event: NoticeQueued) {

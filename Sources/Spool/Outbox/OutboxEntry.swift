@@ -46,7 +46,16 @@ struct EncodedEvent: Sendable {
         self.evidenceID = EvidenceID.make()
         self.queueID = event.queueID
         self.kind = event.kindName
-        self.payload = Data(EventJSONWriter(event).bytes)
+        self.payload = EventJSONWriter.handles(event) ? Data(EventJSONWriter(event).bytes) : Self.encode(event)
+    }
+
+    /// The events the hand-written writer does not cover (rarer than acceptances and outcomes).
+    private static func encode(_ event: AttestedEvent) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        // Every member is a string, number, Bool, Date or a struct of those: encoding cannot fail.
+        return try! encoder.encode(event)
     }
 }
 
@@ -54,14 +63,36 @@ struct EncodedEvent: Sendable {
 /// nothing about the message and a record cannot be re-created under its old id.
 public enum EvidenceID {
     public static func make() -> String {
-        // Three draws from the system's generator (each a getrandom call), five bits a digit: twelve
-        // digits from each of the first two, two from the third.
+        "E" + RandomIdentifier.base32(digits: 26)
+    }
+}
+
+/// Tracking tokens of certified copies: 26 base32 digits (130 random bits), lower-case, so that a
+/// token in a pixel URL cannot be guessed from another.
+public enum TrackingToken {
+    public static func make() -> String {
+        RandomIdentifier.base32(digits: 26).lowercased()
+    }
+
+    /// Whether `text` has a token's shape (checked before any lookup).
+    public static func isWellFormed(_ text: some StringProtocol) -> Bool {
+        text.utf8.count == 26 && text.utf8.allSatisfy { byte in
+            let upper = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 0x20 : byte
+            return QueueID.alphabet.contains(upper)
+        }
+    }
+}
+
+/// Random identifiers in the queue id's Crockford base32 alphabet, from the system's generator.
+enum RandomIdentifier {
+    static func base32(digits count: Int) -> String {
+        // Each draw (a getrandom call) gives twelve five-bit digits.
         var generator = SystemRandomNumberGenerator()
-        var characters: [UInt8] = [UInt8(ascii: "E")]
-        characters.reserveCapacity(27)
-        for digits in [12, 12, 2] {
+        var characters: [UInt8] = []
+        characters.reserveCapacity(count)
+        while characters.count < count {
             var bits: UInt64 = generator.next()
-            for _ in 0..<digits {
+            for _ in 0..<min(12, count - characters.count) {
                 characters.append(QueueID.alphabet[Int(bits & 31)])
                 bits >>= 5
             }

@@ -1,0 +1,52 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import Delivery
+import Foundation
+public import Spool
+
+/// The delivery runner's source of certified copies: one per certified recipient, built when it is
+/// sent (from the immutable spooled original, so a retry sends the same content with a new signature).
+public struct CertifiedCopies: RecipientCopies {
+    public let settings: CertificationSettings
+    public let database: SpoolDatabase
+
+    public init(settings: CertificationSettings, database: SpoolDatabase) {
+        self.settings = settings
+        self.database = database
+    }
+
+    public func copy(for recipient: DueRecipient, of message: QueuedMessage, original: [UInt8]) throws
+        -> RecipientCopy
+    {
+        guard let token = recipient.token else { throw CertificationError("recipient \(recipient.address) has no token") }
+        let certified = try self.database.certifiedMessage(id: message.id)
+        let evidenceID = try self.database.evidenceID(ofMessage: message.id) ?? ""
+        let copy = CertifiedCopy(
+            certifier: certified?.certifier ?? self.settings.certifierAddresses.first ?? "certify@\(self.settings.domain)",
+            serviceName: self.settings.serviceName,
+            signer: self.settings.signer
+        )
+        let content = try copy.make(
+            original: Array(original[message.headerLength...]),
+            pixelURL: self.settings.pixelURL(token: token),
+            evidenceID: evidenceID,
+            messageID: "\(message.id).\(recipient.recipientID)@\(self.settings.domain)"
+        )
+        return RecipientCopy(returnPath: self.settings.bounceAddress(token: token), content: content)
+    }
+}
+
+/// A certification step that cannot go on; the message says what is missing.
+public struct CertificationError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,85 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import Evidence
+import Spool
+
+extension EvidenceService {
+    /// A certified mail's acceptance names its sender (the From address the account certifies for),
+    /// its certified recipients, how the sender was authenticated, and what was charged.
+    static func certify(_ record: inout EvidenceRecord, _ certification: CertifiedSubmission) {
+        record.sender = certification.senderAddress
+        record.recipients = certification.recipients.map(\.address)
+        switch certification.senderCheck {
+        case .dkim: record.senderAuthentication = .dkim(domain: certification.senderCheckIdentity)
+        case .spf: record.senderAuthentication = .spf(domain: certification.senderCheckIdentity)
+        case .trustedNetwork: record.senderAuthentication = .trustedNetwork
+        case .smtpAuth: record.senderAuthentication = .smtpAuth(identity: certification.senderCheckIdentity)
+        }
+        record.certification = EvidenceRecord.Certification(
+            account: certification.account,
+            mode: certification.mode.rawValue,
+            certifier: certification.certifier,
+            invoice: certification.invoice,
+            invoiceFiles: certification.invoiceFiles.map {
+                .init(name: $0.name, format: $0.format, sha256: $0.sha256)
+            },
+            certifiedRecipients: certification.recipients.map(\.address),
+            units: certification.units
+        )
+    }
+
+    /// A SubmissionRejection: what was refused (digest and size; nothing of it is kept), from whom,
+    /// why, and the reply.
+    static func rejectionRecord(_ event: SubmissionRejected, id: String) -> EvidenceRecord {
+        var record = EvidenceRecord(
+            kind: .submissionRejection,
+            time: UTCDateTime(event.rejectedAt),
+            evidenceID: id,
+            queueID: event.queueID,
+            messageID: nil,
+            sender: event.headerFrom ?? event.envelopeSender,
+            recipients: event.envelopeRecipients,
+            subject: nil,
+            messageSHA256: event.messageSHA256,
+            messageSize: Int64(event.messageSize),
+            attachments: [],
+            details: .submission(
+                clientIP: event.session.clientAddress,
+                heloName: event.session.heloName,
+                authenticatedAs: event.session.authenticatedAs,
+                tls: event.session.tls.map(Self.tls),
+                reply: event.reply.description
+            ),
+            submissionTime: UTCDateTime(event.rejectedAt),
+            reason: EvidenceRecord.Reason(rawValue: event.reason.rawValue)
+        )
+        record.senderAuthentication =
+            event.session.authenticatedAs.map { .smtpAuth(identity: $0) } ?? EvidenceRecord.SenderAuthentication.none
+        return record
+    }
+
+    static func fetchRecord(_ event: TrackingFetched, id: String, facts: MessageFacts) -> EvidenceRecord {
+        Self.record(
+            kind: .trackingResourceFetched,
+            id: id,
+            time: UTCDateTime(event.fetchedAt),
+            queueID: event.queueID,
+            sender: facts.sender,
+            recipients: [event.recipient],
+            facts: facts,
+            details: .fetch(
+                clientIP: event.clientIP,
+                userAgent: event.userAgent,
+                classification: event.fetcher.rawValue,
+                likelyPrefetch: event.likelyPrefetch
+            ),
+            submissionTime: nil
+        )
+    }
+}
