@@ -10,6 +10,7 @@ import Crypto
 import Foundation
 public import Logging
 import MailMessage
+import Metrics
 public import NIOPosix
 public import SMTPCore
 public import Spool
@@ -81,6 +82,9 @@ public struct CertificationIngress: Sendable {
                     result in
                     switch result {
                     case .success:
+                        Counter(label: "fefaent_accepted_total").increment()
+                        Counter(label: "fefaent_certified_total").increment()
+                        Counter(label: "fefaent_units_charged_total").increment(by: submission.units)
                         completion(.accepted)
                     case .failure(let refusal as InsufficientUnits):
                         let reply = CertificationRules.insufficientUnits(

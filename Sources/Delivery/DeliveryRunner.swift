@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 import Foundation
+import Metrics
 public import Logging
 public import NIOCore
 public import NIOSSL
@@ -438,6 +439,7 @@ public final class DeliveryRunner: Service {
             }
         }
         let text = Self.text(of: reply)
+        Counter(label: "fefaent_\(state.rawValue)_total").increment()
         let warning = self.configuration.delayWarning
         let delayNotified =
             state == .deferred && warning > 0 && !recipient.delayNotified

@@ -12,31 +12,90 @@ import Foundation
 import HummingbirdBcrypt
 import Spool
 
-/// `fefaent account add|list|delete`: the accounts that may AUTH on the submission ports.
+/// `fefaent account add|list|show|set|credit|delete`: the customers, their senders and their units.
 struct AccountCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "account",
-        abstract: "Manage the accounts that may authenticate.",
-        subcommands: [Add.self, List.self, Delete.self]
+        abstract: "Manage accounts: who may authenticate, which senders they certify for, their units.",
+        subcommands: [Add.self, List.self, Show.self, Set.self, Credit.self, Delete.self]
     )
+
+    /// What `add` and `set` may change.
+    struct Settings: ParsableArguments {
+        @Option(name: .customLong("sender"), help: "An address the account certifies for (repeat for more).")
+        var senders: [String] = []
+        @Option(name: .customLong("domain"), help: "A domain all of whose addresses it certifies for (repeatable).")
+        var domains: [String] = []
+        @Option(name: .customLong("network"), help: "A trusted network of the account's MTAs, e.g. 192.0.2.0/24.")
+        var networks: [String] = []
+        @Option(help: "The language of its notices: ca, es or en.") var language: String?
+        @Option(help: "Whether the Cc addresses of its mails are certified too (true/false).") var certifyCc: Bool?
+
+        func validate() throws {
+            if let language, Account.Language(rawValue: language) == nil {
+                throw ValidationError("--language must be ca, es or en")
+            }
+            for address in self.senders where !address.contains("@") {
+                throw ValidationError("--sender \(address) is not an address")
+            }
+            for network in self.networks {
+                let parts = network.split(separator: "/")
+                guard parts.count <= 2, parts.count == 1 || Int(parts[1]) != nil,
+                    parts[0].contains(".") || parts[0].contains(":")
+                else {
+                    throw ValidationError("--network \(network) is not an address or address/prefix")
+                }
+            }
+        }
+
+        /// Applies the options given; lists given replace the account's.
+        func apply(to account: inout Account) {
+            if !self.senders.isEmpty { account.senderAddresses = Account.joined(self.senders) }
+            if !self.domains.isEmpty { account.senderDomains = Account.joined(self.domains) }
+            if !self.networks.isEmpty { account.trustedNetworks = Account.joined(self.networks) }
+            if let language = self.language.flatMap(Account.Language.init(rawValue:)) { account.language = language }
+            if let certifyCc = self.certifyCc { account.certifyCc = certifyCc }
+        }
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add an account, or set its password; the password is read from standard input."
+            abstract: "Add an account; its SMTP AUTH password is read from standard input (or --no-password)."
         )
 
         @OptionGroup var options: ConfigOption
         @Argument(help: "The account (user) name, e.g. acme or alice@acme.example.") var name: String
+        @OptionGroup var settings: Settings
+        @Flag(help: "No SMTP AUTH: the account certifies in Cc mode only.") var noPassword = false
+        @Option(help: "Units to start with (a ledger row says so).") var units: Int = 0
 
         func run() async throws {
             let configuration = try loadConfiguration(self.options.config)
-            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
-                throw CLIError("give the password on standard input, e.g. `echo secret | fefaent account add NAME`")
+            let password: String
+            if self.noPassword {
+                password = TrackingToken.make() + TrackingToken.make()  // nobody knows it
+            } else {
+                guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                    throw CLIError(
+                        "give the password on standard input, e.g. `echo secret | fefaent account add NAME`, or --no-password"
+                    )
+                }
+                password = line
             }
             let database = try openOrCreateQueue(configuration)
-            let hash = Bcrypt.hash(line, cost: UInt8(configuration.bcryptCost))
-            try database.saveAccount(Account(name: self.name, passwordHash: hash, createdAt: Date()))
-            print("account \(self.name) saved (bcrypt, cost \(configuration.bcryptCost))")
+            let existing = try database.account(named: self.name)
+            var account =
+                existing ?? Account(name: self.name, passwordHash: "", createdAt: Date())
+            account.passwordHash = Bcrypt.hash(password, cost: UInt8(configuration.bcryptCost))
+            self.settings.apply(to: &account)
+            try database.saveAccount(account)
+            if self.units != 0 {
+                try database.credit(account: self.name, units: self.units, actor: operatorName(), reason: "opening balance")
+            }
+            print(
+                "account \(self.name) \(existing == nil ? "added" : "saved") (bcrypt, cost \(configuration.bcryptCost))"
+                    + (self.units != 0 ? ", \(self.units) units" : "")
+            )
         }
     }
 
@@ -47,13 +106,97 @@ struct AccountCommand: AsyncParsableCommand {
         func run() async throws {
             let database = try openOrCreateQueue(try loadConfiguration(self.options.config))
             for account in try database.accounts() {
-                print("\(account.name)  created \(utc(account.createdAt))")
+                let senders = account.senderAddressList + account.senderDomainList.map { "*@\($0)" }
+                print(
+                    "\(account.name)  \(account.balance) units  \(account.language.rawValue)  "
+                        + (senders.isEmpty ? "(no senders)" : senders.joined(separator: " "))
+                )
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an account and its ledger.")
+        @OptionGroup var options: ConfigOption
+        @Argument var name: String
+
+        func run() async throws {
+            let database = try openOrCreateQueue(try loadConfiguration(self.options.config))
+            guard let account = try database.account(named: self.name) else { throw CLIError("no account \(self.name)") }
+            print("account           \(account.name)")
+            print("created           \(utc(account.createdAt))")
+            print("sender addresses  \(account.senderAddressList.joined(separator: " "))")
+            print("sender domains    \(account.senderDomainList.joined(separator: " "))")
+            print("trusted networks  \(account.trustedNetworkList.joined(separator: " "))")
+            print("language          \(account.language.rawValue)")
+            print("certify Cc        \(account.certifyCc ? "yes" : "no")")
+            print("balance           \(account.balance) units")
+            print("ledger:")
+            print("  #     when (UTC)            change  balance  by              why")
+            for entry in try database.ledger(of: self.name) {
+                print(
+                    "  \(String(entry.id).padding(toLength: 5, withPad: " ", startingAt: 0)) \(utc(entry.at))  "
+                        + "\(String(format: "%+6d", entry.change))  \(String(format: "%7d", entry.balanceAfter))  "
+                        + "\(entry.actor.padding(toLength: 14, withPad: " ", startingAt: 0))  \(entry.reason)"
+                        + (entry.queueId.map { " \($0)" } ?? "")
+                )
+            }
+        }
+    }
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change an account's senders, networks, language or Cc setting (lists given replace the old)."
+        )
+        @OptionGroup var options: ConfigOption
+        @Argument var name: String
+        @OptionGroup var settings: Settings
+        @Flag(help: "Read a new SMTP AUTH password from standard input.") var password = false
+
+        func run() async throws {
+            let configuration = try loadConfiguration(self.options.config)
+            let database = try openOrCreateQueue(configuration)
+            guard var account = try database.account(named: self.name) else { throw CLIError("no account \(self.name)") }
+            self.settings.apply(to: &account)
+            if self.password {
+                guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                    throw CLIError("give the new password on standard input")
+                }
+                account.passwordHash = Bcrypt.hash(line, cost: UInt8(configuration.bcryptCost))
+            }
+            try database.saveAccount(account)
+            print("account \(self.name) saved")
+        }
+    }
+
+    struct Credit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add units to an account (negative to take them away); the ledger records who and why."
+        )
+        @OptionGroup var options: ConfigOption
+        @Argument var name: String
+        @Argument(help: "Units to add, e.g. 100 or -5.") var units: Int
+        @Option(help: "Why, as the ledger will say it.") var reason: String = "credit"
+
+        func run() async throws {
+            let database = try openOrCreateQueue(try loadConfiguration(self.options.config))
+            guard try database.account(named: self.name) != nil else { throw CLIError("no account \(self.name)") }
+            do {
+                let balance = try database.credit(
+                    account: self.name,
+                    units: self.units,
+                    actor: operatorName(),
+                    reason: self.reason
+                )
+                print("account \(self.name): \(String(format: "%+d", self.units)) units, balance \(balance)")
+            } catch let refusal as InsufficientUnits {
+                throw CLIError("account \(self.name) has only \(refusal.balance) units")
             }
         }
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete an account.")
+        static let configuration = CommandConfiguration(abstract: "Delete an account (its ledger stays).")
         @OptionGroup var options: ConfigOption
         @Argument var name: String
 
@@ -65,6 +208,11 @@ struct AccountCommand: AsyncParsableCommand {
             print("account \(self.name) deleted")
         }
     }
+}
+
+/// Who runs the command, as the ledger names an operator: `cli:USER`.
+func operatorName() -> String {
+    "cli:" + (ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown")
 }
 
 func openOrCreateQueue(_ configuration: FefaentConfiguration) throws -> SpoolDatabase {

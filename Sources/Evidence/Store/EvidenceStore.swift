@@ -180,6 +180,17 @@ public struct EvidenceStore: Sendable {
         }
     }
 
+    /// Records from leaf `index` on, in log order, at most `limit`.
+    public func records(from index: Int, limit: Int) throws -> [StoredRecord] {
+        try self.writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM record WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?",
+                arguments: [index, limit]
+            ).map(StoredRecord.init(row:))
+        }
+    }
+
     /// Every record in log order, handed over in batches (for audits of large logs).
     public func forEachRecord(batch: Int = 10_000, _ body: ([StoredRecord]) throws -> Void) throws {
         var next = 0

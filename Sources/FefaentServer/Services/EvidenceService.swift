@@ -8,6 +8,7 @@
 
 public import Evidence
 public import Foundation
+import Metrics
 public import Logging
 public import ServiceLifecycle
 public import Spool
@@ -173,6 +174,7 @@ public final class EvidenceService: Service, Sendable {
             try self.log.append(entries.map(self.record(for:)), outboxSequences: entries.map(\.sequence))
             written = last.sequence
             total += entries.count
+            Counter(label: "fefaent_evidence_records_total").increment(by: entries.count)
         }
         // Rows the log holds leave the outbox (after a crash, those stored before it too).
         if written > self.pruned.withLock({ $0 }) {

@@ -14,6 +14,7 @@ public import Delivery
 public import Certification
 import Foundation
 import MailMessage
+import HTTPFront
 import SMTPCore
 public import SMTPNIO
 public import ServiceLifecycle
@@ -42,6 +43,10 @@ public final class FefaentDaemon: Sendable {
     public let witnesses: WitnessService?
     /// The certification's settings, when `[dkim]` names a key (without one nothing can be certified).
     public let certification: CertificationSettings?
+    /// Sends the notices of certified mail (with `[dkim]` and `[evidence]`).
+    public let notices: NoticeDispatcher?
+    /// The HTTP front (pixel, health, metrics), when `[http] listen` is given.
+    let http: (any Service)?
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let logger: Logger
@@ -49,6 +54,7 @@ public final class FefaentDaemon: Sendable {
     public init(configuration: FefaentConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        FefaentMetrics.bootstrap()
         self.spool = try Spool(
             directory: configuration.spoolDirectory,
             attestsEvents: configuration.evidence != nil,
@@ -109,6 +115,30 @@ public final class FefaentDaemon: Sendable {
             try Self.makeEvidenceService($0, spool: spool, logger: logger)
         }
         self.evidence = evidence
+        if let certification, let evidence, let settings = configuration.evidence {
+            self.notices = try Self.makeNoticeDispatcher(
+                settings: certification,
+                evidence: evidence,
+                configuration: settings,
+                spool: spool,
+                logger: logger
+            )
+        } else {
+            self.notices = nil
+        }
+        if let http = configuration.http {
+            let database = spool.database
+            self.http = HTTPFront.application(
+                host: http.host,
+                port: http.port,
+                tracker: certification.map { _ in PixelTracker(database: database) },
+                metrics: FefaentMetrics(queueSize: { (try? database.waitingRecipientCount()) ?? 0 }),
+                threadPool: self.threadPool,
+                logger: logger
+            )
+        } else {
+            self.http = nil
+        }
         if let evidence, let settings = configuration.evidence, !settings.witnesses.isEmpty {
             self.witnesses = WitnessService(
                 urls: settings.witnesses,
@@ -249,9 +279,14 @@ public final class FefaentDaemon: Sendable {
 
     /// The services in start order; a ServiceGroup stops them in reverse (listeners first, spool last).
     public func services() -> [any Service] {
-        [SpoolService(daemon: self)] + (self.evidence.map { [$0] } ?? []) + (self.witnesses.map { [$0] } ?? [])
-            + [self.deliveryRunner]
-            + self.servers.map { ListenerService(server: $0, grace: self.grace) }
+        var services: [any Service] = [SpoolService(daemon: self)]
+        if let evidence = self.evidence { services.append(evidence) }
+        if let witnesses = self.witnesses { services.append(witnesses) }
+        if let notices = self.notices { services.append(notices) }
+        if let http = self.http { services.append(http) }
+        services.append(self.deliveryRunner)
+        for server in self.servers { services.append(ListenerService(server: server, grace: self.grace)) }
+        return services
     }
 
     public func serviceGroup() -> ServiceGroup {

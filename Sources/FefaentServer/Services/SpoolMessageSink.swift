@@ -10,6 +10,7 @@ import Certification
 import Foundation
 import HummingbirdBcrypt
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
 import SMTPCore
@@ -106,7 +107,10 @@ final class SpoolMessageWriter: SMTPMessageWriter {
             }
             return
         }
-        self.spool.commit(sealed, envelope: envelope, metadata: metadata, completion: completion)
+        self.spool.commit(sealed, envelope: envelope, metadata: metadata) { result in
+            if case .success = result { Counter(label: "fefaent_accepted_total").increment() }
+            completion(result)
+        }
     }
 
     func abort() {

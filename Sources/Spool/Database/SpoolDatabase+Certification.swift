@@ -108,6 +108,13 @@ extension SpoolDatabase {
         }
     }
 
+    /// Recipients waiting for delivery (queued or deferred), for the queue-size gauge.
+    public func waitingRecipientCount() throws -> Int {
+        try self.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM recipient WHERE state IN ('queued', 'deferred')") ?? 0
+        }
+    }
+
     /// Where the notices of certified mail stand: the index of the last evidence record handled.
     public func noticeCursor() throws -> Int? {
         try self.writer.read { db in try Int.fetchOne(db, sql: "SELECT log_index FROM notice_cursor WHERE id = 1") }

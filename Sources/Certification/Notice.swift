@@ -1,0 +1,138 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import Foundation
+import MailMessage
+public import Spool
+
+/// A notice to the sender of a certified mail, as a MIME message: the text in the account's
+/// language, the signed evidence PDF attached where there is one, `Auto-Submitted: auto-generated`,
+/// DKIM-signed by the certifier domain.
+public struct Notice: Sendable {
+    public var kind: NoticeQueued.Kind
+    public var language: Account.Language
+    /// The sender of the certified mail (the From address the account certifies for) and its name.
+    public var to: String
+    public var toName: String?
+    public var originalSubject: String
+    /// The recipients the notice is about, with what happened to each (the server's reply, who fetched).
+    public var lines: [(label: String, value: String)]
+    /// The evidence id the notice is about (the record it reports).
+    public var evidenceID: String
+    public var queueID: String
+    public var invoice: Bool
+    /// `(file name, bytes)` of the evidence PDF.
+    public var pdf: (name: String, bytes: [UInt8])?
+
+    public init(
+        kind: NoticeQueued.Kind,
+        language: Account.Language,
+        to: String,
+        toName: String?,
+        originalSubject: String,
+        lines: [(label: String, value: String)],
+        evidenceID: String,
+        queueID: String,
+        invoice: Bool,
+        pdf: (name: String, bytes: [UInt8])?
+    ) {
+        self.kind = kind
+        self.language = language
+        self.to = to
+        self.toName = toName
+        self.originalSubject = originalSubject
+        self.lines = lines
+        self.evidenceID = evidenceID
+        self.queueID = queueID
+        self.invoice = invoice
+        self.pdf = pdf
+    }
+
+    /// The signed message, CRLF line endings.
+    public func render(settings: CertificationSettings, now: Date = Date()) throws -> [UInt8] {
+        let text = NoticeText(language: self.language)
+        let crlf: [UInt8] = [0x0D, 0x0A]
+        var body = text.opening(self.kind) + "\n\n"
+        if self.invoice { body += text.label(.invoice) + "\n" }
+        body += "\(text.label(.subject)): \(self.originalSubject)\n"
+        for line in self.lines { body += "\(line.label): \(line.value)\n" }
+        body += "\(text.label(.evidenceID)): \(self.evidenceID)\n"
+        body += "\(text.label(.queueID)): \(self.queueID)\n"
+        if self.pdf != nil { body += "\n" + text.label(.verify) + "\n" }
+        body += "\n-- \n\(settings.serviceName), \(settings.hostname)\n"
+        let plain = BodyEncoder.quotedPrintable(Array(body.utf8).normalizedToCRLF(), lineEnding: crlf)
+
+        var headers: [String] = [
+            "From: " + EncodedWordEncoder.displayName(settings.serviceName) + " <\(settings.noticeSender)>",
+            "To: " + (self.toName.map { EncodedWordEncoder.displayName($0) + " <\(self.to)>" } ?? self.to),
+            "Subject: " + EncodedWordEncoder.encode(text.subject(self.kind, original: self.originalSubject)),
+            "Date: " + Self.rfc5322Date(now),
+            "Message-ID: <\(self.kind.rawValue).\(self.evidenceID.lowercased())@\(settings.domain)>",
+            "MIME-Version: 1.0",
+            "Auto-Submitted: auto-generated",
+            "X-Fefaent-Notice: \(self.kind.rawValue)",
+            "X-Fefaent-Certification: \(self.evidenceID)"
+        ]
+        var output: [UInt8] = []
+        if let pdf = self.pdf {
+            let boundary = "=_fefaent_" + TrackingToken.make()
+            headers.append("Content-Type: multipart/mixed; boundary=\"\(boundary)\"")
+            for header in headers { output += HeaderField(name: header.before(":"), encodedValue: header.after(":")).raw }
+            output += crlf
+            output += Array("--\(boundary)".utf8) + crlf
+            output += Array("Content-Type: text/plain; charset=utf-8".utf8) + crlf
+            output += Array("Content-Transfer-Encoding: quoted-printable".utf8) + crlf + crlf
+            output += plain + crlf
+            output += Array("--\(boundary)".utf8) + crlf
+            output += Array("Content-Type: application/pdf; name=\"\(pdf.name)\"".utf8) + crlf
+            output += Array("Content-Disposition: attachment; filename=\"\(pdf.name)\"".utf8) + crlf
+            output += Array("Content-Transfer-Encoding: base64".utf8) + crlf + crlf
+            output += BodyEncoder.base64(pdf.bytes, lineEnding: crlf)
+            output += Array("--\(boundary)--".utf8) + crlf
+        } else {
+            headers.append("Content-Type: text/plain; charset=utf-8")
+            headers.append("Content-Transfer-Encoding: quoted-printable")
+            for header in headers { output += HeaderField(name: header.before(":"), encodedValue: header.after(":")).raw }
+            output += crlf
+            output += plain
+        }
+        return try settings.signer.sign(message: output, timestamp: Int(now.timeIntervalSince1970))
+    }
+
+    static func rfc5322Date(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        return formatter.string(from: date)
+    }
+}
+
+extension String {
+    fileprivate func before(_ separator: Character) -> String {
+        String(self[..<(self.firstIndex(of: separator) ?? self.endIndex)])
+    }
+
+    fileprivate func after(_ separator: Character) -> String {
+        guard let index = self.firstIndex(of: separator) else { return "" }
+        return self[self.index(after: index)...].trimmingCharacters(in: .whitespaces)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Line feeds become CRLF (text written with `\n`).
+    fileprivate func normalizedToCRLF() -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(self.count + self.count / 40)
+        for byte in self {
+            if byte == 0x0A, output.last != 0x0D { output.append(0x0D) }
+            output.append(byte)
+        }
+        return output
+    }
+}

@@ -1,0 +1,166 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import Evidence
+public import Foundation
+public import Logging
+import SMTPCore
+public import Spool
+
+/// Sends the notices of certified mail, driven by the evidence log: a notice reports a record that
+/// is signed, time-stamped and covered by a checkpoint, so its PDF can carry the record's proof.
+///
+/// - SubmissionAcceptance of a certified mail: the processing notice.
+/// - RelayToNonERDS: the delivery certificate, with the message's evidence PDF.
+/// - RelayToNonERDSFailure (a refusal, an expiry, a late bounce): the non-delivery certificate.
+/// - The first TrackingResourceFetched of a recipient: the opening addendum (later fetches are in
+///   the message's evidence PDF only).
+///
+/// Notices go through the queue like any mail, from `<>` (a notice that bounces is recorded by its
+/// own delivery record and never answered), each with its own SenderNotification record. The log
+/// index of the last record handled is kept in the queue database; a crash between queueing a
+/// notice and moving that mark sends the notice again (at least once, never lost).
+public struct NoticeService: Sendable {
+    public let settings: CertificationSettings
+    public let spool: Spool
+    public let log: EvidenceLog
+    /// The signed evidence PDF of a message (all its records so far).
+    public let makePDF: @Sendable (_ queueID: String) async throws -> [UInt8]
+    public let logger: Logger
+
+    public init(
+        settings: CertificationSettings,
+        spool: Spool,
+        log: EvidenceLog,
+        makePDF: @escaping @Sendable (_ queueID: String) async throws -> [UInt8],
+        logger: Logger
+    ) {
+        self.settings = settings
+        self.spool = spool
+        self.log = log
+        self.makePDF = makePDF
+        self.logger = logger
+    }
+
+    /// Queues the notices of the records written since the last call; returns how many.
+    @discardableResult
+    public func sendPending(now: Date = Date()) async throws -> Int {
+        let database = self.spool.database
+        let start = (try database.noticeCursor() ?? -1) + 1
+        let covered = try self.log.store.lastCheckpointSize()
+        guard covered > start else { return 0 }
+        var sent = 0
+        for stored in try self.log.store.records(from: start, limit: min(200, covered - start)) {
+            if let notice = try await self.notice(for: stored) {
+                try await self.enqueue(notice, about: stored, now: now)
+                sent += 1
+            }
+            try database.setNoticeCursor(stored.leafIndex)
+        }
+        return sent
+    }
+
+    func notice(for stored: StoredRecord) async throws -> (Notice, [String], Date)? {
+        let record = try EvidenceRecord(json: try CanonicalJSON(parsing: stored.body))
+        guard let certified = try self.spool.database.certifiedMessage(id: record.queueID) else { return nil }
+        let text = NoticeText(language: certified.language)
+        let time = record.time.description
+        let kind: NoticeQueued.Kind
+        var lines: [(label: String, value: String)] = []
+        var withPDF = true
+        switch record.kind {
+        case .submissionAcceptance:
+            kind = .processingNotice
+            withPDF = false
+            lines.append((text.label(.recipients), record.recipients.joined(separator: ", ")))
+            lines.append((text.label(.units), "\(record.certification?.units ?? certified.units)"))
+        case .relayToNonERDS, .relayToNonERDSFailure:
+            kind = record.kind == .relayToNonERDS ? .deliveryCertificate : .nonDeliveryCertificate
+            lines.append((text.label(.recipient), record.recipients.joined(separator: ", ")))
+            if case .relay(_, _, _, let reply) = record.details {
+                lines.append((text.label(.reply), reply))
+            }
+        case .trackingResourceFetched:
+            let recipient = record.recipients.first ?? ""
+            let earlier = try self.log.store.records(queueID: record.queueID).contains { other in
+                other.leafIndex < stored.leafIndex && other.kind == EvidenceRecord.Kind.trackingResourceFetched.rawValue
+                    && (try? EvidenceRecord(json: try CanonicalJSON(parsing: other.body)))?.recipients.first
+                        == recipient
+            }
+            guard !earlier else { return nil }
+            kind = .openingAddendum
+            lines.append((text.label(.recipient), recipient))
+            if case .fetch(let ip, let agent, let classification, let prefetch) = record.details {
+                lines.append(
+                    (
+                        text.label(.fetchedBy),
+                        "\(classification)\(prefetch ? " (pre-fetch)" : ""), \(ip), \(agent)"
+                    )
+                )
+            }
+        default:
+            return nil
+        }
+        lines.append((text.label(.time), time))
+        var pdf: (name: String, bytes: [UInt8])? = nil
+        if withPDF {
+            pdf = ("fefaent-\(record.queueID)-\(record.evidenceID).pdf", try await self.makePDF(record.queueID))
+        }
+        let notice = Notice(
+            kind: kind,
+            language: certified.language,
+            to: certified.senderAddress,
+            toName: certified.senderName,
+            originalSubject: certified.subject ?? "",
+            lines: lines,
+            evidenceID: record.evidenceID,
+            queueID: record.queueID,
+            invoice: certified.invoice,
+            pdf: pdf
+        )
+        return (notice, record.recipients, record.submissionTime?.date ?? record.time.date)
+    }
+
+    private func enqueue(_ item: (Notice, [String], Date), about stored: StoredRecord, now: Date) async throws {
+        let (notice, reported, submittedAt) = item
+        guard let recipient = ForwardPath(stored: notice.to) else {
+            self.logger.warning("notice not sent: no usable sender address", metadata: ["queue_id": "\(notice.queueID)"])
+            return
+        }
+        let content = try notice.render(settings: self.settings, now: now)
+        let envelope = Envelope(
+            reversePath: .null,
+            mailParameters: MailParameters(smtpUTF8: notice.to.utf8.contains { $0 >= 0x80 }),
+            recipients: [AcceptedRecipient(forwardPath: recipient, parameters: RcptParameters(notify: []), kind: .relay)],
+            heloName: self.settings.hostname,
+            protocolName: "local",
+            authenticatedUser: nil,
+            chunked: false
+        )
+        let noticeID = try await self.spool.enqueueLocal(content, envelope: envelope, now: now) { spooled in
+            .noticeQueued(
+                NoticeQueued(
+                    kind: notice.kind,
+                    notice: spooled,
+                    aboutQueueID: notice.queueID,
+                    aboutSubmittedAt: submittedAt,
+                    noticeRecipient: notice.to,
+                    reportedRecipients: reported,
+                    queuedAt: now
+                )
+            )
+        }
+        self.logger.info(
+            "notice queued",
+            metadata: [
+                "notice": "\(notice.kind.rawValue)", "about": "\(notice.queueID)", "queue_id": "\(noticeID)",
+                "evidence_id": "\(stored.evidenceID)"
+            ]
+        )
+    }
+}

@@ -1,0 +1,88 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import Certification
+import Evidence
+import Foundation
+import Logging
+import NIOCore
+public import ServiceLifecycle
+import Spool
+
+/// Runs the ``NoticeService`` until the daemon stops: after each evidence checkpoint (it polls at
+/// the checkpoint interval), the records it covers get their notices.
+public struct NoticeDispatcher: Service {
+    public let notices: NoticeService
+    let interval: TimeAmount
+    let logger: Logger
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                while try await self.notices.sendPending() > 0 {}
+            } catch {
+                self.logger.error("cannot send notices", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown {
+                try await Task.sleep(for: .nanoseconds(self.interval.nanoseconds))
+            }
+        }
+    }
+}
+
+extension FefaentDaemon {
+    /// The notices of certified mail, with the evidence PDF drawn in the given fonts and signed by the
+    /// PDF key.
+    static func makeNoticeDispatcher(
+        settings: CertificationSettings,
+        evidence: EvidenceService,
+        configuration: FefaentConfiguration.Evidence,
+        spool: Spool,
+        logger: Logger
+    ) throws -> NoticeDispatcher {
+        let keys = try EvidenceKeys(configuration)
+        let fonts = EvidencePDF.defaultFonts.compactMap { path -> TrueTypeFont? in
+            guard let data = FileManager.default.contents(atPath: path) else { return nil }
+            return try? TrueTypeFont(data: Array(data), name: EvidencePDF.postScriptName(path))
+        }
+        guard !fonts.isEmpty else {
+            throw ConfigurationError(
+                key: "dkim",
+                "certification sends evidence PDFs, drawn with \(EvidencePDF.defaultFonts[0]) (Debian: fonts-dejavu-core)"
+            )
+        }
+        let log = evidence.log
+        let makePDF: @Sendable (String) async throws -> [UInt8] = { queueID in
+            let records = try log.store.records(queueID: queueID)
+            var message: [UInt8]? = nil
+            if let queued = try spool.database.message(id: queueID) {
+                message = Array(try spool.contents(of: queued)[queued.headerLength...])
+            }
+            let document = try EvidencePDF.document(
+                records: records,
+                log: log,
+                message: message,
+                trustedRoots: keys.trustedRoots,
+                caPEM: keys.caPEM
+            )
+            let writer = PDFWriter(
+                fonts: fonts,
+                signer: keys.pdfSigner,
+                stamper: keys.stamper,
+                chainCertificates: keys.trustedRoots,
+                revocationLists: keys.revocationLists
+            )
+            return try await writer.write(document)
+        }
+        return NoticeDispatcher(
+            notices: NoticeService(settings: settings, spool: spool, log: log, makePDF: makePDF, logger: logger),
+            interval: .milliseconds(Int64(max(50, configuration.checkpointIntervalMilliseconds / 2))),
+            logger: logger
+        )
+    }
+}
