@@ -152,8 +152,38 @@ extension SpoolDatabase {
                         units INTEGER NOT NULL,
                         certifier TEXT NOT NULL
                     );
-                    ALTER TABLE recipient ADD COLUMN token TEXT;
-                    ALTER TABLE recipient ADD COLUMN first_fetched_at DATETIME;
+                    CREATE TABLE recipient_v7 (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        message_id TEXT NOT NULL REFERENCES message(id) ON DELETE CASCADE,
+                        address TEXT NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('certifier', 'reception', 'system', 'relay', 'certified')),
+                        notify TEXT,
+                        orcpt TEXT,
+                        state TEXT NOT NULL DEFAULT 'queued'
+                            CHECK (state IN ('queued', 'deferred', 'delivered', 'bounced')),
+                        attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                        next_attempt_at DATETIME,
+                        last_reply TEXT,
+                        remote_host TEXT,
+                        remote_ip TEXT,
+                        tls TEXT,
+                        finished_at DATETIME,
+                        delay_notified BOOLEAN NOT NULL DEFAULT 0,
+                        claimed_at DATETIME,
+                        evidence_id TEXT,
+                        token TEXT,
+                        first_fetched_at DATETIME,
+                        UNIQUE (message_id, address)
+                    );
+                    INSERT INTO recipient_v7 (id, message_id, address, kind, notify, orcpt, state, attempts,
+                        next_attempt_at, last_reply, remote_host, remote_ip, tls, finished_at, delay_notified,
+                        claimed_at, evidence_id)
+                    SELECT id, message_id, address, kind, notify, orcpt, state, attempts, next_attempt_at, last_reply,
+                        remote_host, remote_ip, tls, finished_at, delay_notified, claimed_at, evidence_id
+                    FROM recipient;
+                    DROP TABLE recipient;
+                    ALTER TABLE recipient_v7 RENAME TO recipient;
+                    CREATE INDEX recipient_due ON recipient(state, next_attempt_at);
                     CREATE UNIQUE INDEX recipient_token ON recipient(token) WHERE token IS NOT NULL;
                     CREATE TABLE notice_cursor (
                         id INTEGER PRIMARY KEY CHECK (id = 1),
