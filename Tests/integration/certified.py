@@ -20,13 +20,13 @@ class Certifier:
     """A daemon with certification on, its sinks, and helpers to read what the users get."""
 
     def __init__(self, binary, folder: Path, units=100, network="127.0.0.0/8", extra="", nameserver=None,
-                 language="en", account_options=()):
+                 language="en", account_options=(), message_size=2 * 1024 * 1024):
         self.accepting = sink.Sink(folder / "accepting", free_port()).start()
         self.refusing = sink.Sink(folder / "refusing", free_port(), "-f", "RCPT").start()
         self.sender_mx = sink.Sink(folder / "sender", free_port()).start()
         self.http = free_port()
         resolver = f'nameserver = "{nameserver}"\n' if nameserver else ""
-        self.daemon = Daemon(binary, folder / "fefaent", extra_config=f"""
+        self.daemon = Daemon(binary, folder / "fefaent", message_size=message_size, extra_config=f"""
 [dkim]
 key = "keys/dkim.key"
 selector = "fefaent"
@@ -42,7 +42,9 @@ poll_interval_ms = 50
 "example.test" = "127.0.0.1:{self.accepting.port}"
 "refuse.test" = "127.0.0.1:{self.refusing.port}"
 "acme.test" = "127.0.0.1:{self.sender_mx.port}"
-{EVIDENCE}{BUILT_IN_TSA}""")
+{EVIDENCE}{BUILT_IN_TSA}pdf_certificate = "keys/pdf-signing.pem"
+pdf_key = "keys/pdf-signing.key"
+""")
         self.daemon.config.write_text(self.daemon.config.read_text().replace(
             f'certifier_addresses = ["{CERTIFIER}"]',
             f'certifier_addresses = ["{CERTIFIER}"]\ninvoice_addresses = ["{INVOICE}"]\n'
@@ -52,7 +54,7 @@ poll_interval_ms = 50
         if network:
             arguments += ["--network", network]
         self.daemon.cli(*arguments)
-        self.daemon.cli("account", "add", "alice", "--sender", SENDER, input="secret password\n")
+        self.daemon.cli("account", "add", "alice", "--sender", SENDER, "--units", "50", input="secret password\n")
 
     def start(self):
         self.daemon.start()
@@ -117,3 +119,38 @@ def queue_id_of(reply: str) -> str:
     match = re.search(r"queued as (\S+)", reply)
     assert match, reply
     return match.group(1)
+
+
+def dkim_dns(record_path: Path) -> dict:
+    """The TXT record `fefaent keys init` wrote (keys/dkim.txt), as dkimpy's dnsfunc answers it."""
+    text = record_path.read_text()
+    return {"fefaent._domainkey.fefaent.test.": "".join(re.findall(r'"([^"]*)"', text))}
+
+
+def verify_dkim(raw: bytes, records: dict) -> bool:
+    import dkim
+    # smtp-sink stores lines with LF and puts its own X- lines above the message.
+    lines = raw.replace(b"\r\n", b"\n").split(b"\n")
+    while lines and lines[0].startswith((b"X-Client-", b"X-Helo-", b"X-Mail-", b"X-Rcpt-")):
+        lines.pop(0)
+    if lines and lines[0].startswith(b"Received: from fefaent.test"):
+        lines.pop(0)
+        while lines and lines[0][:1] in (b" ", b"\t"):
+            lines.pop(0)
+    message = b"\r\n".join(lines)
+
+    def dnsfunc(name, timeout=5):
+        value = records.get(name.decode() if isinstance(name, bytes) else name)
+        return value.encode() if value else None
+    return dkim.verify(message, dnsfunc=dnsfunc)
+
+
+def export_records(daemon, queue_id, folder: Path) -> list:
+    """Every record of a message, as `fefaent evidence export` writes them."""
+    import json
+    daemon.cli("evidence", "export", queue_id, "--out", str(folder))
+    found = []
+    for path in sorted((folder / "records").glob("*.json")):
+        if not path.name.endswith(".proof.json"):
+            found.append(json.loads(path.read_bytes()))
+    return sorted(found, key=lambda record: record["timeMs"])
