@@ -12,12 +12,12 @@ import Foundation
 import HummingbirdBcrypt
 import Spool
 
-/// `fefaent account add|list|show|set|credit|delete`: the customers, their senders and their units.
+/// `fefaent account add|list|show|set|credit|debit|delete`: the customers, their senders and their units.
 struct AccountCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "account",
-        abstract: "Manage accounts: who may authenticate, which senders they certify for, their units.",
-        subcommands: [Add.self, List.self, Show.self, Set.self, Credit.self, Delete.self]
+        abstract: "Manage accounts: who may authenticate, which senders they certify for, their units and ledger.",
+        subcommands: [Add.self, List.self, Show.self, Set.self, Credit.self, Debit.self, Delete.self]
     )
 
     /// What `add` and `set` may change.
@@ -171,27 +171,37 @@ struct AccountCommand: AsyncParsableCommand {
 
     struct Credit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add units to an account (negative to take them away); the ledger records who and why."
+            abstract: "Add units to an account; the ledger records who and why."
         )
         @OptionGroup var options: ConfigOption
         @Argument var name: String
-        @Argument(help: "Units to add, e.g. 100 or -5.") var units: Int
+        @Argument(help: "Units to add, e.g. 100.") var units: Int
         @Option(help: "Why, as the ledger will say it.") var reason: String = "credit"
 
+        func validate() throws {
+            guard self.units > 0 else { throw ValidationError("units must be positive (`account debit` takes units away)") }
+        }
+
         func run() async throws {
-            let database = try openOrCreateQueue(try loadConfiguration(self.options.config))
-            guard try database.account(named: self.name) != nil else { throw CLIError("no account \(self.name)") }
-            do {
-                let balance = try database.credit(
-                    account: self.name,
-                    units: self.units,
-                    actor: operatorName(),
-                    reason: self.reason
-                )
-                print("account \(self.name): \(String(format: "%+d", self.units)) units, balance \(balance)")
-            } catch let refusal as InsufficientUnits {
-                throw CLIError("account \(self.name) has only \(refusal.balance) units")
-            }
+            try changeUnits(self.options, account: self.name, by: self.units, reason: self.reason)
+        }
+    }
+
+    struct Debit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Take units from an account (a refund, a correction); the ledger records who and why."
+        )
+        @OptionGroup var options: ConfigOption
+        @Argument var name: String
+        @Argument(help: "Units to take away, e.g. 5.") var units: Int
+        @Option(help: "Why, as the ledger will say it.") var reason: String = "debit"
+
+        func validate() throws {
+            guard self.units > 0 else { throw ValidationError("units must be positive") }
+        }
+
+        func run() async throws {
+            try changeUnits(self.options, account: self.name, by: -self.units, reason: self.reason)
         }
     }
 
@@ -207,6 +217,18 @@ struct AccountCommand: AsyncParsableCommand {
             }
             print("account \(self.name) deleted")
         }
+    }
+}
+
+/// Adds (or takes away) units with a ledger row, and says the new balance.
+private func changeUnits(_ options: ConfigOption, account name: String, by units: Int, reason: String) throws {
+    let database = try openOrCreateQueue(try loadConfiguration(options.config))
+    guard try database.account(named: name) != nil else { throw CLIError("no account \(name)") }
+    do {
+        let balance = try database.credit(account: name, units: units, actor: operatorName(), reason: reason)
+        print("account \(name): \(String(format: "%+d", units)) units, balance \(balance)")
+    } catch let refusal as InsufficientUnits {
+        throw CLIError("account \(name) has only \(refusal.balance) units")
     }
 }
 

@@ -148,7 +148,15 @@ def verify_dkim(raw: bytes, records: dict) -> bool:
 def export_records(daemon, queue_id, folder: Path) -> list:
     """Every record of a message, as `fefaent evidence export` writes them."""
     import json
-    daemon.cli("evidence", "export", queue_id, "--out", str(folder))
+    import shutil
+    deadline = time.monotonic() + 20
+    while True:  # the writer signs a record shortly after its event
+        result = daemon.cli("evidence", "export", queue_id, "--out", str(folder), check=False)
+        if result.returncode == 0:
+            break
+        shutil.rmtree(folder, ignore_errors=True)
+        assert time.monotonic() < deadline, result.stderr
+        time.sleep(0.2)
     found = []
     for path in sorted((folder / "records").glob("*.json")):
         if not path.name.endswith(".proof.json"):
