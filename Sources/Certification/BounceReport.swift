@@ -93,7 +93,7 @@ public struct BounceReport: Hashable, Sendable {
     /// A bounce in prose: the first line with an RFC 3463 status (`5.1.1`) or a 5xx/4xx reply code.
     static func parseText(_ text: String) -> BounceReport? {
         for line in text.split(whereSeparator: \.isNewline) {
-            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "(" || $0 == ")" || $0 == ":" })
+            let words = line.split(whereSeparator: { " \t():#;,[]".contains($0) })
             if let status = words.first(where: Self.isEnhancedStatus) {
                 return Self.textReport(status: String(status), line: String(line), text: text)
             }

@@ -97,7 +97,7 @@ public struct CertifiedCopy: Sendable {
         for field in contentFields { output += field }
         output += crlf
         output += source[min(top.bodyStart, source.count)...]
-        if source.last != 0x0A { output += crlf }
+        output += crlf  // the line break before a delimiter belongs to the delimiter (RFC 2046 §5.1.1)
         output += Array("--\(boundary)--".utf8) + crlf
         return output
     }

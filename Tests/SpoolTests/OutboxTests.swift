@@ -146,6 +146,78 @@ struct OutboxTests {
                 finishedAt: Date(timeIntervalSince1970: 1_795_000_100.5)
             )
         ),
+        .relayOutcome(
+            RelayOutcome(
+                queueID: "Q2",
+                recipient: "bob@example.test",
+                recipientRowID: 7,
+                result: .failed,
+                failureReason: .bouncedAfterDelivery,
+                reply: ReplyFacts(code: 552, enhancedCode: "5.2.2", text: "mailbox full"),
+                remoteHost: "mx.example.test",
+                remoteIP: "192.0.2.1",
+                tls: nil,
+                attempts: 1,
+                submittedAt: Date(timeIntervalSince1970: 1_795_000_000),
+                finishedAt: Date(timeIntervalSince1970: 1_795_000_100.5),
+                supersedes: "E0123456789ABCDEFGHJKMNPQRS"
+            )
+        ),
+        .submissionAccepted(
+            SubmissionAccepted(
+                queueID: "Q4",
+                receivedAt: Date(timeIntervalSince1970: 1_795_000_000.125),
+                envelopeSender: "alice@acme.test",
+                recipients: [.init(address: "certify@fefaent.test", kind: .certifier)],
+                messageSHA256: String(repeating: "cd", count: 32),
+                messageSize: 10,
+                session: SessionFacts(
+                    clientAddress: "127.0.0.1",
+                    heloName: "mail.acme.test",
+                    listener: "mx",
+                    protocolName: "ESMTP",
+                    tls: nil,
+                    authenticatedAs: nil
+                ),
+                certification: CertifiedCommitTests.submission(account: "acme", recipients: ["b@x.test"])
+            )
+        ),
+        .submissionRejected(
+            SubmissionRejected(
+                queueID: "Q5",
+                rejectedAt: Date(timeIntervalSince1970: 1_795_000_000.5),
+                envelopeSender: "mallory@evil.test",
+                envelopeRecipients: ["certify@fefaent.test"],
+                headerFrom: nil,
+                account: nil,
+                reason: .senderNotRegistered,
+                reply: ReplyFacts(code: 550, enhancedCode: "5.7.1", text: "not registered"),
+                messageSHA256: "00",
+                messageSize: 1,
+                session: SessionFacts(
+                    clientAddress: "192.0.2.9",
+                    heloName: "evil",
+                    listener: "mx",
+                    protocolName: "SMTP",
+                    tls: nil,
+                    authenticatedAs: nil
+                )
+            )
+        ),
+        .trackingFetched(
+            TrackingFetched(
+                queueID: "Q4",
+                recipient: "b@x.test",
+                recipientRowID: 3,
+                fetchedAt: Date(timeIntervalSince1970: 1_795_000_300),
+                clientIP: "66.249.84.1",
+                userAgent: "GoogleImageProxy",
+                fetcher: .googleImageProxy,
+                likelyPrefetch: true,
+                firstFetch: true,
+                deliveryEvidenceID: nil
+            )
+        ),
         .noticeQueued(
             NoticeQueued(
                 kind: .delayReport,
@@ -158,7 +230,7 @@ struct OutboxTests {
             )
         )
     ])
-    func theHandWrittenPayloadDecodesToTheSameEvent(_ event: AttestedEvent) throws {
+    func thePayloadDecodesToTheSameEvent(_ event: AttestedEvent) throws {
         #expect(try OutboxEntry.decode(EncodedEvent(event).payload) == event)
     }
 
