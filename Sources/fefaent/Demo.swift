@@ -7,47 +7,56 @@
 //===----------------------------------------------------------------------===//
 
 import ArgumentParser
-import Crypto
 import FefaentServer
-import HummingbirdBcrypt
-import SMTPCore
-import SMTPNIO
-import NIOConcurrencyHelpers
-import Delivery
 import Foundation
+import HummingbirdBcrypt
 import Logging
 import NIOCore
+import ServiceLifecycle
 import NIOPosix
+import SMTPCore
+import SMTPNIO
 import Spool
 
-/// `fefaent demo`: one certified mail, end to end, on loopback, with what exists so far.
+/// `fefaent demo`: a whole certified mail on loopback, driven through the product's own interfaces
+/// (SMTP, HTTP, the queue database the CLI uses). It holds no business rule: the daemon certifies.
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a whole certified mail on loopback and show each step (and what is not built yet)."
+        abstract: "Run certified mail end to end on loopback and show each step (and what is not built yet)."
     )
 
-    @Option(help: "Work folder for keys, config and spool (default: a new temporary folder).")
-    var dir: String?
+    @Option(help: "Keep everything in this folder (new or empty): ca.pem, evidence/*.pdf, notices/*.eml, spool, config.")
+    var keep: String?
 
     func run() async throws {
         bootstrapLogging(level: "warning")
-        let work = self.dir ?? (NSTemporaryDirectory() + "fefaent-demo-" + QueueID.make())
+        let work = self.keep ?? (NSTemporaryDirectory() + "fefaent-demo-" + QueueID.make())
+        if let keep, let existing = try? FileManager.default.contentsOfDirectory(atPath: keep), !existing.isEmpty {
+            throw CLIError("--keep \(keep): the folder is not empty")
+        }
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let started = Date()
+        defer {
+            if self.keep == nil { try? FileManager.default.removeItem(atPath: work) }
+        }
         let hostname = "fefaent.localhost"
 
-        step(1, "Keys: a development CA, TLS, evidence signing and TSA certificates (fefaent keys init)")
+        step(1, "Keys: a development CA, TLS, evidence, PDF, TSA and DKIM keys (fefaent keys init)")
         try DevelopmentKeys.create(in: work + "/keys", hostname: hostname, force: true)
         say("  written to \(work)/keys")
 
-        step(2, "The daemon starts on loopback: an MX port and a submission port (STARTTLS + AUTH)")
+        step(2, "The recipients' mail server and the sender's (one loopback SMTP server; dan@example.test does not exist)")
         let receiver = DemoReceiver()
         let (receiverServer, receiverPort) = try await receiver.start(
-            mailboxes: ["bob@example.test"],
+            mailboxes: Self.mailboxes,
             group: MultiThreadedEventLoopGroup.singleton
         )
-        say("  the recipient's mail server (an SMTP sink for example.test) listens on 127.0.0.1:\(receiverPort)")
+        say("  listening on 127.0.0.1:\(receiverPort); mailboxes: \(Self.mailboxes.sorted().joined(separator: ", "))")
+
+        step(3, "The daemon: MX and submission ports, the HTTP front, evidence, DKIM for the certified copies")
+        let httpPort = try freePort()
         let configPath = work + "/fefaent.toml"
-        try Self.config(hostname: hostname, route: receiverPort)
+        try Self.config(hostname: hostname, route: receiverPort, http: httpPort)
             .write(toFile: configPath, atomically: true, encoding: .utf8)
         let configuration = try FefaentConfiguration.load(path: configPath)
         let daemon = try FefaentDaemon(configuration: configuration, logger: Logger(label: "fefaent.demo"))
@@ -55,172 +64,163 @@ struct Demo: AsyncParsableCommand {
         for (listener, address) in zip(configuration.listeners, addresses) {
             say("  \(listener.name) (\(listener.kind)) listening on \(address)")
         }
+        say("  HTTP front (pixel, /healthz, /metrics) on http://127.0.0.1:\(httpPort)")
         guard let mxPort = addresses.first?.port, let submissionPort = addresses.last?.port else {
             throw DemoError("no listeners")
         }
-        try daemon.spool.database.saveAccount(
-            Account(name: "acme", passwordHash: Bcrypt.hash("demo password", cost: 4), createdAt: Date())
+
+        step(4, "A customer account (as `fefaent account add acme --domain acme.example --network 127.0.0.1 --units 100`)")
+        var account = Account(name: "acme", passwordHash: Bcrypt.hash("demo password", cost: 4), createdAt: Date())
+        account.senderDomains = "acme.example"
+        account.trustedNetworks = "127.0.0.1"
+        account.language = .english
+        try daemon.spool.database.saveAccount(account)
+        try daemon.spool.database.credit(account: "acme", units: 100, actor: "cli:demo", reason: "opening balance")
+        say("  acme certifies for *@acme.example; its MTA is 127.0.0.1 (a trusted network); 100 units")
+
+        // The daemon's workers (delivery, evidence, notices, HTTP) in a service group of their own, stopped
+        // gracefully at the end as SIGTERM would stop them.
+        let workers = ServiceGroup(
+            services: daemon.backgroundServices(),
+            gracefulShutdownSignals: [],
+            cancellationSignals: [],
+            logger: Logger(label: "fefaent.demo")
         )
-        say("  account \"acme\" added (bcrypt); the delivery runner routes every domain to the sink")
         try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await daemon.deliveryRunner.run() }
-            if let evidence = daemon.evidence {
-                tasks.addTask { try await evidence.run() }
+            tasks.addTask { try await workers.run() }
+            do {
+                try await Self.steps(
+                    daemon: daemon,
+                    hostname: hostname,
+                    mxPort: mxPort,
+                    submissionPort: submissionPort,
+                    receiver: receiver,
+                    work: work
+                )
+            } catch {
+                await workers.triggerGracefulShutdown()
+                throw error
             }
-            defer { tasks.cancelAll() }
-            try await Self.steps(
-                daemon: daemon,
-                configuration: configuration,
-                configPath: configPath,
-                hostname: hostname,
-                mxPort: mxPort,
-                submissionPort: submissionPort,
-                receiver: receiver
-            )
+            await workers.triggerGracefulShutdown()
+            try await tasks.waitForAll()
         }
         await receiverServer.shutdown(gracePeriod: .seconds(1))
         try await daemon.close()
+        say(String(format: "\nDone in %.1f s.", Date().timeIntervalSince(started)))
+        if let keep = self.keep {
+            say("Everything is in \(keep): ca.pem, evidence/, notices/, spool/, fefaent.toml.")
+        }
     }
+
+    static let mailboxes: Set<String> = [
+        "bob@example.test", "carol@example.test", "erin@example.test", "alice@acme.example"
+    ]
 
     static func steps(
         daemon: FefaentDaemon,
-        configuration: FefaentConfiguration,
-        configPath: String,
         hostname: String,
         mxPort: Int,
         submissionPort: Int,
-        receiver: DemoReceiver
+        receiver: DemoReceiver,
+        work: String
     ) async throws {
-
-        step(3, "A company's MTA hands over a mail whose Cc is the certifier (what Postfix would send)")
-        let body = Self.message(hostname: hostname)
-        let queueID = try await Self.submit(body: body, hostname: hostname, port: mxPort)
-
-        step(4, "The 250 came after the message and its queue row were on disk (fsync, SQLite WAL)")
-        guard let message = try daemon.spool.database.message(id: queueID) else {
-            throw DemoError("queue id \(queueID) is not in the queue")
-        }
-        let recipients = try daemon.spool.database.recipients(of: queueID)
-        let stored = try daemon.spool.contents(of: message)
-        let content = Array(stored[message.headerLength...])
-        let sentDigest = SHA256.hash(data: Array(body.utf8)).map { String(format: "%02x", $0) }.joined()
-        say("  queue id     \(message.id), state \(message.state.rawValue)")
-        say("  stored in    \(configuration.spoolDirectory)/\(message.path) at offset \(message.offset)")
-        say(
-            "  recipients   "
-                + recipients.map { "<\($0.address)> (\($0.kind), \($0.state.rawValue))" }.joined(separator: ", ")
+        step(5, "Cc mode: Alice writes to Bob, Carol and Dan with the certifier in Cc; her company's MTA delivers that copy")
+        let ccID = try await DemoClient.submit(
+            body: Self.message(hostname: hostname),
+            port: mxPort,
+            commands: ["EHLO mta.acme.example", "MAIL FROM:<alice@acme.example>", "RCPT TO:<certify@\(hostname)>"]
         )
-        say("  sha256       \(message.sha256)")
-        say(
-            "  as sent      \(sentDigest) \(sentDigest == message.sha256 ? "(same: the spool holds what the client sent)" : "(DIFFERENT)")"
+        step(6, "Smarthost mode: the company's MTA submits with AUTH, the certifier among the recipients")
+        let credentials = Base64.encode(Array("\u{0}acme\u{0}demo password".utf8))
+        let submittedID = try await DemoClient.submit(
+            body: Self.submission(hostname: hostname),
+            port: submissionPort,
+            commands: [
+                "EHLO mta.acme.example",
+                "# (AUTH without TLS only because this demo's config allows it on loopback)",
+                "AUTH PLAIN \(credentials)", "MAIL FROM:<alice@acme.example>", "RCPT TO:<erin@example.test>",
+                "RCPT TO:<certify@\(hostname)>"
+            ]
         )
-        say("  byte-for-byte after the Received header: \(content == Array(body.utf8) ? "yes" : "NO")")
-        say("  the header Fefaent added:")
-        for line in String(decoding: stored[..<message.headerLength], as: UTF8.self).split(separator: "\r\n") {
-            say("    \(line)")
-        }
 
-        guard sentDigest == message.sha256, content == Array(body.utf8) else {
-            throw DemoError("the spooled message differs from what was sent")
+        step(7, "Each recipient's server gets its own certified copy (dan@example.test does not exist: 550)")
+        for queueID in [ccID, submittedID] {
+            for recipient in try await Self.waitForOutcomes(of: queueID, daemon: daemon) {
+                say("  <\(recipient.address)> \(recipient.state.rawValue): \(recipient.lastReply ?? "")")
+            }
         }
+        let copy = try await Self.showCopy(to: "bob@example.test", receiver: receiver, work: work)
 
-        step(5, "Smarthost mode: the company's MTA submits with AUTH; Fefaent relays to the recipient's server")
-        let relayedID = try await Self.submitAuthenticated(body: body, port: submissionPort)
-        let delivered = try await Self.waitForDelivery(of: relayedID, daemon: daemon)
-        for recipient in delivered {
-            say(
-                "  <\(recipient.address)> \(recipient.state.rawValue) to \(recipient.remoteIp ?? "?") after \(recipient.attempts) attempt(s)"
-            )
-            say("    the recipient's server said: \(recipient.lastReply ?? "")")
-        }
-        guard let copy = receiver.received.withLockedValue({ $0.last?.1 }) else {
-            throw DemoError("the recipient's server got nothing")
-        }
-        say("  the recipient's server holds the message, behind both servers' trace headers:")
-        for line in copy.split(separator: "\r\n").prefix(while: { !$0.hasPrefix("From:") }) {
-            say("    \(line)")
-        }
-        guard delivered.allSatisfy({ $0.state == .delivered }), copy.hasSuffix(body) else {
-            throw DemoError("the relayed copy differs from what was sent")
-        }
+        step(8, "Bob opens the mail: his mail client fetches the tracking image")
+        let agent = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Thunderbird/128.5.0"
+        try await Self.fetch(copy.pixelURL, userAgent: agent)
+        say("  GET \(copy.pixelURL)  User-Agent: \(agent)")
 
-        try await Self.certifiedCopySteps(stored: content, queueID: queueID, configuration: configuration)
+        try await Self.noticeSteps(daemon: daemon, receiver: receiver, work: work, first: 9)
+        try await Self.evidenceSteps(daemon: daemon, queueID: ccID, work: work, number: 11)
 
-        try await Self.evidenceSteps(daemon: daemon, queueIDs: [queueID, relayedID], work: configPath)
-
-        step(10, "Not built yet (open issues)")
-        say("  - sending the certified copy to the To recipients and the sender's notices (certification)")
-        say("  - notices to the sender (processing notice, delivery certificate by mail, opening addendum)")
-        say("  - the HTTP front: tracking pixel fetches (TrackingResourceFetched), evidence download, API")
-        say(
-            "  - SPF/DKIM alignment deciding who may certify at the MX port (the checks exist: `fefaent message dkim-verify`)"
-        )
-        say("  The certified mail stays queued: `fefaent queue list --config \(configPath)` shows it.")
+        step(12, "Not built yet (open issues)")
+        say("  - certified reception: a mailbox that stores, certifies and acknowledges what it receives (#14)")
+        say("  - the web side: HTTP API, webhooks, a public verification page, Openum links (#15)")
+        say("  - limits, throttling and acceptance at load beyond what the benchmarks show (#16)")
     }
 
-    static func waitForDelivery(of queueID: String, daemon: FefaentDaemon) async throws -> [QueuedRecipient] {
-        for _ in 0..<100 {
+    static func waitForOutcomes(of queueID: String, daemon: FefaentDaemon) async throws -> [QueuedRecipient] {
+        for _ in 0..<200 {
             let recipients = try daemon.spool.database.recipients(of: queueID)
-            if recipients.allSatisfy({ $0.state == .delivered || $0.state == .bounced }) {
+            if !recipients.isEmpty, recipients.allSatisfy({ $0.state == .delivered || $0.state == .bounced }) {
                 return recipients
             }
-            try await Task.sleep(for: .milliseconds(100))
+            try await Task.sleep(for: .milliseconds(50))
         }
         throw DemoError("\(queueID) was not delivered within 10 s")
     }
 
-    static func submitAuthenticated(body: String, port: Int) async throws -> String {
-        let credentials = Base64.encode(Array("\u{0}acme\u{0}demo password".utf8))
-        return try await DemoClient.submit(
-            body: body,
-            port: port,
-            commands: [
-                "EHLO mta.acme.example",
-                "# (AUTH without TLS only because this demo's config allows it on loopback)",
-                "AUTH PLAIN \(credentials)",
-                "MAIL FROM:<alice@acme.example>",
-                "RCPT TO:<bob@example.test>"
-            ]
-        )
-    }
-
-    static func submit(body: String, hostname: String, port: Int) async throws -> String {
-        try await DemoClient.submit(
-            body: body,
-            port: port,
-            commands: [
-                "EHLO mta.acme.example",
-                "MAIL FROM:<alice@acme.example>",
-                "# (a recipient that is not Fefaent's own: refused, no open relay)",
-                "RCPT TO:<bob@example.test>",
-                "RCPT TO:<certify@\(hostname)>"
-            ]
-        )
-    }
-
     static func message(hostname: String) -> String {
-        [
+        let pdf = Base64.encode(Array("%PDF-1.4\n% The contract, as a stand-in for a real PDF.\n%%EOF\n".utf8))
+        return [
             "From: Alice Martí <alice@acme.example>",
-            "To: Bob <bob@example.test>",
+            "To: Bob <bob@example.test>, Carol <carol@example.test>, Dan <dan@example.test>",
             "Cc: certify@\(hostname)",
             "Subject: Notice of contract termination",
-            "Date: Mon, 23 Nov 2026 09:00:00 +0100",
+            "Date: Mon, 30 Nov 2026 09:00:00 +0100",
             "Message-ID: <demo-1@acme.example>",
             "MIME-Version: 1.0",
+            "Content-Type: multipart/mixed; boundary=\"part\"",
+            "",
+            "--part",
             "Content-Type: text/plain; charset=utf-8",
             "Content-Transfer-Encoding: 8bit",
             "",
-            "Dear Bob,",
+            "Dear Bob, Carol and Dan,",
             "",
-            "we give notice that the contract ends on 31 December 2026.",
-            ".A line that starts with a dot survives dot-stuffing.",
+            "we give notice that the contract ends on 31 December 2026. The signed letter is attached.",
             "",
             "Alice",
+            "--part",
+            "Content-Type: application/pdf; name=\"termination.pdf\"",
+            "Content-Disposition: attachment; filename=\"termination.pdf\"",
+            "Content-Transfer-Encoding: base64",
+            "",
+            pdf,
+            "--part--",
             ""
         ].joined(separator: "\r\n")
     }
 
-    static func config(hostname: String, route port: Int) -> String {
+    static func submission(hostname: String) -> String {
+        [
+            "From: Alice Martí <alice@acme.example>",
+            "To: Erin <erin@example.test>",
+            "Subject: Invoice reminder",
+            "Message-ID: <demo-2@acme.example>",
+            "",
+            "Dear Erin, the invoice of October is still open.",
+            ""
+        ].joined(separator: "\r\n")
+    }
+
+    static func config(hostname: String, route port: Int, http: Int) -> String {
         """
         [server]
         hostname = "\(hostname)"
@@ -233,6 +233,10 @@ struct Demo: AsyncParsableCommand {
 
         [certification]
         certifier_addresses = ["certify@\(hostname)"]
+        tracking_url = "http://127.0.0.1:\(http)"
+
+        [http]
+        listen = "127.0.0.1:\(http)"
 
         [dkim]
         key = "keys/dkim.key"
@@ -247,14 +251,14 @@ struct Demo: AsyncParsableCommand {
         pdf_certificate = "keys/pdf-signing.pem"
         pdf_key = "keys/pdf-signing.key"
         crls = ["keys/ca.crl"]
-        checkpoint_interval_ms = 200
+        checkpoint_interval_ms = 100
 
         [auth]
         allow_plaintext_on_loopback = true
         bcrypt_cost = 4
 
         [delivery]
-        poll_interval_ms = 100
+        poll_interval_ms = 50
 
         [delivery.routes]
         "*" = "127.0.0.1:\(port)"
@@ -271,6 +275,23 @@ struct Demo: AsyncParsableCommand {
 
         """
     }
+}
+
+/// A loopback port nobody listens on now.
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
+            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+        }
+    }
+    guard bound else { throw DemoError("cannot find a free port") }
+    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 func step(_ number: Int, _ title: String) {

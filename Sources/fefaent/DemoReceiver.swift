@@ -45,7 +45,12 @@ final class DemoReceiver: SMTPMessageSink {
                 kind: .mx,
                 session: ServerSessionConfiguration(
                     hostname: "mx.example.test",
-                    policy: IngressPolicy(certifierAddresses: [], receptionMailboxes: mailboxes)
+                    policy: IngressPolicy(
+                        certifierAddresses: [],
+                        receptionMailboxes: mailboxes,
+                        // Unknown local parts of these domains get "user unknown", as a real MX says.
+                        systemDomains: Set(mailboxes.compactMap { $0.split(separator: "@").last.map(String.init) })
+                    )
                 ),
                 tls: nil
             ),

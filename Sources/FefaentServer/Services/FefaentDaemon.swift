@@ -289,6 +289,18 @@ public final class FefaentDaemon: Sendable {
         return services
     }
 
+    /// The services that work on their own (evidence, witnesses, notices, HTTP front, delivery), for a
+    /// caller that runs them in its own task group (the demo) after ``bind()``.
+    public func backgroundServices() -> [any Service] {
+        var services: [any Service] = []
+        if let evidence = self.evidence { services.append(evidence) }
+        if let witnesses = self.witnesses { services.append(witnesses) }
+        if let notices = self.notices { services.append(notices) }
+        if let http = self.http { services.append(http) }
+        services.append(self.deliveryRunner)
+        return services
+    }
+
     public func serviceGroup() -> ServiceGroup {
         ServiceGroup(
             services: self.services(),

@@ -1,0 +1,39 @@
+"""`fefaent demo --keep DIR`, as a new admin runs it: the whole certified mail on loopback, and what it
+leaves behind (the CA, every evidence PDF, every notice as .eml) checks with public tools."""
+import email
+import email.policy
+import shutil
+import subprocess
+
+import pytest
+
+
+def test_the_demo_leaves_verifiable_notices_and_evidence(fefaent_binary, tmp_path):
+    keep = tmp_path / "demo"
+    result = subprocess.run([str(fefaent_binary), "demo", "--keep", str(keep)], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Not built yet" in result.stdout
+    notices = sorted((keep / "notices").glob("*.eml"))
+    kinds = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["X-Fefaent-Notice"] for p in notices]
+    assert sorted(kinds) == sorted(["processingNotice"] * 2 + ["deliveryCertificate"] * 3 +
+                                   ["nonDeliveryCertificate", "openingAddendum"])
+    pdfs = sorted((keep / "evidence").glob("*.pdf"))
+    assert len(pdfs) == 5
+    assert (keep / "ca.pem").exists() and (keep / "fefaent.toml").exists() and (keep / "spool").is_dir()
+    for pdf in pdfs:
+        verified = subprocess.run([str(fefaent_binary), "evidence", "verify", str(pdf), "--ca", str(keep / "ca.pem")],
+                                  capture_output=True, text=True)
+        assert verified.returncode == 0, verified.stdout + verified.stderr
+    if shutil.which("pdfsig") and shutil.which("certutil"):
+        nss = tmp_path / "nss"
+        nss.mkdir()
+        subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
+        subprocess.run(["certutil", "-A", "-d", f"sql:{nss}", "-n", "ca", "-t", "CT,C,C", "-i", str(keep / "ca.pem")],
+                       check=True)
+        report = subprocess.run(["pdfsig", "-nssdir", f"sql:{nss}", str(pdfs[0])], capture_output=True, text=True).stdout
+        assert "Signature is Valid." in report and "Certificate is Trusted." in report, report
+    # A second run refuses to overwrite what the first kept.
+    again = subprocess.run([str(fefaent_binary), "demo", "--keep", str(keep)], capture_output=True, text=True,
+                           timeout=60)
+    assert again.returncode != 0 and "not empty" in again.stderr
