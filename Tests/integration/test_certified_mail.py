@@ -227,3 +227,45 @@ def test_a_late_bounce_supersedes_the_delivery(certifier, tmp_path):
         client.sendmail("", [f"bounces+{token}@fefaent.test"], late_bounce(c, token, "bob@example.test"))
     assert len([r for r in export_records(c.daemon, queue_id, tmp_path / "again")
                 if r["kind"] == "RelayToNonERDSFailure"]) == 1
+
+
+UBL = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">'
+       b'<ID>F-2026-118</ID></Invoice>\n')
+
+
+def test_a_certified_invoice_names_its_files(fefaent_binary, tmp_path):
+    import base64
+    import hashlib
+    c = Certifier(fefaent_binary, tmp_path, language="ca").start()
+    try:
+        pdf = b"%PDF-1.4\n% invoice F-2026-118\n%%EOF\n"
+        boundary = "inv"
+        body = (f"--{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nFactura adjunta.\r\n"
+                f"--{boundary}\r\nContent-Type: application/pdf; name=\"F-2026-118.pdf\"\r\n"
+                "Content-Disposition: attachment; filename=\"F-2026-118.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                f"{base64.b64encode(pdf).decode()}\r\n"
+                f"--{boundary}\r\nContent-Type: application/xml; name=\"F-2026-118.xml\"\r\n"
+                "Content-Disposition: attachment; filename=\"F-2026-118.xml\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                f"{base64.b64encode(UBL).decode()}\r\n--{boundary}--\r\n")
+        code, reply = c.send_cc(["bob@example.test"], cc=("invoice@fefaent.test",), subject="Factura F-2026-118",
+                                headers=f"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary={boundary}\r\n",
+                                body=body)
+        assert code == 250, reply
+        queue_id = queue_id_of(reply)
+        c.wait(lambda: finished(c, queue_id, 1), "delivery")
+        acceptance = export_records(c.daemon, queue_id, tmp_path / "export")[0]
+        certification = acceptance["certification"]
+        assert certification["invoice"] is True and certification["certifier"] == "invoice@fefaent.test"
+        assert certification["invoiceFiles"] == [
+            {"name": "F-2026-118.pdf", "format": "pdf", "sha256": hashlib.sha256(pdf).hexdigest()},
+            {"name": "F-2026-118.xml", "format": "ubl", "sha256": hashlib.sha256(UBL).hexdigest()},
+        ]
+        # The certificate is in the account's language and says it is an invoice.
+        [(certificate, _)] = c.wait(lambda: c.notices("deliveryCertificate"), "the certificate", 60)
+        assert certificate["Subject"] == "Certificat de lliurament: \u201cFactura F-2026-118\u201d"
+        text = certificate.get_body(("plain",)).get_content()
+        assert "Factura certificada" in text and "Destinatari: bob@example.test" in text
+        [(processing, _)] = c.notices("processingNotice")
+        assert processing["Subject"].startswith("Correu certificat en curs")
+    finally:
+        assert c.stop() == 0
