@@ -47,9 +47,10 @@ public struct BounceReport: Hashable, Sendable {
             let body = Array(content[min(status.bodyStart, content.count)..<min(status.bodyEnd, content.count)])
             return Self.parseDeliveryStatus(body)
         }
-        let text = message.leaves.first { $0.mimeType == "text/plain" }.map {
-            String(decoding: $0.capturedText, as: UTF8.self)
-        } ?? ""
+        let text =
+            message.leaves.first { $0.mimeType == "text/plain" }.map {
+                String(decoding: $0.capturedText, as: UTF8.self)
+            } ?? ""
         return Self.parseText(text)
     }
 
@@ -97,8 +98,9 @@ public struct BounceReport: Hashable, Sendable {
             if let status = words.first(where: Self.isEnhancedStatus) {
                 return Self.textReport(status: String(status), line: String(line), text: text)
             }
-            if let code = words.first(where: { $0.count == 3 && ($0.hasPrefix("5") || $0.hasPrefix("4")) && Int($0) != nil })
-            {
+            if let code = words.first(where: {
+                $0.count == 3 && ($0.hasPrefix("5") || $0.hasPrefix("4")) && Int($0) != nil
+            }) {
                 return Self.textReport(status: "\(code.first!).0.0", line: String(line), text: text)
             }
         }
@@ -127,7 +129,8 @@ public struct BounceReport: Hashable, Sendable {
     static func isEnhancedStatus(_ word: Substring) -> Bool {
         let parts = word.split(separator: ".", omittingEmptySubsequences: false)
         return parts.count == 3 && ["2", "4", "5"].contains(parts[0])
-            && parts[1].count <= 3 && parts[2].count <= 3 && parts.dropFirst().allSatisfy { !$0.isEmpty && Int($0) != nil }
+            && parts[1].count <= 3 && parts[2].count <= 3
+            && parts.dropFirst().allSatisfy { !$0.isEmpty && Int($0) != nil }
     }
 
     /// `rfc822; user@example.org` → `user@example.org`.

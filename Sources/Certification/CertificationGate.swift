@@ -58,7 +58,11 @@ public struct CertificationGate: Sendable {
         envelope.recipients.contains { $0.kind == .certifier }
     }
 
-    public func admit(content: [UInt8], envelope: Envelope, metadata: ReceptionMetadata) async
+    public func admit(
+        content: [UInt8],
+        envelope: Envelope,
+        metadata: ReceptionMetadata
+    ) async
         -> Admission
     {
         let certifiers = envelope.recipients.filter { $0.kind == .certifier }.map {
@@ -200,8 +204,9 @@ public struct CertificationGate: Sendable {
         }
         let dkim = await DKIMVerifier(resolver: self.resolver, now: Int(Date().timeIntervalSince1970))
             .verify(message: content)
-        if let domain = dkim.compactMap(\.passedDomain).first(where: { CertificationRules.aligned($0, with: fromDomain) })
-        {
+        if let domain = dkim.compactMap(\.passedDomain).first(where: {
+            CertificationRules.aligned($0, with: fromDomain)
+        }) {
             return .success((.dkim, domain))
         }
         reasons.append(

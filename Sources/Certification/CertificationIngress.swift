@@ -47,7 +47,8 @@ public struct CertificationIngress: Sendable {
     /// Whether the mail is the certification's: a certifier or a bounce address among its recipients.
     public func handles(_ envelope: Envelope) -> Bool {
         envelope.recipients.contains {
-            $0.kind == .certifier || ($0.kind == .system && self.settings.token(inBounceAddress: $0.forwardPath.address) != nil)
+            $0.kind == .certifier
+                || ($0.kind == .system && self.settings.token(inBounceAddress: $0.forwardPath.address) != nil)
         }
     }
 
@@ -164,7 +165,10 @@ public struct CertificationIngress: Sendable {
     /// A bounce to `bounces+TOKEN@`: a permanent failure after delivery supersedes the delivery.
     func recordBounce(_ content: [UInt8], envelope: Envelope, metadata: ReceptionMetadata) -> IngressOutcome {
         guard let report = BounceReport.parse(content), report.isPermanentFailure else {
-            self.logger.info("bounce without a permanent failure ignored", metadata: ["client": "\(metadata.clientAddress)"])
+            self.logger.info(
+                "bounce without a permanent failure ignored",
+                metadata: ["client": "\(metadata.clientAddress)"]
+            )
             return .accepted
         }
         let failed = report.recipients.first(where: \.isPermanentFailure)!

@@ -21,14 +21,21 @@ public struct CertifiedCopies: RecipientCopies {
         self.database = database
     }
 
-    public func copy(for recipient: DueRecipient, of message: QueuedMessage, original: [UInt8]) throws
+    public func copy(
+        for recipient: DueRecipient,
+        of message: QueuedMessage,
+        original: [UInt8]
+    ) throws
         -> RecipientCopy
     {
-        guard let token = recipient.token else { throw CertificationError("recipient \(recipient.address) has no token") }
+        guard let token = recipient.token else {
+            throw CertificationError("recipient \(recipient.address) has no token")
+        }
         let certified = try self.database.certifiedMessage(id: message.id)
         let evidenceID = try self.database.evidenceID(ofMessage: message.id) ?? ""
         let copy = CertifiedCopy(
-            certifier: certified?.certifier ?? self.settings.certifierAddresses.first ?? "certify@\(self.settings.domain)",
+            certifier: certified?.certifier ?? self.settings.certifierAddresses.first
+                ?? "certify@\(self.settings.domain)",
             serviceName: self.settings.serviceName,
             signer: self.settings.signer
         )

@@ -87,7 +87,8 @@ public struct CertifiedCopy: Sendable {
         output += Array("--\(boundary)".utf8) + crlf
         output += Array("Content-Type: text/html; charset=utf-8".utf8) + crlf
         output += Array("Content-Transfer-Encoding: quoted-printable".utf8) + crlf + crlf
-        let note = "<html><body><p>This certified mail has no text of its own; its content is attached.</p>"
+        let note =
+            "<html><body><p>This certified mail has no text of its own; its content is attached.</p>"
             + pixelHTML + "</body></html>"
         output += BodyEncoder.quotedPrintable(Array(note.utf8), lineEnding: crlf) + crlf
         output += Array("--\(boundary)".utf8) + crlf

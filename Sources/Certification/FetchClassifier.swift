@@ -45,7 +45,12 @@ public struct PixelTracker: Sendable {
     }
 
     /// Records a fetch of the pixel with `token`; `nil` for a token no copy carries (nothing recorded).
-    public func fetched(token: String, clientIP: String, userAgent: String, at now: Date = Date()) throws
+    public func fetched(
+        token: String,
+        clientIP: String,
+        userAgent: String,
+        at now: Date = Date()
+    ) throws
         -> TrackingFetched?
     {
         guard TrackingToken.isWellFormed(token) else { return nil }

@@ -82,7 +82,9 @@ public struct Notice: Sendable {
         if let pdf = self.pdf {
             let boundary = "=_fefaent_" + TrackingToken.make()
             headers.append("Content-Type: multipart/mixed; boundary=\"\(boundary)\"")
-            for header in headers { output += HeaderField(name: header.before(":"), encodedValue: header.after(":")).raw }
+            for header in headers {
+                output += HeaderField(name: header.before(":"), encodedValue: header.after(":")).raw
+            }
             output += crlf
             output += Array("--\(boundary)".utf8) + crlf
             output += Array("Content-Type: text/plain; charset=utf-8".utf8) + crlf
@@ -97,7 +99,9 @@ public struct Notice: Sendable {
         } else {
             headers.append("Content-Type: text/plain; charset=utf-8")
             headers.append("Content-Transfer-Encoding: quoted-printable")
-            for header in headers { output += HeaderField(name: header.before(":"), encodedValue: header.after(":")).raw }
+            for header in headers {
+                output += HeaderField(name: header.before(":"), encodedValue: header.after(":")).raw
+            }
             output += crlf
             output += plain
         }

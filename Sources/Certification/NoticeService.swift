@@ -129,14 +129,19 @@ public struct NoticeService: Sendable {
     private func enqueue(_ item: (Notice, [String], Date), about stored: StoredRecord, now: Date) async throws {
         let (notice, reported, submittedAt) = item
         guard let recipient = ForwardPath(stored: notice.to) else {
-            self.logger.warning("notice not sent: no usable sender address", metadata: ["queue_id": "\(notice.queueID)"])
+            self.logger.warning(
+                "notice not sent: no usable sender address",
+                metadata: ["queue_id": "\(notice.queueID)"]
+            )
             return
         }
         let content = try notice.render(settings: self.settings, now: now)
         let envelope = Envelope(
             reversePath: .null,
             mailParameters: MailParameters(smtpUTF8: notice.to.utf8.contains { $0 >= 0x80 }),
-            recipients: [AcceptedRecipient(forwardPath: recipient, parameters: RcptParameters(notify: []), kind: .relay)],
+            recipients: [
+                AcceptedRecipient(forwardPath: recipient, parameters: RcptParameters(notify: []), kind: .relay)
+            ],
             heloName: self.settings.hostname,
             protocolName: "local",
             authenticatedUser: nil,

@@ -34,29 +34,41 @@ struct NoticeText {
     func opening(_ kind: NoticeQueued.Kind) -> String {
         switch (kind, self.language) {
         case (.processingNotice, .catalan):
-            return "Hem rebut el vostre correu per certificar-lo. L'enviarem a cada destinatari i us enviarem un certificat quan el servidor de cada destinatari l'accepti."
+            return
+                "Hem rebut el vostre correu per certificar-lo. L'enviarem a cada destinatari i us enviarem un certificat quan el servidor de cada destinatari l'accepti."
         case (.processingNotice, .spanish):
-            return "Hemos recibido su correo para certificarlo. Lo enviaremos a cada destinatario y le enviaremos un certificado cuando el servidor de cada destinatario lo acepte."
+            return
+                "Hemos recibido su correo para certificarlo. Lo enviaremos a cada destinatario y le enviaremos un certificado cuando el servidor de cada destinatario lo acepte."
         case (.processingNotice, _):
-            return "We have received your mail for certification. We will send it to each recipient and send you a certificate when each recipient's server accepts it."
+            return
+                "We have received your mail for certification. We will send it to each recipient and send you a certificate when each recipient's server accepts it."
         case (.deliveryCertificate, .catalan):
-            return "El servidor de correu del destinatari ha acceptat la còpia certificada del vostre correu. El PDF adjunt, signat i segellat en el temps, n'és la prova."
+            return
+                "El servidor de correu del destinatari ha acceptat la còpia certificada del vostre correu. El PDF adjunt, signat i segellat en el temps, n'és la prova."
         case (.deliveryCertificate, .spanish):
-            return "El servidor de correo del destinatario ha aceptado la copia certificada de su correo. El PDF adjunto, firmado y sellado en el tiempo, es la prueba."
+            return
+                "El servidor de correo del destinatario ha aceptado la copia certificada de su correo. El PDF adjunto, firmado y sellado en el tiempo, es la prueba."
         case (.deliveryCertificate, _):
-            return "The recipient's mail server accepted the certified copy of your mail. The attached PDF, signed and time-stamped, is the evidence."
+            return
+                "The recipient's mail server accepted the certified copy of your mail. The attached PDF, signed and time-stamped, is the evidence."
         case (.nonDeliveryCertificate, .catalan):
-            return "La còpia certificada del vostre correu no s'ha pogut lliurar a aquest destinatari. El PDF adjunt, signat i segellat en el temps, n'és la prova."
+            return
+                "La còpia certificada del vostre correu no s'ha pogut lliurar a aquest destinatari. El PDF adjunt, signat i segellat en el temps, n'és la prova."
         case (.nonDeliveryCertificate, .spanish):
-            return "La copia certificada de su correo no se ha podido entregar a este destinatario. El PDF adjunto, firmado y sellado en el tiempo, es la prueba."
+            return
+                "La copia certificada de su correo no se ha podido entregar a este destinatario. El PDF adjunto, firmado y sellado en el tiempo, es la prueba."
         case (.nonDeliveryCertificate, _):
-            return "The certified copy of your mail could not be delivered to this recipient. The attached PDF, signed and time-stamped, is the evidence."
+            return
+                "The certified copy of your mail could not be delivered to this recipient. The attached PDF, signed and time-stamped, is the evidence."
         case (.openingAddendum, .catalan):
-            return "La imatge de seguiment de la còpia certificada s'ha descarregat per primera vegada. Això indica que el correu s'ha obert o que un servei l'ha processat; no prova que s'hagi llegit."
+            return
+                "La imatge de seguiment de la còpia certificada s'ha descarregat per primera vegada. Això indica que el correu s'ha obert o que un servei l'ha processat; no prova que s'hagi llegit."
         case (.openingAddendum, .spanish):
-            return "La imagen de seguimiento de la copia certificada se ha descargado por primera vez. Indica que el correo se ha abierto o que un servicio lo ha procesado; no prueba que se haya leído."
+            return
+                "La imagen de seguimiento de la copia certificada se ha descargado por primera vez. Indica que el correo se ha abierto o que un servicio lo ha procesado; no prueba que se haya leído."
         case (.openingAddendum, _):
-            return "The tracking image of the certified copy was fetched for the first time. This shows that the mail was opened or processed by a service; it does not prove that it was read."
+            return
+                "The tracking image of the certified copy was fetched for the first time. This shows that the mail was opened or processed by a service; it does not prove that it was read."
         case (.deliveryFailureReport, _), (.delayReport, _):
             return ""
         }

@@ -158,7 +158,12 @@ public final class Spool: Sendable {
             ? EncodedEvent(
                 attestation?(content)
                     ?? .submissionAccepted(
-                        SubmissionAccepted(content, envelope: envelope, metadata: metadata, certification: certification)
+                        SubmissionAccepted(
+                            content,
+                            envelope: envelope,
+                            metadata: metadata,
+                            certification: certification
+                        )
                     )
             ) : nil
         self.committer.submit(

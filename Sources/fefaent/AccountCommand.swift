@@ -90,7 +90,12 @@ struct AccountCommand: AsyncParsableCommand {
             self.settings.apply(to: &account)
             try database.saveAccount(account)
             if self.units != 0 {
-                try database.credit(account: self.name, units: self.units, actor: operatorName(), reason: "opening balance")
+                try database.credit(
+                    account: self.name,
+                    units: self.units,
+                    actor: operatorName(),
+                    reason: "opening balance"
+                )
             }
             print(
                 "account \(self.name) \(existing == nil ? "added" : "saved") (bcrypt, cost \(configuration.bcryptCost))"
@@ -122,7 +127,9 @@ struct AccountCommand: AsyncParsableCommand {
 
         func run() async throws {
             let database = try openOrCreateQueue(try loadConfiguration(self.options.config))
-            guard let account = try database.account(named: self.name) else { throw CLIError("no account \(self.name)") }
+            guard let account = try database.account(named: self.name) else {
+                throw CLIError("no account \(self.name)")
+            }
             print("account           \(account.name)")
             print("created           \(utc(account.createdAt))")
             print("sender addresses  \(account.senderAddressList.joined(separator: " "))")
@@ -156,7 +163,9 @@ struct AccountCommand: AsyncParsableCommand {
         func run() async throws {
             let configuration = try loadConfiguration(self.options.config)
             let database = try openOrCreateQueue(configuration)
-            guard var account = try database.account(named: self.name) else { throw CLIError("no account \(self.name)") }
+            guard var account = try database.account(named: self.name) else {
+                throw CLIError("no account \(self.name)")
+            }
             self.settings.apply(to: &account)
             if self.password {
                 guard let line = readLine(strippingNewline: true), !line.isEmpty else {
@@ -179,7 +188,9 @@ struct AccountCommand: AsyncParsableCommand {
         @Option(help: "Why, as the ledger will say it.") var reason: String = "credit"
 
         func validate() throws {
-            guard self.units > 0 else { throw ValidationError("units must be positive (`account debit` takes units away)") }
+            guard self.units > 0 else {
+                throw ValidationError("units must be positive (`account debit` takes units away)")
+            }
         }
 
         func run() async throws {
@@ -234,7 +245,8 @@ private func changeUnits(_ options: ConfigOption, account name: String, by units
 
 /// Who runs the command, as the ledger names an operator: `cli:USER`.
 func operatorName() -> String {
-    "cli:" + (ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown")
+    "cli:"
+        + (ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown")
 }
 
 func openOrCreateQueue(_ configuration: FefaentConfiguration) throws -> SpoolDatabase {

@@ -37,12 +37,15 @@ extension Demo {
             say("    \(name): \(copy.parts[0].header(name) ?? "")")
         }
         say("    parts: " + copy.leaves.map { $0.fileName.map { "\($0)" } ?? $0.mimeType }.joined(separator: ", "))
-        let html = copy.leaves.first { $0.mimeType == "text/html" }.map { String(decoding: $0.capturedText, as: UTF8.self) }
+        let html = copy.leaves.first { $0.mimeType == "text/html" }.map {
+            String(decoding: $0.capturedText, as: UTF8.self)
+        }
         guard let html, let start = html.range(of: "src=\""), let end = html[start.upperBound...].firstIndex(of: "\"")
         else { throw DemoError("the copy has no pixel") }
         let url = String(html[start.upperBound..<end])
         say("    the tracking image: \(url)")
-        let record = try String(contentsOfFile: work + "/keys/dkim.txt", encoding: .utf8)
+        let record =
+            try String(contentsOfFile: work + "/keys/dkim.txt", encoding: .utf8)
             .split(separator: "\"").first { $0.hasPrefix("v=DKIM1") }.map(String.init) ?? ""
         let dns = DemoDNS(records: ["fefaent._domainkey.fefaent.localhost": [record]])
         let results = await DKIMVerifier(resolver: dns, now: Int(Date().timeIntervalSince1970)).verify(message: bytes)
@@ -73,7 +76,9 @@ extension Demo {
             for try await var chunk in inbound { bytes.writeBuffer(&chunk) }
             return String(buffer: bytes)
         }
-        say("  the HTTP front answered: \(response.split(separator: "\r\n").first ?? ""), a 1x1 GIF, Cache-Control: no-store")
+        say(
+            "  the HTTP front answered: \(response.split(separator: "\r\n").first ?? ""), a 1x1 GIF, Cache-Control: no-store"
+        )
     }
 
     /// Steps 9 to 11: the notices the sender got, their PDFs verified, and the units charged.
@@ -109,7 +114,8 @@ extension Demo {
             say("  \(notice.subject ?? "")   [notices/\(file)]")
             var options = MessageParser.Options()
             options.capturedTextLimit = 4096
-            let text = MessageParser.parse(raw, options: options).leaves.first { $0.mimeType == "text/plain" }
+            let text =
+                MessageParser.parse(raw, options: options).leaves.first { $0.mimeType == "text/plain" }
                 .map { String(decoding: $0.capturedText, as: UTF8.self) } ?? ""
             for line in text.split(separator: "\r\n").dropFirst().prefix(while: { !$0.hasPrefix("-- ") })
             where line.contains(":") {
@@ -134,7 +140,10 @@ extension Demo {
             }
         }
 
-        step(first + 1, "The units charged: one per started 5 MB per certified recipient, each an append-only ledger row")
+        step(
+            first + 1,
+            "The units charged: one per started 5 MB per certified recipient, each an append-only ledger row"
+        )
         for entry in try daemon.spool.database.ledger(of: "acme") {
             say(
                 "  \(String(format: "%+4d", entry.change))  balance \(String(format: "%3d", entry.balanceAfter))  "

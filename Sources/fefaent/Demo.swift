@@ -25,7 +25,9 @@ struct Demo: AsyncParsableCommand {
         abstract: "Run certified mail end to end on loopback and show each step (and what is not built yet)."
     )
 
-    @Option(help: "Keep everything in this folder (new or empty): ca.pem, evidence/*.pdf, notices/*.eml, spool, config.")
+    @Option(
+        help: "Keep everything in this folder (new or empty): ca.pem, evidence/*.pdf, notices/*.eml, spool, config."
+    )
     var keep: String?
 
     func run() async throws {
@@ -45,7 +47,10 @@ struct Demo: AsyncParsableCommand {
         try DevelopmentKeys.create(in: work + "/keys", hostname: hostname, force: true)
         say("  written to \(work)/keys")
 
-        step(2, "The recipients' mail server and the sender's (one loopback SMTP server; dan@example.test does not exist)")
+        step(
+            2,
+            "The recipients' mail server and the sender's (one loopback SMTP server; dan@example.test does not exist)"
+        )
         let receiver = DemoReceiver()
         let (receiverServer, receiverPort) = try await receiver.start(
             mailboxes: Self.mailboxes,
@@ -69,7 +74,10 @@ struct Demo: AsyncParsableCommand {
             throw DemoError("no listeners")
         }
 
-        step(4, "A customer account (as `fefaent account add acme --domain acme.example --network 127.0.0.1 --units 100`)")
+        step(
+            4,
+            "A customer account (as `fefaent account add acme --domain acme.example --network 127.0.0.1 --units 100`)"
+        )
         var account = Account(name: "acme", passwordHash: Bcrypt.hash("demo password", cost: 4), createdAt: Date())
         account.senderDomains = "acme.example"
         account.trustedNetworks = "127.0.0.1"
@@ -124,7 +132,10 @@ struct Demo: AsyncParsableCommand {
         receiver: DemoReceiver,
         work: String
     ) async throws {
-        step(5, "Cc mode: Alice writes to Bob, Carol and Dan with the certifier in Cc; her company's MTA delivers that copy")
+        step(
+            5,
+            "Cc mode: Alice writes to Bob, Carol and Dan with the certifier in Cc; her company's MTA delivers that copy"
+        )
         let ccID = try await DemoClient.submit(
             body: Self.message(hostname: hostname),
             port: mxPort,

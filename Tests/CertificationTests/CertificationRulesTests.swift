@@ -36,7 +36,10 @@ struct CertificationRulesTests {
         )
         // The local part keeps its case: Bob@ and bob@ may be two mailboxes.
         #expect(
-            CertificationRules.submissionRecipients(envelope: ["Bob@x.test", "bob@x.test", "bob@X.test"], certifiers: [])
+            CertificationRules.submissionRecipients(
+                envelope: ["Bob@x.test", "bob@x.test", "bob@X.test"],
+                certifiers: []
+            )
                 == ["Bob@x.test", "bob@x.test"]
         )
     }
@@ -71,7 +74,10 @@ struct CertificationRulesTests {
 @Suite("Fetch classification")
 struct FetchClassifierTests {
     @Test(arguments: [
-        ("Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)", "googleImageProxy"),
+        (
+            "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)",
+            "googleImageProxy"
+        ),
         ("YahooMailProxy; https://help.yahoo.com/kb/yahoo-mail-proxy-SLN28749.html", "yahooImageProxy"),
         ("Mozilla/5.0", "applePrivacyPrefetch"),
         ("Mozilla/5.0 (compatible; Barracuda Sentinel)", "securityScanner"),
@@ -129,7 +135,8 @@ struct BounceReportTests {
     }
 
     @Test func aDelayIsNotAFailure() throws {
-        let text = "Reporting-MTA: dns; mx\r\n\r\nFinal-Recipient: rfc822; b@x.test\r\nAction: delayed\r\nStatus: 4.4.1\r\n"
+        let text =
+            "Reporting-MTA: dns; mx\r\n\r\nFinal-Recipient: rfc822; b@x.test\r\nAction: delayed\r\nStatus: 4.4.1\r\n"
         let report = try #require(BounceReport.parseDeliveryStatus(Array(text.utf8)))
         #expect(!report.isPermanentFailure)
     }

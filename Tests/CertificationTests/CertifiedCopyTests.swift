@@ -65,7 +65,9 @@ struct CertifiedCopyTests {
         #expect(parsed.messageID == "<Q1.1@fefaent.test>")
         #expect(parsed.parts[0].header("References") == "<m1@acme.test>")
         #expect(parsed.parts[0].header("X-Fefaent-Certification") == "E0123456789ABCDEFGHJKMNPQRS")
-        let html = parsed.leaves.first { $0.mimeType == "text/html" }.map { String(decoding: $0.capturedText, as: UTF8.self) }
+        let html = parsed.leaves.first { $0.mimeType == "text/html" }.map {
+            String(decoding: $0.capturedText, as: UTF8.self)
+        }
         #expect(html?.contains("https://fefaent.test/o/abcdefghjkmnpqrstvwxyz0123.gif") == true)
         let results = await DKIMVerifier(resolver: KeyRecordDNS(), now: Int(Date().timeIntervalSince1970))
             .verify(message: copy)

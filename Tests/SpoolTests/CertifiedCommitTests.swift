@@ -39,7 +39,8 @@ struct CertifiedCommitTests {
         var message = spool.beginMessage(queueID: id, header: ByteBuffer(string: "Received: test\r\n"))
         try! message.append(ByteBuffer(string: "From: alice@acme.test\r\nSubject: Contract\r\n\r\nbody\r\n"))
         let sealed = try! message.seal()
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Void, any Error>, Never>) in
+        let result = await withCheckedContinuation {
+            (continuation: CheckedContinuation<Result<Void, any Error>, Never>) in
             spool.commit(
                 sealed,
                 envelope: envelope(recipients: ["certify@fefaent.test"]),
@@ -61,7 +62,10 @@ struct CertifiedCommitTests {
         async let first = Self.commit(spool, Self.submission(account: "acme", recipients: ["b@x.test", "c@x.test"]))
         async let second = Self.commit(spool, Self.submission(account: "acme", recipients: ["d@x.test", "e@x.test"]))
         let results = await [first, second]
-        let accepted = results.filter { if case .success = $0.1 { return true } else { return false } }
+        let accepted = results.filter {
+            guard case .success = $0.1 else { return false }
+            return true
+        }
         let refused = results.compactMap { result -> (String, InsufficientUnits)? in
             if case .failure(let error as InsufficientUnits) = result.1 { return (result.0, error) }
             return nil

@@ -50,7 +50,7 @@ public enum EvidencePDF {
             .field(
                 "Message SHA-256",
                 "\(first.messageSHA256) (\(first.messageSize) bytes, as the sender's server sent it)"
-            ),
+            )
         ]
         if let certification = parsedRecords.compactMap(\.certification).first {
             blocks.append(.heading(certification.invoice ? "Certified invoice" : "Certified mail"))

@@ -29,7 +29,13 @@ public struct InsufficientUnits: Error, Hashable, Sendable, CustomStringConverti
 extension SpoolDatabase {
     /// Adds (or, with a negative `units`, removes) units with a ledger row; returns the new balance.
     @discardableResult
-    public func credit(account name: String, units: Int, actor: String, reason: String, now: Date = Date()) throws
+    public func credit(
+        account name: String,
+        units: Int,
+        actor: String,
+        reason: String,
+        now: Date = Date()
+    ) throws
         -> Int
     {
         try self.writer.write { db in

@@ -76,10 +76,11 @@ public enum TrackingToken {
 
     /// Whether `text` has a token's shape (checked before any lookup).
     public static func isWellFormed(_ text: some StringProtocol) -> Bool {
-        text.utf8.count == 26 && text.utf8.allSatisfy { byte in
-            let upper = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 0x20 : byte
-            return QueueID.alphabet.contains(upper)
-        }
+        text.utf8.count == 26
+            && text.utf8.allSatisfy { byte in
+                let upper = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 0x20 : byte
+                return QueueID.alphabet.contains(upper)
+            }
     }
 }
 

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# bench/certified.sh [MAILS] [SESSIONS] [KB]
+#
+# Certified mail throughput, side by side with Postfix relaying the same mails on this machine.
+# smtp-source hands MAILS copies of one KB KiB mail (From sender@bench.test, To rcpt@bench.test,
+# Cc the certifier) over SESSIONS sessions to each server:
+#   - Postfix (../shared/tools/postfix-peer.sh) relays it to smtp-sink as it is;
+#   - Fefaent receives it on its MX port addressed to the certifier (Cc mode, the account's network
+#     trusted), charges a unit, builds the certified copy (pixel, From the certifier, RSA DKIM),
+#     delivers it to the same smtp-sink, signs and logs the evidence, and sends the sender the
+#     processing notice and the delivery certificate with its signed evidence PDF.
+# The clock runs from the first mail sent to the last delivery: Postfix's queue empty; for Fefaent,
+# every certified copy delivered (and, reported apart, every notice delivered too).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MAILS=${1:-2000}
+SESSIONS=${2:-20}
+KB=${3:-4}
+PEER=${PEER_TOOL:-../shared/tools/postfix-peer.sh}
+PEER_DIR=${PEER_DIR:-/tmp/postfix-peer}
+WORK=$(mktemp -d /var/tmp/fefaent-certified.XXXXXX)
+PORT=${FEFAENT_BENCH_PORT:-2725}
+
+swift build -c release --product fefaent >/dev/null 2>&1
+BIN=$(swift build -c release --show-bin-path)/fefaent
+
+cleanup() {
+  [ -n "${FEFAENT_PID:-}" ] && kill -TERM "$FEFAENT_PID" 2>/dev/null && wait "$FEFAENT_PID" 2>/dev/null || true
+  bash "$PEER" stop >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+count() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1], timeout=30).execute(sys.argv[2]).fetchone()[0])" "$@"; }
+now() { date +%s.%N; }
+
+# The mail: headers as a mail client writes them, the body padded to KB KiB.
+python3 - "$WORK/mail.eml" "$KB" <<'PY'
+import sys
+path, kb = sys.argv[1], int(sys.argv[2])
+head = ("From: Sender <sender@bench.test>\r\nTo: Recipient <rcpt@bench.test>\r\nCc: certify@fefaent.localhost\r\n"
+        "Subject: Certified benchmark\r\nMessage-ID: <bench@bench.test>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=us-ascii\r\n\r\n")
+line = "The quick brown fox jumps over the lazy dog, certified and time-stamped.\r\n"
+body = line * max(1, (kb * 1024 - len(head)) // len(line))
+open(path, "w", newline="").write(head + body)
+PY
+source_mails() { # $1: target, $2: recipient
+  smtp-source -s "$SESSIONS" -m "$MAILS" -F "$WORK/mail.eml" -f sender@bench.test -t "$2" -c "$1" >/dev/null
+}
+
+bash "$PEER" start >/dev/null
+echo "== $MAILS mails of $KB KiB, $SESSIONS sessions, one recipient each"
+T0=$(now)
+source_mails 127.0.0.1:2625 rcpt@bench.test
+for _ in $(seq 2400); do
+  [ -z "$(find "$PEER_DIR"/queue/incoming "$PEER_DIR"/queue/active "$PEER_DIR"/queue/deferred -type f 2>/dev/null | head -1)" ] && break
+  sleep 0.05
+done
+T1=$(now)
+POSTFIX=$(python3 -c "print(f'{$MAILS / ($T1 - $T0):.0f}')")
+echo "postfix, relayed as they are: $(python3 -c "print(f'{$T1 - $T0:.2f}')") s to the last delivery: $POSTFIX mails/s"
+
+"$BIN" keys init --dir "$WORK/keys" --hostname fefaent.localhost >/dev/null
+cat >"$WORK/fefaent.toml" <<TOML
+[server]
+hostname = "fefaent.localhost"
+spool = "spool"
+log_level = "warning"
+[certification]
+certifier_addresses = ["certify@fefaent.localhost"]
+[dkim]
+key = "keys/dkim.key"
+[evidence]
+certificate = "keys/signing.pem"
+key = "keys/signing.key"
+ca = "keys/ca.pem"
+tsa_certificate = "keys/tsa.pem"
+tsa_key = "keys/tsa.key"
+log_key = "keys/log.key"
+pdf_certificate = "keys/pdf-signing.pem"
+pdf_key = "keys/pdf-signing.key"
+checkpoint_interval_ms = 200
+[delivery]
+poll_interval_ms = 20
+[delivery.routes]
+"*" = "127.0.0.1:2626"
+[[listener]]
+name = "mx"
+kind = "mx"
+address = "127.0.0.1:$PORT"
+TOML
+"$BIN" account add bench --no-password --domain bench.test --network 127.0.0.0/8 --units 1000000 \
+  --config "$WORK/fefaent.toml" >/dev/null
+"$BIN" serve --config "$WORK/fefaent.toml" 2>>"$WORK/fefaent.log" &
+FEFAENT_PID=$!
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+DB="$WORK/spool/queue.sqlite"
+T0=$(now)
+source_mails 127.0.0.1:$PORT certify@fefaent.localhost
+T_ACCEPTED=$(now)
+for _ in $(seq 6000); do
+  [ "$(count "$DB" "select count(*) from recipient where kind = 'certified' and state = 'delivered'")" -ge "$MAILS" ] && break
+  sleep 0.05
+done
+T1=$(now)
+NOTICES=$((MAILS * 2))  # a processing notice and a delivery certificate per mail
+for _ in $(seq 12000); do
+  [ "$(count "$DB" "select count(*) from recipient r join message m on m.id = r.message_id where m.listener = 'local' and r.state = 'delivered'")" -ge "$NOTICES" ] && break
+  sleep 0.1
+done
+T2=$(now)
+CHARGED=$(count "$DB" "select -sum(change) from ledger where actor = 'certification'")
+stop_fefaent() { kill -TERM "$FEFAENT_PID"; wait "$FEFAENT_PID" || true; FEFAENT_PID=; }
+stop_fefaent
+FEFAENT=$(python3 -c "print(f'{$MAILS / ($T1 - $T0):.0f}')")
+echo "fefaent, certified: accepted in $(python3 -c "print(f'{$T_ACCEPTED - $T0:.2f}')") s; every copy delivered after $(python3 -c "print(f'{$T1 - $T0:.2f}')") s: $FEFAENT mails/s"
+echo "  every notice delivered (processing notice + delivery certificate with its PDF, $NOTICES mails) after $(python3 -c "print(f'{$T2 - $T0:.2f}')") s: $(python3 -c "print(f'{$MAILS / ($T2 - $T0):.0f}')") certified mails/s with their notices"
+echo "  units charged: $CHARGED"
+python3 -c "print(f'ratio fefaent/postfix (to the last copy delivered): {$FEFAENT / $POSTFIX:.2f}x')"
