@@ -30,6 +30,9 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+cpu() { # CPU seconds (user + system) the process has used
+  python3 -c "import os,sys; f=open(f'/proc/{sys.argv[1]}/stat').read().rsplit(')',1)[1].split(); print((int(f[11])+int(f[12]))/os.sysconf('SC_CLK_TCK'))" "$1"
+}
 count() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1], timeout=30).execute(sys.argv[2]).fetchone()[0])" "$@"; }
 now() { date +%s.%N; }
 
@@ -42,7 +45,7 @@ head = ("From: Sender <sender@bench.test>\r\nTo: Recipient <rcpt@bench.test>\r\n
         "Content-Type: text/plain; charset=us-ascii\r\n\r\n")
 line = "The quick brown fox jumps over the lazy dog, certified and time-stamped.\r\n"
 body = line * max(1, (kb * 1024 - len(head)) // len(line))
-open(path, "w", newline="").write(head + body)
+open(path, "w", newline="").write((head + body).replace("\r\n", "\n"))  # smtp-source sends CRLF
 PY
 source_mails() { # $1: target, $2: recipient
   smtp-source -s "$SESSIONS" -m "$MAILS" -F "$WORK/mail.eml" -f sender@bench.test -t "$2" -c "$1" >/dev/null
@@ -79,7 +82,7 @@ tsa_key = "keys/tsa.key"
 log_key = "keys/log.key"
 pdf_certificate = "keys/pdf-signing.pem"
 pdf_key = "keys/pdf-signing.key"
-checkpoint_interval_ms = 200
+checkpoint_interval_ms = ${CHECKPOINT_MS:-200}
 [delivery]
 poll_interval_ms = 20
 [delivery.routes]
@@ -95,6 +98,9 @@ TOML
 FEFAENT_PID=$!
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
 DB="$WORK/spool/queue.sqlite"
+# PERF_OUT=FILE [PERF_SECONDS=N]: profile the daemon from the first mail on (perf record -g), for
+# `perf report -i FILE`.
+[ -n "${PERF_OUT:-}" ] && perf record -F 999 -g -o "$PERF_OUT" -p "$FEFAENT_PID" -- sleep "${PERF_SECONDS:-30}" 2>/dev/null &
 T0=$(now)
 source_mails 127.0.0.1:$PORT certify@fefaent.localhost
 T_ACCEPTED=$(now)
@@ -103,17 +109,19 @@ for _ in $(seq 6000); do
   sleep 0.05
 done
 T1=$(now)
+CPU1=$(cpu "$FEFAENT_PID")
 NOTICES=$((MAILS * 2))  # a processing notice and a delivery certificate per mail
 for _ in $(seq 12000); do
   [ "$(count "$DB" "select count(*) from recipient r join message m on m.id = r.message_id where m.listener = 'local' and r.state = 'delivered'")" -ge "$NOTICES" ] && break
   sleep 0.1
 done
 T2=$(now)
+CPU2=$(cpu "$FEFAENT_PID")
 CHARGED=$(count "$DB" "select -sum(change) from ledger where actor = 'certification'")
 stop_fefaent() { kill -TERM "$FEFAENT_PID"; wait "$FEFAENT_PID" || true; FEFAENT_PID=; }
 stop_fefaent
 FEFAENT=$(python3 -c "print(f'{$MAILS / ($T1 - $T0):.0f}')")
 echo "fefaent, certified: accepted in $(python3 -c "print(f'{$T_ACCEPTED - $T0:.2f}')") s; every copy delivered after $(python3 -c "print(f'{$T1 - $T0:.2f}')") s: $FEFAENT mails/s"
 echo "  every notice delivered (processing notice + delivery certificate with its PDF, $NOTICES mails) after $(python3 -c "print(f'{$T2 - $T0:.2f}')") s: $(python3 -c "print(f'{$MAILS / ($T2 - $T0):.0f}')") certified mails/s with their notices"
-echo "  units charged: $CHARGED"
+echo "  units charged: $CHARGED; daemon CPU: $CPU1 s when the last copy was delivered, $CPU2 s with every notice"
 python3 -c "print(f'ratio fefaent/postfix (to the last copy delivered): {$FEFAENT / $POSTFIX:.2f}x')"

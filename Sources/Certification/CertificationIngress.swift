@@ -61,7 +61,10 @@ public struct CertificationIngress: Sendable {
         Task {
             let content: [UInt8]
             do {
-                content = try await self.threadPool.runIfActive { try message.receivedContent() }
+                content =
+                    message.isInMemory
+                    ? try message.receivedContent()
+                    : try await self.threadPool.runIfActive { try message.receivedContent() }
             } catch {
                 message.refuse()
                 return completion(.failed(error))

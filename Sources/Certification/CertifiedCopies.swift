@@ -31,10 +31,10 @@ public struct CertifiedCopies: RecipientCopies {
         guard let token = recipient.token else {
             throw CertificationError("recipient \(recipient.address) has no token")
         }
-        let certified = try self.database.certifiedMessage(id: message.id)
-        let evidenceID = try self.database.evidenceID(ofMessage: message.id) ?? ""
+        let facts = try self.database.copyFacts(ofMessage: message.id)
+        let evidenceID = facts?.evidenceID ?? ""
         let copy = CertifiedCopy(
-            certifier: certified?.certifier ?? self.settings.certifierAddresses.first
+            certifier: facts?.certifier ?? self.settings.certifierAddresses.first
                 ?? "certify@\(self.settings.domain)",
             serviceName: self.settings.serviceName,
             signer: self.settings.signer

@@ -48,20 +48,37 @@ public struct NoticeService: Sendable {
     }
 
     /// Queues the notices of the records written since the last call; returns how many.
+    ///
+    /// A batch of records is handled at once: the notices (and their PDFs) are made and queued by
+    /// `concurrency` tasks, so the PDFs use every core and the spool commits the notices together.
     @discardableResult
-    public func sendPending(now: Date = Date()) async throws -> Int {
+    public func sendPending(now: Date = Date(), concurrency: Int = 4) async throws -> Int {
         let database = self.spool.database
         let start = (try database.noticeCursor() ?? -1) + 1
         let covered = try self.log.store.lastCheckpointSize()
         guard covered > start else { return 0 }
-        var sent = 0
-        for stored in try self.log.store.records(from: start, limit: min(200, covered - start)) {
-            if let notice = try await self.notice(for: stored) {
-                try await self.enqueue(notice, about: stored, now: now)
-                sent += 1
+        let records = try self.log.store.records(from: start, limit: min(500, covered - start))
+        guard let last = records.last else { return 0 }
+        let sent = try await withThrowingTaskGroup(of: Int.self) { group in
+            var next = records.makeIterator()
+            var running = 0
+            var sent = 0
+            while let stored = next.next() {
+                if running >= concurrency, let done = try await group.next() {
+                    sent += done
+                    running -= 1
+                }
+                running += 1
+                group.addTask {
+                    guard let notice = try await self.notice(for: stored) else { return 0 }
+                    try await self.enqueue(notice, about: stored, now: now)
+                    return 1
+                }
             }
-            try database.setNoticeCursor(stored.leafIndex)
+            for try await done in group { sent += done }
+            return sent
         }
+        try database.setNoticeCursor(last.leafIndex)
         return sent
     }
 

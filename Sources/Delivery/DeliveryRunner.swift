@@ -33,6 +33,8 @@ public final class DeliveryRunner: Service {
     private let mxRouting: MXRouting
     /// Builds the certified copies of recipients that have a token.
     private let copies: (any RecipientCopies)?
+    /// Writes the outcomes of concurrent jobs together.
+    private let recorder: OutcomeRecorder
     /// How long a claimed recipient stays reserved for the attempt under way.
     private let lease: TimeInterval = 900
 
@@ -47,6 +49,7 @@ public final class DeliveryRunner: Service {
         logger: Logger
     ) {
         self.copies = copies
+        self.recorder = OutcomeRecorder(database: spool.database)
         self.mxRouting = MXRouting(resolver: resolver, port: configuration.mxPort)
         self.spool = spool
         self.configuration = configuration
@@ -84,6 +87,7 @@ public final class DeliveryRunner: Service {
             }
             await self.deliver(due)
         }
+        try? await self.recorder.shutdown()
     }
 
     /// Delivers one claimed batch: one job per message and domain, at most `concurrency` at once.
@@ -163,7 +167,7 @@ public final class DeliveryRunner: Service {
             self.record(recipient, outcome, attempt: attempt, now: now, logger: logger)
         }
         do {
-            try self.spool.database.record(results.map(\.recorded), now: now)
+            try await self.recorder.record(results.map(\.recorded), now: now)
         } catch {
             logger.error("cannot record delivery outcomes", metadata: ["error": "\(error)"])
             return

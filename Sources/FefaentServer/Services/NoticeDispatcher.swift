@@ -11,6 +11,7 @@ import Evidence
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 public import ServiceLifecycle
 import Spool
 
@@ -22,9 +23,14 @@ public struct NoticeDispatcher: Service {
     let logger: Logger
 
     public func run() async throws {
+        // Notices (PDFs above all) lag behind acceptance and delivery under load, never the reverse.
+        let executor = BackgroundExecutor(threads: System.coreCount)
+        defer { Task { try? await executor.shutdown() } }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                while try await self.notices.sendPending() > 0 {}
+                try await withTaskExecutorPreference(executor) {
+                    while try await self.notices.sendPending(concurrency: System.coreCount * 2) > 0 {}
+                }
             } catch {
                 self.logger.error("cannot send notices", metadata: ["error": "\(error)"])
             }

@@ -110,17 +110,19 @@ enum BodyDecoding {
 
 extension String {
     func replacingHTMLSpecials() -> String {
-        var output = ""
-        output.reserveCapacity(self.utf8.count)
-        for character in self {
-            switch character {
-            case "&": output += "&amp;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "\"": output += "&quot;"
-            default: output.append(character)
+        // Byte by byte: the four specials are ASCII, and UTF-8 never uses ASCII bytes inside a
+        // multi-byte character (iterating Characters cost a twentieth of a certified copy).
+        var output: [UInt8] = []
+        output.reserveCapacity(self.utf8.count + self.utf8.count / 16)
+        for byte in self.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): output += "&amp;".utf8
+            case UInt8(ascii: "<"): output += "&lt;".utf8
+            case UInt8(ascii: ">"): output += "&gt;".utf8
+            case UInt8(ascii: "\""): output += "&quot;".utf8
+            default: output.append(byte)
             }
         }
-        return output
+        return String(decoding: output, as: UTF8.self)
     }
 }

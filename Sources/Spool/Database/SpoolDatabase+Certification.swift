@@ -62,6 +62,20 @@ extension SpoolDatabase {
         }
     }
 
+    /// What a certified copy states of its message: the certifier address it was sent to and the
+    /// evidence id of its acceptance (one read with a cached statement: it runs for every copy).
+    public func copyFacts(ofMessage id: String) throws -> (certifier: String, evidenceID: String?)? {
+        try self.writer.read { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT c.certifier, m.evidence_id FROM certified_message c JOIN message m ON m.id = c.message_id
+                    WHERE c.message_id = ?
+                    """
+            )
+            return try Row.fetchOne(statement, arguments: [id]).map { ($0[0], $0[1]) }
+        }
+    }
+
     /// The certified recipient whose copy carries `token`.
     public func certifiedRecipient(token: String) throws -> CertifiedRecipient? {
         try self.writer.read { db in try Self.certifiedRecipient(token: token, in: db) }

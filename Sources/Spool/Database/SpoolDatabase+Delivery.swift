@@ -138,8 +138,14 @@ extension SpoolDatabase {
     /// an outcome commits with the outcome); a message whose every recipient is delivered or bounced
     /// leaves the active queue.
     public func record(_ attempts: [RecordedAttempt], now: Date) throws {
-        guard !attempts.isEmpty else { return }
-        let events = attempts.map { $0.outcome.map { EncodedEvent(.relayOutcome($0)) } }
+        try self.record(batches: [(attempts, now)])
+    }
+
+    /// Records several delivery jobs' outcomes in one transaction (one WAL sync for all of them).
+    public func record(batches: [(attempts: [RecordedAttempt], now: Date)]) throws {
+        let batches = batches.filter { !$0.attempts.isEmpty }
+        guard !batches.isEmpty else { return }
+        let events = batches.map { batch in batch.attempts.map { $0.outcome.map { EncodedEvent(.relayOutcome($0)) } } }
         try self.writer.write { db in
             let update = try db.cachedStatement(
                 sql: """
@@ -149,21 +155,22 @@ extension SpoolDatabase {
                     WHERE id = ?
                     """
             )
-            for (attempt, event) in zip(attempts, events) {
-                let finished = attempt.state == .delivered || attempt.state == .bounced
-                let evidenceID = try event.map { try Self.appendToOutbox($0, in: db) }
-                try update.execute(arguments: [
-                    attempt.state.rawValue, attempt.nextAttemptAt, attempt.reply, attempt.remoteHost,
-                    attempt.remoteIP, attempt.tls?.description, finished ? now : nil, attempt.delayNotified,
-                    evidenceID, attempt.recipientID
-                ])
+            for (batch, events) in zip(batches, events) {
+                for (attempt, event) in zip(batch.attempts, events) {
+                    let finished = attempt.state == .delivered || attempt.state == .bounced
+                    let evidenceID = try event.map { try Self.appendToOutbox($0, in: db) }
+                    try update.execute(arguments: [
+                        attempt.state.rawValue, attempt.nextAttemptAt, attempt.reply, attempt.remoteHost,
+                        attempt.remoteIP, attempt.tls?.description, finished ? batch.now : nil, attempt.delayNotified,
+                        evidenceID, attempt.recipientID
+                    ])
+                }
             }
+            let ids = batches.flatMap { $0.attempts.map { String($0.recipientID) } }.joined(separator: ",")
             try db.execute(
                 sql: """
                     UPDATE message SET state = 'done'
-                    WHERE state = 'queued' AND id IN (SELECT message_id FROM recipient WHERE id IN (\(
-                        attempts.map { String($0.recipientID) }.joined(separator: ",")
-                    )))
+                    WHERE state = 'queued' AND id IN (SELECT message_id FROM recipient WHERE id IN (\(ids)))
                     AND NOT EXISTS (
                         SELECT 1 FROM recipient r WHERE r.message_id = message.id AND r.state IN ('queued', 'deferred')
                     )

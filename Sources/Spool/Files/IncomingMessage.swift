@@ -113,6 +113,12 @@ public struct SealedMessage: Sendable {
         }
     }
 
+    /// Whether the content is in memory (``receivedContent()`` then reads no file).
+    public var isInMemory: Bool {
+        if case .memory = self.content { return true }
+        return false
+    }
+
     /// Drops a message that will not be committed (refused after it was read): nothing is kept.
     public func refuse() {
         self.discard()
