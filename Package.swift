@@ -287,6 +287,7 @@ let package = Package(
             name: "EvidenceTests",
             dependencies: [
                 "Evidence",
+                "MailMessage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

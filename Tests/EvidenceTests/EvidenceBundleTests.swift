@@ -8,6 +8,7 @@
 
 import Crypto
 import Foundation
+import MailMessage
 import GRDB
 import Testing
 
@@ -27,7 +28,7 @@ struct EvidenceBundleTests {
         var records = (0..<count).map { TestPKI.record($0) }
         for index in records.indices {
             records[index].queueID = "Q1"
-            records[index].messageSHA256 = Data(SHA256.hash(data: Array("message".utf8))).hexLowercase
+            records[index].messageSHA256 = Hex.encode(SHA256.hash(data: Array("message".utf8)))
         }
         try log.append(records)
         try log.checkpoint()

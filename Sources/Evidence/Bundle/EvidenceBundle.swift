@@ -8,6 +8,7 @@
 
 import Crypto
 import Foundation
+import MailMessage
 
 /// The self-contained evidence of one message, as files: each record with its signature, time-stamp
 /// and inclusion proof, the checkpoint the proofs lead to, the log's key, the CA, the message, and a
@@ -46,7 +47,6 @@ public struct EvidenceBundle: Sendable {
         else {
             throw EvidenceProblem("no checkpoint covers these records yet; the daemon writes one every second")
         }
-        let leaves = try log.store.leafHashes(upTo: checkpoint.size)
         var files: [File] = []
         func add(_ path: String, _ data: [UInt8], _ type: String, _ description: String) {
             files.append(File(path: path, data: data, mimeType: type, description: description))
@@ -82,7 +82,7 @@ public struct EvidenceBundle: Sendable {
             let proof = InclusionProof(
                 leafIndex: record.leafIndex,
                 treeSize: checkpoint.size,
-                hashes: MerkleTree.inclusionProof(index: record.leafIndex, leaves: leaves[...])
+                hashes: try log.inclusionProof(index: record.leafIndex, size: checkpoint.size)
             )
             add(
                 base + ".proof.json",
@@ -177,11 +177,11 @@ public struct Manifest: Hashable, Sendable {
                 self.records.map {
                     .object([
                         "evidenceId": .string($0.evidenceID), "kind": .string($0.kind),
-                        "leafIndex": .integer(Int64($0.leafIndex)), "sha256": .string(Data($0.sha256).hexLowercase)
+                        "leafIndex": .integer(Int64($0.leafIndex)), "sha256": .string(Hex.encode($0.sha256))
                     ])
                 }
             ),
-            "message": self.messageSHA256.map { .object(["sha256": .string(Data($0).hexLowercase)]) } ?? .null,
+            "message": self.messageSHA256.map { .object(["sha256": .string(Hex.encode($0))]) } ?? .null,
             "checkpointSize": .integer(Int64(self.checkpointSize)),
             "issuedAt": .string(self.issuedAt.description),
             "issuedAtMs": .integer(self.issuedAt.millisecondsSinceEpoch)
@@ -210,7 +210,7 @@ public struct Manifest: Hashable, Sendable {
         for item in json["records"]?.arrayValue ?? [] {
             guard let id = item["evidenceId"]?.stringValue, let kind = item["kind"]?.stringValue,
                 let index = item["leafIndex"]?.integerValue,
-                let hash = item["sha256"]?.stringValue.flatMap(Data.init(hexLowercase:))
+                let text = item["sha256"]?.stringValue, let hash = Hex.decode(text)
             else { throw EvidenceProblem("the manifest lists a record it does not describe") }
             entries.append(Entry(evidenceID: id, kind: kind, leafIndex: Int(index), sha256: Array(hash)))
         }
@@ -220,7 +220,7 @@ public struct Manifest: Hashable, Sendable {
         self.init(
             queueIDs: (json["queueIds"]?.arrayValue ?? []).compactMap(\.stringValue),
             records: entries,
-            messageSHA256: json["message"]?["sha256"]?.stringValue.flatMap(Data.init(hexLowercase:)).map(Array.init),
+            messageSHA256: json["message"]?["sha256"]?.stringValue.flatMap { Hex.decode($0) },
             checkpointSize: Int(size),
             issuedAt: issued
         )

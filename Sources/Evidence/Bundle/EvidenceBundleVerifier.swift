@@ -8,6 +8,7 @@
 
 public import Crypto
 import Foundation
+import MailMessage
 public import X509
 
 /// What a verification found: each check, passed or not, in words an auditor can act on.
@@ -147,7 +148,7 @@ public enum EvidenceBundleVerifier {
         }
 
         if let message = files["message.eml"] {
-            let digest = Data(SHA256.hash(data: message)).hexLowercase
+            let digest = Hex.encode(SHA256.hash(data: message))
             let claimed = Set(records.filter { $0.kind != .senderNotification }.map(\.messageSHA256))
             if claimed == [digest] {
                 report.pass("message.eml", "SHA-256 \(digest) is the message the records certify")

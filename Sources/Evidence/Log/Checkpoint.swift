@@ -8,6 +8,7 @@
 
 public import Crypto
 import Foundation
+import MailMessage
 
 /// A log checkpoint as a C2SP signed note: origin, tree size and root hash, signed with Ed25519.
 ///
@@ -78,7 +79,7 @@ public struct Checkpoint: Hashable, Sendable {
 
     /// The verifier key in the note format: `name+keyid(hex)+base64(0x01 || key)`.
     public static func verifierKey(name: String, publicKey: Curve25519.Signing.PublicKey) -> String {
-        let id = Data(self.keyID(name: name, publicKey: publicKey)).hexLowercase
+        let id = Hex.encode(self.keyID(name: name, publicKey: publicKey))
         return "\(name)+\(id)+\(Data([0x01] + Array(publicKey.rawRepresentation)).base64EncodedString())"
     }
 

@@ -34,6 +34,8 @@ public final class EvidenceLog: Sendable {
     public let origin: String
     let logKey: Curve25519.Signing.PrivateKey
     private let state: Mutex<CompactRange>
+    /// Every complete subtree hash, for roots and proofs without reading every leaf.
+    private let nodes: Mutex<MerkleNodeCache>
 
     public init(store: EvidenceStore, signer: CMSSigner, logKey: Curve25519.Signing.PrivateKey, origin: String) throws {
         self.store = store
@@ -41,8 +43,13 @@ public final class EvidenceLog: Sendable {
         self.logKey = logKey
         self.origin = origin
         var range = CompactRange()
-        for hash in try store.leafHashes() { range.append(leafHash: hash) }
+        var nodes = MerkleNodeCache()
+        for hash in try store.leafHashes() {
+            range.append(leafHash: hash)
+            nodes.append(leafHash: hash)
+        }
         self.state = Mutex(range)
+        self.nodes = Mutex(nodes)
     }
 
     /// The log's verifier key (C2SP note format), for whoever keeps checkpoints.
@@ -76,6 +83,9 @@ public final class EvidenceLog: Sendable {
             }
             try self.store.insert(stored)
             range = next
+            self.nodes.withLock { nodes in
+                for item in stored { nodes.append(leafHash: item.leafHash) }
+            }
             return stored
         }
     }
@@ -144,6 +154,7 @@ public final class EvidenceLog: Sendable {
     /// The root of the tree of the first `size` leaves, or nil when the log is shorter than that:
     /// whether the log is an extension of a head someone kept.
     public func root(ofFirst size: Int) throws -> MerkleTree.Hash? {
+        if let root = self.nodes.withLock({ size <= $0.size ? $0.root(size: size) : nil }) { return root }
         let leaves = try self.store.leafHashes(upTo: size)
         guard leaves.count == size else { return nil }
         return MerkleTree.root(leaves[...])
@@ -194,6 +205,13 @@ public final class EvidenceLog: Sendable {
 
     /// The proof that the log of `newSize` records extends the log of `oldSize`.
     public func consistencyProof(from oldSize: Int, to newSize: Int) throws -> ConsistencyProof {
+        if oldSize <= newSize,
+            let hashes = self.nodes.withLock({
+                newSize <= $0.size ? $0.consistencyProof(oldSize: oldSize, size: newSize) : nil
+            })
+        {
+            return ConsistencyProof(oldSize: oldSize, newSize: newSize, hashes: hashes)
+        }
         let leaves = try self.store.leafHashes(upTo: newSize)
         guard oldSize <= newSize, leaves.count == newSize else {
             throw EvidenceProblem("the log has \(leaves.count) records, not \(newSize)")
@@ -207,6 +225,11 @@ public final class EvidenceLog: Sendable {
 
     /// The inclusion proof of leaf `index` in the tree of the first `size` leaves.
     public func inclusionProof(index: Int, size: Int) throws -> [MerkleTree.Hash] {
+        if index < size,
+            let proof = self.nodes.withLock({ size <= $0.size ? $0.inclusionProof(index: index, size: size) : nil })
+        {
+            return proof
+        }
         let leaves = try self.store.leafHashes(upTo: size)
         return MerkleTree.inclusionProof(index: index, leaves: leaves[...])
     }

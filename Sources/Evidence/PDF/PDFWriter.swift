@@ -8,6 +8,7 @@
 
 import Crypto
 import Foundation
+import MailMessage
 import SwiftASN1
 public import X509
 
@@ -31,7 +32,10 @@ public struct PDFWriter: Sendable {
     static let pageWidth = 595.0
     static let pageHeight = 842.0
     static let margin = 50.0
-    static let signatureSpace = 24_576  // bytes reserved for the CMS (hex doubles it)
+    /// Bytes reserved for the CMS at first (hex doubles it): the signer's certificate, the CA and a
+    /// time-stamp token take about 6 KiB; a CMS that does not fit gets the document written again
+    /// with room for it (an external TSA with a long chain), so no notice carries 48 KiB of zeros.
+    static let signatureSpace = 10_240
 
     public init(
         fonts: [TrueTypeFont],
@@ -49,6 +53,20 @@ public struct PDFWriter: Sendable {
 
     /// The signed PDF.
     public func write(_ document: EvidenceDocument, at time: UTCDateTime = .now()) async throws -> [UInt8] {
+        do {
+            return try await self.write(document, at: time, signatureSpace: Self.signatureSpace)
+        } catch let tooSmall as SignatureTooLarge {
+            return try await self.write(document, at: time, signatureSpace: tooSmall.size + 4_096)
+        }
+    }
+
+    /// A CMS larger than the space reserved for it.
+    struct SignatureTooLarge: Error {
+        var size: Int
+    }
+
+    private func write(_ document: EvidenceDocument, at time: UTCDateTime, signatureSpace: Int) async throws -> [UInt8]
+    {
         var layout = PDFLayout(fonts: self.fonts)
         layout.add(document)
         var objects = PDFObjects()
@@ -116,7 +134,7 @@ public struct PDFWriter: Sendable {
             "<< /Type /Annot /Subtype /Widget /FT /Sig /T (Evidence) /V \(signatureValue) 0 R /Rect [0 0 0 0] /F 132 /P \(pageReferences[0]) 0 R >>"
         )
         let byteRangePlaceholder = "/ByteRange [0 0000000000 0000000000 0000000000]"
-        let contentsPlaceholder = "/Contents <" + String(repeating: "0", count: Self.signatureSpace * 2) + ">"
+        let contentsPlaceholder = "/Contents <" + String(repeating: "0", count: signatureSpace * 2) + ">"
         objects.set(
             signatureValue,
             "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached \(byteRangePlaceholder) \(contentsPlaceholder) /M \(PDFText.date(time)) /Name \(PDFText.string("Fefaent")) /Reason \(PDFText.string(document.title)) >>"
@@ -128,7 +146,7 @@ public struct PDFWriter: Sendable {
 
         // Sign everything but the /Contents hex string.
         let contentsStart = file.firstRange(of: Array("/Contents <".utf8))!.upperBound - 1
-        let contentsEnd = contentsStart + Self.signatureSpace * 2 + 2
+        let contentsEnd = contentsStart + signatureSpace * 2 + 2
         let ranges = [0, contentsStart, contentsEnd, file.count - contentsEnd]
         var byteRange = "/ByteRange [" + ranges.map(String.init).joined(separator: " ") + "]"
         byteRange += String(repeating: " ", count: byteRangePlaceholder.count - byteRange.count)
@@ -145,10 +163,10 @@ public struct PDFWriter: Sendable {
             signature,
             unsignedAttributes: [CMSSigner.signatureTimeStampAttribute(token: token)]
         )
-        guard cms.count <= Self.signatureSpace else {
-            throw EvidenceProblem("the signature does not fit its placeholder")
+        guard cms.count <= signatureSpace else {
+            throw SignatureTooLarge(size: cms.count)
         }
-        let hex = Array(Data(cms).hexLowercase.utf8)
+        let hex = Array(Hex.encode(cms).utf8)
         file.replaceSubrange((contentsStart + 1)..<(contentsStart + 1 + hex.count), with: hex)
         guard !self.revocationLists.isEmpty else { return file }
 
@@ -231,7 +249,7 @@ public struct PDFWriter: Sendable {
         let covered = Array(file[..<contentsStart]) + Array(file[contentsEnd...])
         let token = try await self.stamper.timeStamp(digest: Array(SHA256.hash(data: covered)))
         guard token.count <= space else { throw EvidenceProblem("the time-stamp does not fit its placeholder") }
-        let hex = Array(Data(token).hexLowercase.utf8)
+        let hex = Array(Hex.encode(token).utf8)
         file.replaceSubrange((contentsStart + 1)..<(contentsStart + 1 + hex.count), with: hex)
         return file
     }
@@ -408,7 +426,7 @@ struct PDFObjects {
         let xref = output.count
         var table = "xref\n0 \(self.bodies.count + 1)\n0000000000 65535 f \n"
         for offset in offsets { table += String(format: "%010d 00000 n \n", offset) }
-        let id = Data(SHA256.hash(data: output).prefix(16)).hexLowercase
+        let id = Hex.encode(SHA256.hash(data: output).prefix(16))
         table +=
             "trailer\n<< /Size \(self.bodies.count + 1) /Root \(root) 0 R /Info \(info) 0 R /ID [<\(id)> <\(id)>] >>\nstartxref\n\(xref)\n%%EOF\n"
         return output + Array(table.utf8)

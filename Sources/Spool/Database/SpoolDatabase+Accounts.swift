@@ -68,17 +68,20 @@ extension SpoolDatabase {
         }
     }
 
-    /// Charges `units` inside the caller's transaction, or throws ``InsufficientUnits``.
+    /// Charges `units` inside the caller's transaction, or throws ``InsufficientUnits`` having changed
+    /// nothing (the charge is the first write of a certified mail's commit, so no savepoint is needed).
     static func charge(_ units: Int, account: String, queueID: String, now: Date, in db: Database) throws {
         let update = try db.cachedStatement(
-            sql: "UPDATE account SET balance = balance - ? WHERE name = ? AND balance >= ?"
+            sql: "UPDATE account SET balance = balance - ? WHERE name = ? AND balance >= ? RETURNING balance"
         )
-        try update.execute(arguments: [units, account, units])
-        guard db.changesCount == 1 else {
-            let balance = try Int.fetchOne(db, sql: "SELECT balance FROM account WHERE name = ?", arguments: [account])
-            throw InsufficientUnits(account: account, balance: balance ?? 0, price: units)
+        guard let balance = try Int.fetchOne(update, arguments: [units, account, units]) else {
+            let check = try db.cachedStatement(sql: "SELECT balance FROM account WHERE name = ?")
+            throw InsufficientUnits(
+                account: account,
+                balance: try Int.fetchOne(check, arguments: [account]) ?? 0,
+                price: units
+            )
         }
-        let balance = try Int.fetchOne(db, sql: "SELECT balance FROM account WHERE name = ?", arguments: [account]) ?? 0
         try Self.appendLedger(
             db,
             account: account,

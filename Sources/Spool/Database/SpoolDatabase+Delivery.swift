@@ -79,8 +79,7 @@ extension SpoolDatabase {
     /// dies mid-delivery tries them again when the lease ends (delivered twice at worst, never lost).
     public func claimDueRecipients(now: Date, lease: TimeInterval, limit: Int) throws -> [DueRecipient] {
         try self.writer.write { db in
-            let rows = try Row.fetchAll(
-                db,
+            let select = try db.cachedStatement(
                 sql: """
                     SELECT r.id, r.message_id, r.address, r.notify, r.orcpt, r.attempts, m.sender, m.received_at,
                         m.smtputf8, m.body, m.dsn_ret, m.dsn_envid, r.delay_notified, r.token
@@ -90,9 +89,9 @@ extension SpoolDatabase {
                         AND r.next_attempt_at <= ?
                     ORDER BY r.next_attempt_at, r.id
                     LIMIT ?
-                    """,
-                arguments: [now, limit]
+                    """
             )
+            let rows = try Row.fetchAll(select, arguments: [now, limit])
             let due = rows.map { row in
                 DueRecipient(
                     recipientID: row["id"],

@@ -43,8 +43,8 @@ public struct SpoolDatabase: Sendable {
     /// Inserts the messages, their recipients and the events that attest them in one transaction
     /// (cached statements: this is the acceptance hot path, run once per group commit).
     ///
-    /// A certified mail is charged in a savepoint of its own: when its account's balance does not
-    /// cover it, only its rows are rolled back and its entry in the result says why.
+    /// A certified mail is charged first: when its account's balance does not cover it, nothing of
+    /// it is written and its entry in the result says why; the other mails of the batch go on.
     func insert(_ messages: [NewMessage]) throws -> [(any Error)?] {
         try self.writer.write { db in
             var refusals: [(any Error)?] = []
@@ -56,22 +56,21 @@ public struct SpoolDatabase: Sendable {
                     continue
                 }
                 do {
-                    try db.inSavepoint {
-                        try Self.charge(
-                            certification.units,
-                            account: certification.account,
-                            queueID: new.message.id,
-                            now: new.message.receivedAt,
-                            in: db
-                        )
-                        try Self.insert(new, in: db)
-                        try Self.insertCertification(certification, queueID: new.message.id, in: db)
-                        return .commit
-                    }
-                    refusals.append(nil)
+                    // The charge comes first: refused, it has written nothing of this mail.
+                    try Self.charge(
+                        certification.units,
+                        account: certification.account,
+                        queueID: new.message.id,
+                        now: new.message.receivedAt,
+                        in: db
+                    )
                 } catch let refusal as InsufficientUnits {
                     refusals.append(refusal)
+                    continue
                 }
+                try Self.insert(new, in: db)
+                try Self.insertCertification(certification, queueID: new.message.id, in: db)
+                refusals.append(nil)
             }
             return refusals
         }
@@ -116,12 +115,14 @@ public struct SpoolDatabase: Sendable {
         queueID: String,
         in db: Database
     ) throws {
-        try db.execute(
+        let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO certified_message (message_id, account, mode, invoice, sender_address, sender_name,
                     language, subject, units, certifier)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        )
+        try insert.execute(
             arguments: [
                 queueID, certification.account, certification.mode.rawValue, certification.invoice,
                 certification.senderAddress, certification.senderName, certification.language.rawValue,
@@ -142,7 +143,13 @@ public struct SpoolDatabase: Sendable {
     }
 
     public func message(id: String) throws -> QueuedMessage? {
-        try self.writer.read { db in try QueuedMessage.fetchOne(db, key: id) }
+        // A cached statement: the queue runner reads a message for every delivery.
+        try self.writer.read { db in
+            try QueuedMessage.fetchOne(
+                try db.cachedStatement(sql: "SELECT * FROM message WHERE id = ?"),
+                arguments: [id]
+            )
+        }
     }
 
     public func recipients(of messageID: String) throws -> [QueuedRecipient] {
