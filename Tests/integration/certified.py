@@ -20,10 +20,10 @@ class Certifier:
     """A daemon with certification on, its sinks, and helpers to read what the users get."""
 
     def __init__(self, binary, folder: Path, units=100, network="127.0.0.0/8", extra="", nameserver=None,
-                 language="en", account_options=(), message_size=2 * 1024 * 1024):
+                 language="en", account_options=(), message_size=2 * 1024 * 1024, sender_refuses=False):
         self.accepting = sink.Sink(folder / "accepting", free_port()).start()
         self.refusing = sink.Sink(folder / "refusing", free_port(), "-f", "RCPT").start()
-        self.sender_mx = sink.Sink(folder / "sender", free_port()).start()
+        self.sender_mx = sink.Sink(folder / "sender", free_port(), *(["-f", "RCPT"] if sender_refuses else [])).start()
         self.http = free_port()
         resolver = f'nameserver = "{nameserver}"\n' if nameserver else ""
         self.daemon = Daemon(binary, folder / "fefaent", message_size=message_size, extra_config=f"""

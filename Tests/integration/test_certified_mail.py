@@ -8,6 +8,7 @@ import shutil
 import smtplib
 import ssl
 import subprocess
+import time
 import urllib.request
 
 import pytest
@@ -267,5 +268,31 @@ def test_a_certified_invoice_names_its_files(fefaent_binary, tmp_path):
         assert "Factura certificada" in text and "Destinatari: bob@example.test" in text
         [(processing, _)] = c.notices("processingNotice")
         assert processing["Subject"].startswith("Correu certificat en curs")
+    finally:
+        assert c.stop() == 0
+
+
+def test_a_notice_that_bounces_is_recorded_and_never_answered(fefaent_binary, tmp_path):
+    # The sender's own server refuses every notice: each refusal is a delivery record of the notice;
+    # no bounce of a bounce goes anywhere (notices are sent from <>).
+    c = Certifier(fefaent_binary, tmp_path, sender_refuses=True).start()
+    try:
+        code, reply = c.send_cc(["bob@example.test"])
+        queue_id = queue_id_of(reply)
+        c.wait(lambda: finished(c, queue_id, 1), "delivery")
+
+        def notices_failed():
+            with c.db() as db:
+                rows = db.execute("SELECT r.state FROM recipient r JOIN message m ON m.id = r.message_id "
+                                  "WHERE m.listener = 'local'").fetchall()
+            return len(rows) == 2 and all(r["state"] == "bounced" for r in rows) and rows
+        c.wait(notices_failed, "two refused notices", 60)
+        time.sleep(1)
+        with c.db() as db:
+            local = db.execute("SELECT id, sender FROM message WHERE listener = 'local'").fetchall()
+        assert len(local) == 2 and all(row["sender"] == "" for row in local)  # nothing answers them
+        for row in local:
+            records = export_records(c.daemon, row["id"], tmp_path / row["id"])
+            assert [r["kind"] for r in records] == ["SenderNotification", "RelayToNonERDSFailure"]
     finally:
         assert c.stop() == 0
