@@ -98,9 +98,9 @@ TOML
 FEFAENT_PID=$!
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
 DB="$WORK/spool/queue.sqlite"
-# PERF_OUT=FILE [PERF_SECONDS=N]: profile the daemon from the first mail on (perf record -g), for
+# PERF_OUT=FILE [PERF_DELAY=S] [PERF_SECONDS=N]: profile the daemon from S seconds after the first mail (perf record -g), for
 # `perf report -i FILE`.
-[ -n "${PERF_OUT:-}" ] && perf record -F 999 -g -o "$PERF_OUT" -p "$FEFAENT_PID" -- sleep "${PERF_SECONDS:-30}" 2>/dev/null &
+[ -n "${PERF_OUT:-}" ] && (sleep "${PERF_DELAY:-0}"; perf record -F 999 -g -o "$PERF_OUT" -p "$FEFAENT_PID" -- sleep "${PERF_SECONDS:-30}") 2>/dev/null &
 T0=$(now)
 source_mails 127.0.0.1:$PORT certify@fefaent.localhost
 T_ACCEPTED=$(now)

@@ -73,26 +73,52 @@ struct PDFLayout {
     }
 
     /// Writes `text` wrapped to `width`, each line `leading` below the previous.
+    ///
+    /// Works on Unicode scalars with each one's font, glyph and advance looked up once (laying out
+    /// Characters cost a tenth of a notice's CPU in the certified-mail benchmark).
     private mutating func write(_ text: String, size: Double, x: Double, width: Double, leading: Double) {
-        // Split on scalars: "\r\n" is one Character, so splitting the String would not see it.
-        let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.count > 1 {
-            for line in lines {
-                self.write(String(String.UnicodeScalarView(line)), size: size, x: x, width: width, leading: leading)
+        var line: [Placed] = []
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n":
+                self.writeLine(line, size: size, x: x, width: width, leading: leading)
+                line.removeAll(keepingCapacity: true)
+            case "\t":
+                line.append(self.place(" ", size: size))
+            case _ where scalar.value < 0x20 || scalar == "\r":
+                continue
+            default:
+                line.append(self.place(scalar, size: size))
             }
-            return
         }
-        let cleaned = String(
-            String.UnicodeScalarView(
-                text.unicodeScalars.map { $0 == "\t" ? " " : $0 }.filter { $0.value >= 0x20 && $0 != "\r" }
-            )
+        self.writeLine(line, size: size, x: x, width: width, leading: leading)
+    }
+
+    /// A scalar with its font, glyph and advance at one size.
+    struct Placed {
+        var scalar: Unicode.Scalar
+        var font: Int
+        var glyph: UInt16
+        var advance: Double
+    }
+
+    private func place(_ scalar: Unicode.Scalar, size: Double) -> Placed {
+        let (font, glyph) = self.fontIndex(for: scalar)
+        return Placed(
+            scalar: scalar,
+            font: font,
+            glyph: glyph,
+            advance: Double(self.fonts[font].width(of: glyph)) * size / 1000
         )
-        for line in self.wrap(cleaned, size: size, width: width) {
+    }
+
+    private mutating func writeLine(_ line: [Placed], size: Double, x: Double, width: Double, leading: Double) {
+        for range in Self.wrap(line, width: width) {
             if self.y - leading < PDFWriter.margin {
                 self.finishPage()
             }
             self.y -= leading
-            self.draw(line, size: size, x: x)
+            self.draw(line[range], size: size, x: x)
         }
     }
 
@@ -111,63 +137,52 @@ struct PDFLayout {
         return (0, 0)
     }
 
-    private func width(of text: Substring, size: Double) -> Double {
-        text.unicodeScalars.reduce(0.0) { total, scalar in
-            let (index, glyph) = self.fontIndex(for: scalar)
-            return total + Double(self.fonts[index].width(of: glyph)) * size / 1000
-        }
-    }
-
     /// Breaks at spaces where it can, anywhere when a word is wider than the line (CJK has no spaces).
-    private func wrap(_ text: String, size: Double, width: Double) -> [Substring] {
-        if text.isEmpty { return [""] }
-        var lines: [Substring] = []
-        var rest = Substring(text)
-        while !rest.isEmpty {
-            var end = rest.startIndex
-            var lastSpace: Substring.Index? = nil
+    static func wrap(_ line: [Placed], width: Double) -> [Range<Int>] {
+        if line.isEmpty { return [0..<0] }
+        var ranges: [Range<Int>] = []
+        var start = 0
+        while start < line.count {
+            var end = start
+            var lastSpace: Int? = nil
             var used = 0.0
-            while end < rest.endIndex {
-                let character = rest[end]
-                let advance = self.width(of: rest[end..<rest.index(after: end)], size: size)
-                if used + advance > width, end > rest.startIndex { break }
-                if character == " " { lastSpace = end }
-                used += advance
-                end = rest.index(after: end)
+            while end < line.count {
+                if used + line[end].advance > width, end > start { break }
+                if line[end].scalar == " " { lastSpace = end }
+                used += line[end].advance
+                end += 1
             }
-            if end < rest.endIndex, let lastSpace, lastSpace > rest.startIndex {
+            if end < line.count, let lastSpace, lastSpace > start {
                 end = lastSpace
             }
-            lines.append(rest[rest.startIndex..<end])
-            rest = rest[end...]
-            while rest.first == " " { rest = rest.dropFirst() }
+            ranges.append(start..<end)
+            start = end
+            while start < line.count, line[start].scalar == " " { start += 1 }
         }
-        return lines
+        return ranges
     }
 
-    private mutating func draw(_ line: Substring, size: Double, x: Double) {
+    private mutating func draw(_ line: ArraySlice<Placed>, size: Double, x: Double) {
         guard !line.isEmpty else { return }
-        var runs: [(font: Int, glyphs: [UInt16])] = []
-        for scalar in line.unicodeScalars {
-            let (index, glyph) = self.fontIndex(for: scalar)
-            if glyph != 0 { self.usedGlyphs[index, default: [:]][glyph] = scalar }
-            if let last = runs.last, last.font == index {
-                runs[runs.count - 1].glyphs.append(glyph)
+        var runs: [(font: Int, glyphs: [UInt8], advance: Double)] = []
+        for placed in line {
+            if placed.glyph != 0 { self.usedGlyphs[placed.font, default: [:]][placed.glyph] = placed.scalar }
+            let bytes = [UInt8(truncatingIfNeeded: placed.glyph >> 8), UInt8(truncatingIfNeeded: placed.glyph)]
+            if let last = runs.last, last.font == placed.font {
+                runs[runs.count - 1].glyphs += bytes
+                runs[runs.count - 1].advance += placed.advance
             } else {
-                runs.append((index, [glyph]))
+                runs.append((placed.font, bytes, placed.advance))
             }
         }
         var position = x
         for run in runs {
             // By hand, not String(format:): this runs for every line of every PDF (a profile of the
             // certified-mail benchmark had String(format:) and its casts at a fifth of the notices' CPU).
-            let hex = Hex.encode(
-                run.glyphs.flatMap { [UInt8(truncatingIfNeeded: $0 >> 8), UInt8(truncatingIfNeeded: $0)] }
-            )
             self.content +=
                 "BT /F\(run.font) \(PDFNumber.fixed2(size)) Tf \(PDFNumber.fixed2(position)) "
-                + "\(PDFNumber.fixed2(self.y)) Td <\(hex)> Tj ET\n"
-            position += run.glyphs.reduce(0.0) { $0 + Double(self.fonts[run.font].width(of: $1)) * size / 1000 }
+                + "\(PDFNumber.fixed2(self.y)) Td <\(Hex.encode(run.glyphs))> Tj ET\n"
+            position += run.advance
         }
     }
 }
