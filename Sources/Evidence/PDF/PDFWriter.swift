@@ -32,10 +32,10 @@ public struct PDFWriter: Sendable {
     static let pageWidth = 595.0
     static let pageHeight = 842.0
     static let margin = 50.0
-    /// Bytes reserved for the CMS at first (hex doubles it): the signer's certificate, the CA and a
-    /// time-stamp token take about 6 KiB; a CMS that does not fit gets the document written again
+    /// Bytes reserved for the CMS at first (hex doubles it): the signer's certificate and a time-stamp
+    /// token of the built-in TSA take about 2.5 KiB; a CMS that does not fit gets the document written again
     /// with room for it (an external TSA with a long chain), so no notice carries 48 KiB of zeros.
-    static let signatureSpace = 10_240
+    static let signatureSpace = 6_144
 
     public init(
         fonts: [TrueTypeFont],
@@ -53,8 +53,13 @@ public struct PDFWriter: Sendable {
 
     /// The signed PDF.
     public func write(_ document: EvidenceDocument, at time: UTCDateTime = .now()) async throws -> [UInt8] {
+        try await self.write(document, at: time, reserving: Self.signatureSpace)
+    }
+
+    /// The signed PDF, with `space` bytes reserved for the CMS at first.
+    func write(_ document: EvidenceDocument, at time: UTCDateTime, reserving space: Int) async throws -> [UInt8] {
         do {
-            return try await self.write(document, at: time, signatureSpace: Self.signatureSpace)
+            return try await self.write(document, at: time, signatureSpace: space)
         } catch let tooSmall as SignatureTooLarge {
             return try await self.write(document, at: time, signatureSpace: tooSmall.size + 4_096)
         }
@@ -209,10 +214,10 @@ public struct PDFWriter: Sendable {
         catalog: (number: Int, body: String),
         page: (number: Int, body: String),
         firstField: Int,
-        info: Int
+        info: Int,
+        space: Int = 4_096
     ) async throws -> [UInt8] {
         let byteRangePlaceholder = "/ByteRange [0 0000000000 0000000000 0000000000]"
-        let space = 8_192
         var update = PDFObjects.Update(firstNumber: next)
         let value = update.add(
             "<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161 \(byteRangePlaceholder) /Contents <"
@@ -248,7 +253,18 @@ public struct PDFWriter: Sendable {
         )
         let covered = Array(file[..<contentsStart]) + Array(file[contentsEnd...])
         let token = try await self.stamper.timeStamp(digest: Array(SHA256.hash(data: covered)))
-        guard token.count <= space else { throw EvidenceProblem("the time-stamp does not fit its placeholder") }
+        guard token.count <= space else {
+            // A TSA with a long chain: the revision again, with room for its token.
+            return try await self.addDocumentTimeStamp(
+                to: base,
+                next: next,
+                catalog: catalog,
+                page: page,
+                firstField: firstField,
+                info: info,
+                space: token.count + 2_048
+            )
+        }
         let hex = Array(Hex.encode(token).utf8)
         file.replaceSubrange((contentsStart + 1)..<(contentsStart + 1 + hex.count), with: hex)
         return file

@@ -12,7 +12,7 @@ extension TrueTypeFont {
     /// The tables a PDF's embedded TrueType program needs (ISO 32000-1 §9.9): glyph programs and
     /// metrics, hinting, and the descriptive tables; `cmap` is not needed with `/CIDToGIDMap /Identity`.
     static let subsetTables: Set<String> = [
-        "head", "hhea", "hmtx", "maxp", "loca", "glyf", "cvt ", "fpgm", "prep", "OS/2", "post", "name"
+        "head", "hhea", "hmtx", "maxp", "loca", "glyf", "cvt ", "fpgm", "prep", "OS/2", "post"
     ]
 
     /// The font with only the outlines of `glyphs` (and glyph 0, and the components of composite
@@ -72,14 +72,37 @@ extension TrueTypeFont {
             }
         }
 
+        // The font ends after the highest glyph kept (ids stay valid; loca, hmtx and maxp shrink).
+        let count = (kept.max() ?? 0) + 1
+
         // The new glyf (kept outlines, 4-byte aligned) and a long-format loca.
         var newGlyf: [UInt8] = []
         var newLoca: [UInt8] = []
-        for glyph in 0...glyphCount {
+        for glyph in 0...count {
             Self.append32(UInt32(newGlyf.count), to: &newLoca)
-            guard glyph < glyphCount, kept.contains(glyph) else { continue }
+            guard glyph < count, kept.contains(glyph) else { continue }
             newGlyf += data[glyphRange(glyph)]
             while newGlyf.count % 4 != 0 { newGlyf.append(0) }
+        }
+        var newMaxp = Array(data[maxp.offset..<(maxp.offset + maxp.length)])
+        newMaxp[4] = UInt8(count >> 8)
+        newMaxp[5] = UInt8(count & 0xFF)
+        // hmtx: the long metrics up to `count`, then the left side bearings of the glyphs after them.
+        var newHhea: [UInt8]? = nil
+        var newHmtx: [UInt8]? = nil
+        if let hhea = tables["hhea"], let hmtx = tables["hmtx"], hhea.length >= 36 {
+            let longMetrics = Int(Self.u16(data, hhea.offset + 34))
+            let kept = min(longMetrics, count)
+            var table = Array(data[hmtx.offset..<min(hmtx.offset + kept * 4, hmtx.offset + hmtx.length)])
+            if count > longMetrics {
+                let bearings = hmtx.offset + longMetrics * 4
+                table += data[bearings..<min(bearings + (count - longMetrics) * 2, hmtx.offset + hmtx.length)]
+            }
+            var header = Array(data[hhea.offset..<(hhea.offset + hhea.length)])
+            header[34] = UInt8(kept >> 8)
+            header[35] = UInt8(kept & 0xFF)
+            newHhea = header
+            newHmtx = table
         }
         var newHead = Array(data[head.offset..<(head.offset + head.length)])
         newHead[8..<12] = [0, 0, 0, 0]  // checkSumAdjustment, set below
@@ -92,6 +115,9 @@ extension TrueTypeFont {
             case "glyf": contents.append((tag, newGlyf))
             case "loca": contents.append((tag, newLoca))
             case "head": contents.append((tag, newHead))
+            case "maxp": contents.append((tag, newMaxp))
+            case "hhea" where newHhea != nil: contents.append((tag, newHhea!))
+            case "hmtx" where newHmtx != nil: contents.append((tag, newHmtx!))
             case "post":
                 // Format 3: the header without glyph names (format 2's names are most of the table).
                 let table = tables[tag]!
