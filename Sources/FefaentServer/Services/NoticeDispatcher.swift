@@ -21,12 +21,25 @@ public struct NoticeDispatcher: Service {
     public let notices: NoticeService
     let interval: TimeAmount
     let logger: Logger
+    /// The longest notices wait for certified copies to be delivered first.
+    static let maximumDeferral = Duration.seconds(5)
 
     public func run() async throws {
         // Notices (PDFs above all) lag behind acceptance and delivery under load, never the reverse.
         let executor = BackgroundExecutor(threads: System.coreCount)
         defer { Task { try? await executor.shutdown() } }
+        var waitingSince: ContinuousClock.Instant? = nil
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            // Copies first: while certified copies wait for delivery, notices wait too (at most
+            // `maximumDeferral`, so a steady stream of mail never starves them).
+            let copiesDue = (try? self.notices.spool.database.certifiedCopiesDue()) ?? false
+            let now = ContinuousClock.now
+            if copiesDue, now - (waitingSince ?? now) < Self.maximumDeferral {
+                waitingSince = waitingSince ?? now
+                try? await Task.sleep(for: .milliseconds(20))
+                continue
+            }
+            waitingSince = nil
             do {
                 try await withTaskExecutorPreference(executor) {
                     while try await self.notices.sendPending(concurrency: System.coreCount * 2) > 0 {}

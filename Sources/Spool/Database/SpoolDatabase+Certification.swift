@@ -129,6 +129,19 @@ extension SpoolDatabase {
         }
     }
 
+    /// Whether certified copies are due for delivery now (the notices wait for them under load).
+    public func certifiedCopiesDue(now: Date = Date()) throws -> Bool {
+        try self.writer.read { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM recipient WHERE state = 'queued' AND kind = 'certified'
+                        AND next_attempt_at <= ?)
+                    """
+            )
+            return try Bool.fetchOne(statement, arguments: [now]) ?? false
+        }
+    }
+
     /// Where the notices of certified mail stand: the index of the last evidence record handled.
     public func noticeCursor() throws -> Int? {
         try self.writer.read { db in try Int.fetchOne(db, sql: "SELECT log_index FROM notice_cursor WHERE id = 1") }
