@@ -46,6 +46,7 @@ public enum BodyEncoder {
     public static func quotedPrintable(_ bytes: [UInt8], lineEnding: [UInt8], fragment: Bool = false) -> [UInt8] {
         let limit = MailMessageDefaults.encodedLineLength - 1  // room for the soft-break "="
         var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + bytes.count / 8)
         var lineLength = 0
         let hex = Array("0123456789ABCDEF".utf8)
 
@@ -67,23 +68,24 @@ public enum BodyEncoder {
             }
             let nextIsBreak =
                 index + 1 >= bytes.count ? !fragment : (bytes[index + 1] == 0x0A || bytes[index + 1] == 0x0D)
-            var encoded: [UInt8]
-            if (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
-                || ((byte == 0x20 || byte == 0x09) && !nextIsBreak)
-            {
-                encoded = [byte]
-            } else {
-                encoded = [UInt8(ascii: "="), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-            }
-            // A line may not start with "." or "From " in ways mail software mangles; keep dots safe.
-            if lineLength == 0, byte == UInt8(ascii: ".") {
-                encoded = Array("=2E".utf8)
-            }
-            if lineLength + encoded.count > limit {
+            // Written in place (no array per byte: this runs over every generated HTML part).
+            let literal =
+                ((byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
+                    || ((byte == 0x20 || byte == 0x09) && !nextIsBreak))
+                // A line may not start with "." in ways mail software mangles; keep dots safe.
+                && !(lineLength == 0 && byte == UInt8(ascii: "."))
+            let width = literal ? 1 : 3
+            if lineLength + width > limit {
                 softBreak()
             }
-            output += encoded
-            lineLength += encoded.count
+            if literal {
+                output.append(byte)
+            } else {
+                output.append(UInt8(ascii: "="))
+                output.append(hex[Int(byte >> 4)])
+                output.append(hex[Int(byte & 0xF)])
+            }
+            lineLength += width
             index += 1
         }
         if fragment {
