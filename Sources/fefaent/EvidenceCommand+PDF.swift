@@ -29,31 +29,13 @@ extension EvidenceCommand {
         func run() async throws {
             let (log, keys) = try openEvidence(self.options.config)
             let (records, message) = try evidenceRecords(for: self.id, log: log, configPath: self.options.config)
-            let fonts = try self.font.map { path -> TrueTypeFont in
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw CLIError("cannot read the font \(path) (Debian: fonts-dejavu-core, fonts-droid-fallback)")
-                }
-                do {
-                    return try TrueTypeFont(data: Array(data), name: EvidencePDF.postScriptName(path))
-                } catch {
-                    throw CLIError("\(path): \(error)")
-                }
+            let maker: EvidencePDFMaker
+            do {
+                maker = EvidencePDFMaker(keys: keys, fonts: try EvidencePDFMaker.fonts(at: self.font))
+            } catch let error as ConfigurationError {
+                throw CLIError(error.problem)
             }
-            let document = try EvidencePDF.document(
-                records: records,
-                log: log,
-                message: message,
-                trustedRoots: keys.trustedRoots,
-                caPEM: keys.caPEM
-            )
-            let writer = PDFWriter(
-                fonts: fonts,
-                signer: keys.pdfSigner,
-                stamper: keys.stamper,
-                chainCertificates: keys.trustedRoots,
-                revocationLists: keys.revocationLists
-            )
-            let pdf = try await writer.write(document)
+            let pdf = try await maker.pdf(records: records, log: log, message: message)
             do {
                 try Data(pdf).write(to: URL(fileURLWithPath: self.out))
             } catch {
@@ -63,9 +45,7 @@ extension EvidenceCommand {
                         ? "cannot write \(self.out)" : "cannot write \(self.out): the folder \(folder) does not exist"
                 )
             }
-            print(
-                "\(self.out): \(records.count) event(s), \(document.attachments.count) attached file(s), \(pdf.count) bytes, signed and time-stamped"
-            )
+            print("\(self.out): \(records.count) event(s), \(pdf.count) bytes, signed and time-stamped")
         }
     }
 }

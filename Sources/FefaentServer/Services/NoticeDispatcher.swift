@@ -64,39 +64,21 @@ extension FefaentDaemon {
         spool: Spool,
         logger: Logger
     ) throws -> NoticeDispatcher {
-        let keys = try EvidenceKeys(configuration)
-        let fonts = EvidencePDF.defaultFonts.compactMap { path -> TrueTypeFont? in
-            guard let data = FileManager.default.contents(atPath: path) else { return nil }
-            return try? TrueTypeFont(data: Array(data), name: EvidencePDF.postScriptName(path))
-        }
+        let fonts = EvidencePDF.defaultFonts.compactMap { try? EvidencePDFMaker.fonts(at: [$0]).first }
         guard !fonts.isEmpty else {
             throw ConfigurationError(
                 key: "dkim",
                 "certification sends evidence PDFs, drawn with \(EvidencePDF.defaultFonts[0]) (Debian: fonts-dejavu-core)"
             )
         }
+        let maker = EvidencePDFMaker(keys: try EvidenceKeys(configuration), fonts: fonts)
         let log = evidence.log
         let makePDF: @Sendable (String) async throws -> [UInt8] = { queueID in
-            let records = try log.store.records(queueID: queueID)
             var message: [UInt8]? = nil
             if let queued = try spool.database.message(id: queueID) {
                 message = Array(try spool.contents(of: queued)[queued.headerLength...])
             }
-            let document = try EvidencePDF.document(
-                records: records,
-                log: log,
-                message: message,
-                trustedRoots: keys.trustedRoots,
-                caPEM: keys.caPEM
-            )
-            let writer = PDFWriter(
-                fonts: fonts,
-                signer: keys.pdfSigner,
-                stamper: keys.stamper,
-                chainCertificates: keys.trustedRoots,
-                revocationLists: keys.revocationLists
-            )
-            return try await writer.write(document)
+            return try await maker.pdf(records: try log.store.records(queueID: queueID), log: log, message: message)
         }
         return NoticeDispatcher(
             notices: NoticeService(settings: settings, spool: spool, log: log, makePDF: makePDF, logger: logger),
