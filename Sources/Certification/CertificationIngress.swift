@@ -44,12 +44,13 @@ public struct CertificationIngress: Sendable {
 
     var settings: CertificationSettings { self.gate.settings }
 
-    /// Whether the mail is the certification's: a certifier or a bounce address among its recipients.
+    /// Whether the mail is the certification's: a certifier address among its recipients, or only
+    /// `bounces+TOKEN@` return paths (a bounce that also goes to postmaster is queued as it is).
     public func handles(_ envelope: Envelope) -> Bool {
-        envelope.recipients.contains {
-            $0.kind == .certifier
-                || ($0.kind == .system && self.settings.token(inBounceAddress: $0.forwardPath.address) != nil)
-        }
+        envelope.recipients.contains { $0.kind == .certifier }
+            || envelope.recipients.allSatisfy {
+                $0.kind == .system && self.settings.token(inBounceAddress: $0.forwardPath.address) != nil
+            }
     }
 
     public func commit(

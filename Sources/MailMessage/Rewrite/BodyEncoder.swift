@@ -68,16 +68,19 @@ public enum BodyEncoder {
             }
             let nextIsBreak =
                 index + 1 >= bytes.count ? !fragment : (bytes[index + 1] == 0x0A || bytes[index + 1] == 0x0D)
-            // Written in place (no array per byte: this runs over every generated HTML part).
-            let literal =
-                ((byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
-                    || ((byte == 0x20 || byte == 0x09) && !nextIsBreak))
-                // A line may not start with "." in ways mail software mangles; keep dots safe.
-                && !(lineLength == 0 && byte == UInt8(ascii: "."))
-            let width = literal ? 1 : 3
-            if lineLength + width > limit {
+            // Written in place (no array per byte: this runs over every generated HTML part). No line
+            // starts with "." (mail software mangles those) or "-" (a line starting "--" could read as a
+            // boundary of the enclosing multipart: the fuzzer found one right after a soft break).
+            let printable =
+                (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
+                || ((byte == 0x20 || byte == 0x09) && !nextIsBreak)
+            let risky = byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
+            var literal = printable && !(lineLength == 0 && risky)
+            if lineLength + (literal ? 1 : 3) > limit {
                 softBreak()
+                literal = printable && !risky
             }
+            let width = literal ? 1 : 3
             if literal {
                 output.append(byte)
             } else {

@@ -16,6 +16,10 @@ extension PixelInjector {
         let raw = try readBody(part.bodyStart..<part.bodyEnd)
         let pixel = Array(self.pixelHTML.utf8)
         plan.pixelsInserted += 1
+        // An empty body shares its line ending with the header's blank line: the next delimiter
+        // follows at once, so what is inserted must end a line of its own (the fuzzer found a pixel
+        // glued to the boundary, which then no longer ended the part).
+        let closingBreak = raw.isEmpty && part.parent != nil ? lineEnding : []
         switch part.transferEncoding {
         case .base64:
             var decoded: [UInt8] = []
@@ -26,13 +30,13 @@ extension PixelInjector {
             decoded.insert(contentsOf: pixel, at: at)
             var encoded = BodyEncoder.base64(decoded, lineEnding: lineEnding)
             encoded.removeLast(lineEnding.count)  // the line ending before the boundary is the original's
-            plan.insert(encoded)
+            plan.insert(encoded + closingBreak)
         case .quotedPrintable:
             let at = Self.insertionPoint(in: raw)
             plan.copy(part.bodyStart..<(part.bodyStart + at))
             // "=" CRLF, the encoded pixel, "=" CRLF: two soft breaks, so the decoded HTML gains the pixel only.
             plan.insert([UInt8(ascii: "=")] + lineEnding)
-            plan.insert(BodyEncoder.quotedPrintable(pixel, lineEnding: lineEnding, fragment: true))
+            plan.insert(BodyEncoder.quotedPrintable(pixel, lineEnding: lineEnding, fragment: true) + closingBreak)
             plan.copy((part.bodyStart + at)..<part.bodyEnd)
         case .sevenBit, .eightBit, .binary, .other:
             let at = Self.insertionPoint(in: raw)
@@ -42,7 +46,7 @@ extension PixelInjector {
             if lineEnd - lineStart + pixel.count > MailMessageDefaults.maximumLineLength {
                 plan.insert(lineEnding + pixel + lineEnding)
             } else {
-                plan.insert(pixel)
+                plan.insert(pixel + closingBreak)
             }
             plan.copy((part.bodyStart + at)..<part.bodyEnd)
         }

@@ -57,7 +57,15 @@ public struct PixelInjector: Sendable {
         edits += headerEdits
         let fields = HeaderEdit.apply(edits, to: top.headers, lineEnding: lineEnding)
         for field in fields { plan.insert(field.raw) }
-        plan.insert(lineEnding)
+        // The blank line that ends the header, when the original has one: a header ended by a line
+        // that is no field (the fuzzer found a boundary there) must stay so, or the body would parse
+        // differently. A plain body wrapped at the top gets it always (the parts follow).
+        let before = try readBody(max(0, top.bodyStart - 4)..<top.bodyStart)
+        let blankLine =
+            before.count < 2 || before.suffix(2) == [0x0A, 0x0A] || before.suffix(3) == [0x0A, 0x0D, 0x0A]
+        if blankLine || plainToWrap?.index == 0 {
+            plan.insert(lineEnding)
+        }
         var cursor = top.bodyStart
 
         for part in htmlParts {
