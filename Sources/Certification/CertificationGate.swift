@@ -19,6 +19,9 @@ public enum Admission: Sendable {
     case certified(CertifiedSubmission)
     /// Refused: the client gets `reply`, a SubmissionRejection record says why.
     case refused(Refusal)
+    /// Not decided now (the accounts cannot be read, DNS failed while checking the sender): the
+    /// client gets a `4xx` and tries again; nothing is recorded.
+    case unavailable(Reply)
 }
 
 /// A refused certified mail: why, the reply, and what the rejection record states.
@@ -95,12 +98,8 @@ public struct CertificationGate: Sendable {
             }
             account = found
         } catch {
-            return .refused(
-                Refusal(
-                    reason: .senderNotRegistered,
-                    reply: Reply(.localError, EnhancedStatusCode(4, 3, 0), "cannot read the accounts; try again later"),
-                    headerFrom: from.address
-                )
+            return .unavailable(
+                Reply(.localError, EnhancedStatusCode(4, 3, 0), "cannot read the accounts; try again later")
             )
         }
         let check: (CertifiedSubmission.SenderCheck, String)
@@ -116,6 +115,15 @@ public struct CertificationGate: Sendable {
             ) {
             case .success(let passed):
                 check = passed
+            case .failure(let failures) where failures.temporary:
+                return .unavailable(
+                    Reply(
+                        .localError,
+                        EnhancedStatusCode(4, 7, 5),
+                        "cannot check sender \(from.address) now: " + failures.reasons.joined(separator: "; ")
+                            + "; try again later"
+                    )
+                )
             case .failure(let failures):
                 return .refused(
                     Refusal(
@@ -187,6 +195,8 @@ public struct CertificationGate: Sendable {
 
     struct Failures: Error {
         var reasons: [String]
+        /// A DNS lookup failed for now (DKIM or SPF temperror): the answer may be a pass later.
+        var temporary = false
     }
 
     /// Trusted networks first (no DNS), then DKIM, then SPF; the first aligned pass wins.
@@ -214,6 +224,10 @@ public struct CertificationGate: Sendable {
                 ? "no DKIM signature for \(fromDomain)"
                 : "DKIM " + dkim.map(\.description).joined(separator: ", ") + " (none aligned with \(fromDomain))"
         )
+        var temporary = dkim.contains {
+            guard case .temperror = $0 else { return false }
+            return true
+        }
         let envelopeSender = envelope.reversePath.address
         let spfDomain = envelopeSender.isEmpty ? envelope.heloName : CertificationRules.domain(of: envelopeSender)
         if let ip = IPAddress(client) {
@@ -231,9 +245,10 @@ public struct CertificationGate: Sendable {
                     ? "SPF pass for \(spfDomain), which is not aligned with \(fromDomain)"
                     : "SPF \(spf) for \(spfDomain) from \(client)"
             )
+            if case .temperror = spf { temporary = true }
         }
         reasons.append("\(client) is not in the trusted networks of account \(account.name)")
-        return .failure(Failures(reasons: reasons))
+        return .failure(Failures(reasons: reasons, temporary: temporary))
     }
 
     /// Whether `client` is in `network` (`192.0.2.0/24`, `2001:db8::/32`, or one address).

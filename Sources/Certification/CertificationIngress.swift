@@ -120,6 +120,13 @@ public struct CertificationIngress: Sendable {
                 completion(
                     self.refuse(refusal, message: message, content: content, envelope: envelope, metadata: metadata)
                 )
+            case .unavailable(let reply):
+                message.refuse()
+                self.logger.warning(
+                    "certification deferred",
+                    metadata: ["queue_id": "\(message.queueID)", "reply": "\(ReplyFacts(reply))"]
+                )
+                completion(.refused(reply))
             }
         }
     }
