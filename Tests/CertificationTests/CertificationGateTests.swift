@@ -32,12 +32,18 @@ struct TableDNS: MailDNSResolver {
 
 @Suite("The certification gate")
 struct CertificationGateTests {
-    static func gate(_ dns: TableDNS, folder: String) throws -> (CertificationGate, Spool) {
+    /// What the gate says of ``mail`` from 192.0.2.25, for the account acme (senders *@acme.test, no
+    /// trusted network), with `dns` answering the DKIM and SPF lookups.
+    static func admit(with dns: TableDNS) async throws -> Admission {
+        let folder = NSTemporaryDirectory() + "gate-" + TrackingToken.make()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let spool = try Spool(directory: folder)
+        defer { try? spool.close() }
         var account = Account(name: "acme", passwordHash: "$2b$04$x", createdAt: Date())
         account.senderDomains = "acme.test"
         try spool.database.saveAccount(account)
-        return (CertificationGate(settings: TestSettings.make(), database: spool.database, resolver: dns), spool)
+        let gate = CertificationGate(settings: TestSettings.make(), database: spool.database, resolver: dns)
+        return await gate.admit(content: Self.mail, envelope: Self.envelope, metadata: Self.metadata)
     }
 
     static let envelope = Envelope(
@@ -64,17 +70,7 @@ struct CertificationGateTests {
     static let metadata = ReceptionMetadata(receivedAt: Date(), clientAddress: "192.0.2.25", listener: "mx", tls: nil)
 
     @Test func aFailingResolverDefersInsteadOfRefusing() async throws {
-        let folder = NSTemporaryDirectory() + "gate-" + TrackingToken.make()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let (gate, spool) = try Self.gate(TableDNS(failing: true), folder: folder)
-        defer { try? spool.close() }
-        guard
-            case .unavailable(let reply) = await gate.admit(
-                content: Self.mail,
-                envelope: Self.envelope,
-                metadata: Self.metadata
-            )
-        else {
+        guard case .unavailable(let reply) = try await Self.admit(with: TableDNS(failing: true)) else {
             Issue.record("expected a temporary answer")
             return
         }
@@ -82,16 +78,7 @@ struct CertificationGateTests {
     }
 
     @Test func anSPFFailIsARefusalThatSaysSo() async throws {
-        let folder = NSTemporaryDirectory() + "gate-" + TrackingToken.make()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let (gate, spool) = try Self.gate(TableDNS(txt: ["acme.test": ["v=spf1 -all"]]), folder: folder)
-        defer { try? spool.close() }
-        guard
-            case .refused(let refusal) = await gate.admit(
-                content: Self.mail,
-                envelope: Self.envelope,
-                metadata: Self.metadata
-            )
+        guard case .refused(let refusal) = try await Self.admit(with: TableDNS(txt: ["acme.test": ["v=spf1 -all"]]))
         else {
             Issue.record("expected a refusal")
             return
@@ -101,18 +88,9 @@ struct CertificationGateTests {
     }
 
     @Test func anAlignedSPFPassCertifiesTheToRecipients() async throws {
-        let folder = NSTemporaryDirectory() + "gate-" + TrackingToken.make()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let (gate, spool) = try Self.gate(
-            TableDNS(txt: ["acme.test": ["v=spf1 ip4:192.0.2.0/24 -all"]]),
-            folder: folder
-        )
-        defer { try? spool.close() }
         guard
-            case .certified(let submission) = await gate.admit(
-                content: Self.mail,
-                envelope: Self.envelope,
-                metadata: Self.metadata
+            case .certified(let submission) = try await Self.admit(
+                with: TableDNS(txt: ["acme.test": ["v=spf1 ip4:192.0.2.0/24 -all"]])
             )
         else {
             Issue.record("expected a certified mail")
