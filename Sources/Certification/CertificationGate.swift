@@ -190,7 +190,7 @@ public struct CertificationGate: Sendable {
             }
             return account
         }
-        return try self.database.accounts().first { $0.certifies(sender: from) }
+        return try self.database.account(certifyingFor: from)
     }
 
     struct Failures: Error {

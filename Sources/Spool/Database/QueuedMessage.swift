@@ -72,3 +72,31 @@ public struct QueuedMessage: Codable, Hashable, Sendable, FetchableRecord, Persi
 
     static let recipients = hasMany(QueuedRecipient.self, using: ForeignKey(["message_id"]))
 }
+
+extension QueuedMessage {
+    /// Reads a row column by column: the queue runner reads a message for every delivery, and the
+    /// Codable decoder cost a few percent of a certified copy's CPU.
+    public init(row: Row) throws {
+        self.id = row["id"]
+        self.receivedAt = row["received_at"]
+        self.sender = row["sender"]
+        self.size = row["size"]
+        self.sha256 = row["sha256"]
+        self.headerLength = row["header_length"]
+        self.storage = row["storage"]
+        self.path = row["path"]
+        self.offset = row["offset"]
+        self.length = row["length"]
+        self.helo = row["helo"]
+        self.clientAddress = row["client_address"]
+        self.listener = row["listener"]
+        self.protocolName = row["protocol_name"]
+        self.authUser = row["auth_user"]
+        self.tls = row["tls"]
+        self.body = row["body"]
+        self.smtputf8 = row["smtputf8"]
+        self.dsnRet = row["dsn_ret"]
+        self.dsnEnvid = row["dsn_envid"]
+        self.state = row["state"]
+    }
+}

@@ -207,6 +207,25 @@ public struct SpoolDatabase: Sendable {
         try self.writer.write { db in try Account.deleteOne(db, key: name) }
     }
 
+    /// The account that certifies for `address` (one of its sender addresses, or its domain).
+    public func account(certifyingFor address: String) throws -> Account? {
+        let lowered = address.lowercased()
+        guard let at = lowered.lastIndex(of: "@") else { return nil }
+        let domain = String(lowered[lowered.index(after: at)...])
+        return try self.writer.read { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT * FROM account
+                    WHERE instr(' ' || sender_addresses || ' ', ' ' || ? || ' ') > 0
+                        OR instr(' ' || sender_domains || ' ', ' ' || ? || ' ') > 0
+                    ORDER BY instr(' ' || sender_addresses || ' ', ' ' || ? || ' ') > 0 DESC, name
+                    LIMIT 1
+                    """
+            )
+            return try Account.fetchOne(statement, arguments: [lowered, domain, lowered])
+        }
+    }
+
     public func accounts() throws -> [Account] {
         try self.writer.read { db in try Account.order(Column("name")).fetchAll(db) }
     }
