@@ -30,9 +30,9 @@ public struct NoticeDispatcher: Service {
         defer { Task { try? await executor.shutdown() } }
         var waitingSince: ContinuousClock.Instant? = nil
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            // Copies first: while certified copies wait for delivery, notices wait too (at most
+            // Copies first: while certified copies wait for delivery or are being sent, notices wait (at most
             // `maximumDeferral`, so a steady stream of mail never starves them).
-            let copiesDue = (try? self.notices.spool.database.certifiedCopiesDue()) ?? false
+            let copiesDue = (try? self.notices.spool.database.certifiedCopiesPending()) ?? false
             let now = ContinuousClock.now
             if copiesDue, now - (waitingSince ?? now) < Self.maximumDeferral {
                 waitingSince = waitingSince ?? now

@@ -129,16 +129,14 @@ extension SpoolDatabase {
         }
     }
 
-    /// Whether certified copies are due for delivery now (the notices wait for them under load).
-    public func certifiedCopiesDue(now: Date = Date()) throws -> Bool {
+    /// Whether certified copies wait for delivery or are being delivered (the notices wait for them
+    /// under load). Copies deferred by a remote server (`4xx`) do not hold the notices back.
+    public func certifiedCopiesPending() throws -> Bool {
         try self.writer.read { db in
             let statement = try db.cachedStatement(
-                sql: """
-                    SELECT EXISTS (SELECT 1 FROM recipient WHERE state = 'queued' AND kind = 'certified'
-                        AND next_attempt_at <= ?)
-                    """
+                sql: "SELECT EXISTS (SELECT 1 FROM recipient WHERE state = 'queued' AND kind = 'certified')"
             )
-            return try Bool.fetchOne(statement, arguments: [now]) ?? false
+            return try Bool.fetchOne(statement) ?? false
         }
     }
 
