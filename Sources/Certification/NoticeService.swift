@@ -29,15 +29,16 @@ public struct NoticeService: Sendable {
     public let settings: CertificationSettings
     public let spool: Spool
     public let log: EvidenceLog
-    /// The signed evidence PDF of a message (all its records so far).
-    public let makePDF: @Sendable (_ queueID: String) async throws -> [UInt8]
+    /// The signed evidence PDF of a message (all its records so far); `nil` when this server cannot
+    /// draw one (no fonts): the certificates then say so and name the evidence id instead.
+    public let makePDF: (@Sendable (_ queueID: String) async throws -> [UInt8])?
     public let logger: Logger
 
     public init(
         settings: CertificationSettings,
         spool: Spool,
         log: EvidenceLog,
-        makePDF: @escaping @Sendable (_ queueID: String) async throws -> [UInt8],
+        makePDF: (@Sendable (_ queueID: String) async throws -> [UInt8])?,
         logger: Logger
     ) {
         self.settings = settings
@@ -125,8 +126,10 @@ public struct NoticeService: Sendable {
         }
         lines.append((text.label(.time), time))
         var pdf: (name: String, bytes: [UInt8])? = nil
-        if withPDF {
-            pdf = ("fefaent-\(record.queueID)-\(record.evidenceID).pdf", try await self.makePDF(record.queueID))
+        if withPDF, let makePDF = self.makePDF {
+            pdf = ("fefaent-\(record.queueID)-\(record.evidenceID).pdf", try await makePDF(record.queueID))
+        } else if withPDF {
+            lines.append((text.label(.noPDF), record.evidenceID))
         }
         let notice = Notice(
             kind: kind,

@@ -75,7 +75,7 @@ struct NoticeText {
     }
 
     enum Label {
-        case subject, recipients, recipient, evidenceID, units, time, reply, fetchedBy, invoice, queueID, verify
+        case subject, recipients, recipient, evidenceID, units, time, reply, fetchedBy, invoice, queueID, verify, noPDF
     }
 
     func label(_ label: Label) -> String {
@@ -113,6 +113,9 @@ struct NoticeText {
         case (.verify, .catalan): return "Verificació: fefaent evidence verify FITXER.pdf, pdfsig FITXER.pdf"
         case (.verify, .spanish): return "Verificación: fefaent evidence verify FICHERO.pdf, pdfsig FICHERO.pdf"
         case (.verify, _): return "Verify it with: fefaent evidence verify FILE.pdf, or pdfsig FILE.pdf"
+        case (.noPDF, .catalan): return "PDF d'evidència no adjunt; demaneu-lo amb l'identificador"
+        case (.noPDF, .spanish): return "PDF de evidencia no adjunto; solicítelo con el identificador"
+        case (.noPDF, _): return "Evidence PDF not attached; ask for it with the evidence id"
         }
     }
 }

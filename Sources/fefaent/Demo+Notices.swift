@@ -140,6 +140,13 @@ extension Demo {
             }
         }
 
+        if !notices.contains(where: { $0.leaves.contains { $0.mimeType == "application/pdf" } }) {
+            say(
+                "  (no TrueType fonts on this machine: the certificates went without their evidence PDFs;"
+                    + " apt-get install fonts-dejavu-core and run the demo again to see them)"
+            )
+        }
+
         step(
             first + 1,
             "The units charged: one per started 5 MB per certified recipient, each an append-only ledger row"

@@ -2,6 +2,7 @@
 leaves behind (the CA, every evidence PDF, every notice as .eml) checks with public tools."""
 import email
 import email.policy
+import os
 import shutil
 import subprocess
 
@@ -37,3 +38,20 @@ def test_the_demo_leaves_verifiable_notices_and_evidence(fefaent_binary, tmp_pat
     again = subprocess.run([str(fefaent_binary), "demo", "--keep", str(keep)], capture_output=True, text=True,
                            timeout=60)
     assert again.returncode != 0 and "not empty" in again.stderr
+
+
+def test_the_demo_runs_without_fonts(fefaent_binary, tmp_path):
+    # A fresh machine with Swift only has no fonts to draw PDFs with: the demo still runs end to end,
+    # the certificates say where the PDF would be, and the demo says what to install.
+    env = dict(os.environ, FEFAENT_FONTS="/nonexistent/font.ttf")
+    keep = tmp_path / "demo"
+    result = subprocess.run([str(fefaent_binary), "demo", "--keep", str(keep)], capture_output=True, text=True,
+                            timeout=120, env=env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "fonts-dejavu-core" in result.stdout
+    assert list((keep / "evidence").glob("*.pdf")) == []
+    certificates = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+                    for p in sorted((keep / "notices").glob("*Certificate.eml"))]
+    assert len(certificates) == 4
+    for certificate in certificates:
+        assert "Evidence PDF not attached" in certificate.get_body(("plain",)).get_content()

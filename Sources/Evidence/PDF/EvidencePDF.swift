@@ -17,9 +17,14 @@ public enum EvidencePDFError: Error, Hashable, Sendable {
 
 /// The evidence PDF's content: who sent what to whom, when, with which hashes, and every event.
 public enum EvidencePDF {
-    public static let defaultFonts = [
-        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
-    ]
+    /// The fonts evidence PDFs are drawn with, tried in order for each character (Debian's
+    /// fonts-dejavu-core and fonts-droid-fallback); `FEFAENT_FONTS` (paths separated by `:`) replaces them.
+    public static let defaultFonts: [String] =
+        ProcessInfo.processInfo.environment["FEFAENT_FONTS"].map { $0.split(separator: ":").map(String.init) }
+        ?? [
+            "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+            "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
+        ]
 
     public static func postScriptName(_ path: String) -> String {
         String((path as NSString).lastPathComponent.split(separator: ".").first ?? "Font").filter {

@@ -65,23 +65,31 @@ extension FefaentDaemon {
         logger: Logger
     ) throws -> NoticeDispatcher {
         let fonts = EvidencePDF.defaultFonts.compactMap { try? EvidencePDFMaker.fonts(at: [$0]).first }
-        guard !fonts.isEmpty else {
-            throw ConfigurationError(
-                key: "dkim",
-                "certification sends evidence PDFs, drawn with \(EvidencePDF.defaultFonts[0]) (Debian: fonts-dejavu-core)"
+        var makePDF: (@Sendable (String) async throws -> [UInt8])? = nil
+        if fonts.isEmpty {
+            logger.error(
+                "no fonts to draw evidence PDFs: certificates go out without them (Debian: apt-get install fonts-dejavu-core)",
+                metadata: ["fonts": "\(EvidencePDF.defaultFonts.joined(separator: ":"))"]
             )
-        }
-        let maker = EvidencePDFMaker(keys: try EvidenceKeys(configuration), fonts: fonts)
-        let log = evidence.log
-        let makePDF: @Sendable (String) async throws -> [UInt8] = { queueID in
-            var message: [UInt8]? = nil
-            if let queued = try spool.database.message(id: queueID) {
-                message = Array(try spool.contents(of: queued)[queued.headerLength...])
+        } else {
+            let maker = EvidencePDFMaker(keys: try EvidenceKeys(configuration), fonts: fonts)
+            let log = evidence.log
+            makePDF = { queueID in
+                var message: [UInt8]? = nil
+                if let queued = try spool.database.message(id: queueID) {
+                    message = Array(try spool.contents(of: queued)[queued.headerLength...])
+                }
+                return try await maker.pdf(records: try log.store.records(queueID: queueID), log: log, message: message)
             }
-            return try await maker.pdf(records: try log.store.records(queueID: queueID), log: log, message: message)
         }
         return NoticeDispatcher(
-            notices: NoticeService(settings: settings, spool: spool, log: log, makePDF: makePDF, logger: logger),
+            notices: NoticeService(
+                settings: settings,
+                spool: spool,
+                log: evidence.log,
+                makePDF: makePDF,
+                logger: logger
+            ),
             interval: .milliseconds(Int64(max(50, configuration.checkpointIntervalMilliseconds / 2))),
             logger: logger
         )
