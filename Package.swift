@@ -136,6 +136,7 @@ let package = Package(
             name: "Certification",
             dependencies: [
                 "SMTPCore",
+                "SMTPNIO",
                 "MailMessage",
                 "Evidence",
                 "Delivery",

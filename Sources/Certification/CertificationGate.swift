@@ -9,6 +9,7 @@
 import Foundation
 public import MailMessage
 public import SMTPCore
+import SMTPNIO
 public import Spool
 
 /// What the certification says of a mail at the end of DATA.
@@ -251,13 +252,9 @@ public struct CertificationGate: Sendable {
         return .failure(Failures(reasons: reasons, temporary: temporary))
     }
 
-    /// Whether `client` is in `network` (`192.0.2.0/24`, `2001:db8::/32`, or one address).
+    /// Whether `client` is in `network` (`192.0.2.0/24`, `2001:db8::/32`, or one address), read by the
+    /// parser of `auth.trusted_networks`.
     static func network(_ network: String, contains client: String) -> Bool {
-        let parts = network.split(separator: "/", maxSplits: 1)
-        guard let base = IPAddress(parts[0]), let address = IPAddress(client) else { return false }
-        let bits = base.description.contains(":") ? 128 : 32
-        let prefix = parts.count == 2 ? Int(parts[1]) ?? -1 : bits
-        guard (0...bits).contains(prefix) else { return false }
-        return address.matches(base, prefix: prefix)
+        IPNetwork(network)?.contains(client) ?? false
     }
 }

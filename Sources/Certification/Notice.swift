@@ -67,44 +67,37 @@ public struct Notice: Sendable {
         body += "\n-- \n\(settings.serviceName), \(settings.hostname)\n"
         let plain = BodyEncoder.quotedPrintable(Array(body.utf8).normalizedToCRLF(), lineEnding: crlf)
 
-        var headers: [String] = [
-            "From: " + EncodedWordEncoder.displayName(settings.serviceName) + " <\(settings.noticeSender)>",
-            "To: " + (self.toName.map { EncodedWordEncoder.displayName($0) + " <\(self.to)>" } ?? self.to),
-            "Subject: " + EncodedWordEncoder.encode(text.subject(self.kind, original: self.originalSubject)),
-            "Date: " + Self.rfc5322Date(now),
-            "Message-ID: <\(self.kind.rawValue).\(self.evidenceID.lowercased())@\(settings.domain)>",
-            "MIME-Version: 1.0",
-            "Auto-Submitted: auto-generated",
-            "X-Fefaent-Notice: \(self.kind.rawValue)",
-            "X-Fefaent-Certification: \(self.evidenceID)"
+        var headers: [(name: String, value: String)] = [
+            ("From", EncodedWordEncoder.displayName(settings.serviceName) + " <\(settings.noticeSender)>"),
+            ("To", self.toName.map { EncodedWordEncoder.displayName($0) + " <\(self.to)>" } ?? self.to),
+            ("Subject", EncodedWordEncoder.encode(text.subject(self.kind, original: self.originalSubject))),
+            ("Date", Self.rfc5322Date(now)),
+            ("Message-ID", "<\(self.kind.rawValue).\(self.evidenceID.lowercased())@\(settings.domain)>"),
+            ("MIME-Version", "1.0"),
+            ("Auto-Submitted", "auto-generated"),
+            ("X-Fefaent-Notice", self.kind.rawValue),
+            ("X-Fefaent-Certification", self.evidenceID)
         ]
-        var output: [UInt8] = []
+        var content: [UInt8] = []
         if let pdf = self.pdf {
             let boundary = "=_fefaent_" + TrackingToken.make()
-            headers.append("Content-Type: multipart/mixed; boundary=\"\(boundary)\"")
-            for header in headers {
-                output += HeaderField(name: header.before(":"), encodedValue: header.after(":")).raw
-            }
-            output += crlf
-            output += Array("--\(boundary)".utf8) + crlf
-            output += Array("Content-Type: text/plain; charset=utf-8".utf8) + crlf
-            output += Array("Content-Transfer-Encoding: quoted-printable".utf8) + crlf + crlf
-            output += plain + crlf
-            output += Array("--\(boundary)".utf8) + crlf
-            output += Array("Content-Type: application/pdf; name=\"\(pdf.name)\"".utf8) + crlf
-            output += Array("Content-Disposition: attachment; filename=\"\(pdf.name)\"".utf8) + crlf
-            output += Array("Content-Transfer-Encoding: base64".utf8) + crlf + crlf
-            output += BodyEncoder.base64(pdf.bytes, lineEnding: crlf)
-            output += Array("--\(boundary)--".utf8) + crlf
+            headers.append(("Content-Type", "multipart/mixed; boundary=\"\(boundary)\""))
+            content += Array("--\(boundary)".utf8) + crlf
+            content += Array("Content-Type: text/plain; charset=utf-8".utf8) + crlf
+            content += Array("Content-Transfer-Encoding: quoted-printable".utf8) + crlf + crlf
+            content += plain + crlf
+            content += Array("--\(boundary)".utf8) + crlf
+            content += Array("Content-Type: application/pdf; name=\"\(pdf.name)\"".utf8) + crlf
+            content += Array("Content-Disposition: attachment; filename=\"\(pdf.name)\"".utf8) + crlf
+            content += Array("Content-Transfer-Encoding: base64".utf8) + crlf + crlf
+            content += BodyEncoder.base64(pdf.bytes, lineEnding: crlf)
+            content += Array("--\(boundary)--".utf8) + crlf
         } else {
-            headers.append("Content-Type: text/plain; charset=utf-8")
-            headers.append("Content-Transfer-Encoding: quoted-printable")
-            for header in headers {
-                output += HeaderField(name: header.before(":"), encodedValue: header.after(":")).raw
-            }
-            output += crlf
-            output += plain
+            headers.append(("Content-Type", "text/plain; charset=utf-8"))
+            headers.append(("Content-Transfer-Encoding", "quoted-printable"))
+            content = plain
         }
+        let output = headers.flatMap { HeaderField(name: $0.name, encodedValue: $0.value).raw } + crlf + content
         return try settings.signer.sign(message: output, timestamp: Int(now.timeIntervalSince1970))
     }
 
@@ -114,17 +107,6 @@ public struct Notice: Sendable {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
         return formatter.string(from: date)
-    }
-}
-
-extension String {
-    fileprivate func before(_ separator: Character) -> String {
-        String(self[..<(self.firstIndex(of: separator) ?? self.endIndex)])
-    }
-
-    fileprivate func after(_ separator: Character) -> String {
-        guard let index = self.firstIndex(of: separator) else { return "" }
-        return self[self.index(after: index)...].trimmingCharacters(in: .whitespaces)
     }
 }
 

@@ -10,6 +10,7 @@ import ArgumentParser
 import FefaentServer
 import Foundation
 import HummingbirdBcrypt
+import SMTPNIO
 import Spool
 
 /// `fefaent account add|list|show|set|credit|debit|delete`: the customers, their senders and their units.
@@ -38,13 +39,8 @@ struct AccountCommand: AsyncParsableCommand {
             for address in self.senders where !address.contains("@") {
                 throw ValidationError("--sender \(address) is not an address")
             }
-            for network in self.networks {
-                let parts = network.split(separator: "/")
-                guard parts.count <= 2, parts.count == 1 || Int(parts[1]) != nil,
-                    parts[0].contains(".") || parts[0].contains(":")
-                else {
-                    throw ValidationError("--network \(network) is not an address or address/prefix")
-                }
+            for network in self.networks where IPNetwork(network) == nil {
+                throw ValidationError("--network \(network) is not an address or address/prefix")
             }
         }
 
