@@ -51,12 +51,17 @@ struct EncodedEvent: Sendable {
 
     /// The events the hand-written writer does not cover (rarer than acceptances and outcomes).
     private static func encode(_ event: AttestedEvent) -> Data {
+        // Every member is a string, number, Bool, Date or a struct of those: encoding cannot fail.
+        try! Self.encoder.encode(event)
+    }
+
+    /// One encoder for all (sorted keys, millisecond times), as ``OutboxEntry`` has one decoder.
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         encoder.dateEncodingStrategy = .millisecondsSince1970
-        // Every member is a string, number, Bool, Date or a struct of those: encoding cannot fail.
-        return try! encoder.encode(event)
-    }
+        return encoder
+    }()
 }
 
 /// Evidence ids: `E` and 26 Crockford base32 digits of 130 random bits. Random, so an id says
