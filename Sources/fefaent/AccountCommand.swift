@@ -133,10 +133,17 @@ struct AccountCommand: AsyncParsableCommand {
             print("trusted networks  \(account.trustedNetworkList.joined(separator: " "))")
             print("language          \(account.language.rawValue)")
             print("certify Cc        \(account.certifyCc ? "yes" : "no")")
-            print("balance           \(account.balance) units")
+            let ledger = try database.ledger(of: self.name)
+            // The ledger is append-only; the balance column is a copy an operator could change by hand.
+            let ledgerBalance = ledger.last?.balanceAfter ?? 0
+            print(
+                "balance           \(account.balance) units"
+                    + (ledgerBalance == account.balance
+                        ? "" : " (NOT what the ledger says: \(ledgerBalance); changed outside the ledger)")
+            )
             print("ledger:")
             print("  #     when (UTC)            change  balance  by              why")
-            for entry in try database.ledger(of: self.name) {
+            for entry in ledger {
                 print(
                     "  \(String(entry.id).padding(toLength: 5, withPad: " ", startingAt: 0)) \(utc(entry.at))  "
                         + "\(String(format: "%+6d", entry.change))  \(String(format: "%7d", entry.balanceAfter))  "

@@ -129,3 +129,11 @@ def test_the_ledger_cannot_be_rewritten(certifier):
     assert "balance           95 units" in shown and "refund of a test" in shown and "opening balance" in shown
     result = c.daemon.cli("account", "debit", "acme", "500", check=False)
     assert result.returncode != 0 and "has only 95 units" in result.stderr
+
+
+def test_a_balance_changed_outside_the_ledger_shows(certifier):
+    c = certifier
+    with c.db() as db:
+        db.execute("UPDATE account SET balance = 99999 WHERE name = 'acme'")
+    shown = c.daemon.cli("account", "show", "acme").stdout
+    assert "balance           99999 units (NOT what the ledger says: 100; changed outside the ledger)" in shown
