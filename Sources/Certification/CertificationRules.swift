@@ -60,12 +60,7 @@ public enum CertificationRules {
     /// Relaxed alignment (DMARC, RFC 7489 §3.1): the authenticated domain is the From domain or a
     /// parent of it, or the From domain's parent below a public suffix (one label up, at least two).
     public static func aligned(_ authenticated: String, with fromDomain: String) -> Bool {
-        let authenticated = authenticated.lowercased()
-        let from = fromDomain.lowercased()
-        if authenticated == from || from.hasSuffix("." + authenticated) {
-            return authenticated.contains(".")
-        }
-        return authenticated.hasSuffix("." + from)
+        AuthenticationFacts.aligned(authenticated, with: fromDomain)
     }
 
     // MARK: - Replies

@@ -28,6 +28,9 @@ public struct Notice: Sendable {
     public var invoice: Bool
     /// `(file name, bytes)` of the evidence PDF.
     public var pdf: (name: String, bytes: [UInt8])?
+    /// The Message-ID of the mail this notice answers (an acknowledgement of receipt), for
+    /// `In-Reply-To` and `References`.
+    public var inReplyTo: String? = nil
 
     public init(
         kind: NoticeQueued.Kind,
@@ -74,10 +77,16 @@ public struct Notice: Sendable {
             ("Date", Self.rfc5322Date(now)),
             ("Message-ID", "<\(self.kind.rawValue).\(self.evidenceID.lowercased())@\(settings.domain)>"),
             ("MIME-Version", "1.0"),
-            ("Auto-Submitted", "auto-generated"),
+            // RFC 3834 §5: a response to a mail is auto-replied; a notice of an event, auto-generated.
+            ("Auto-Submitted", self.kind == .receptionAcknowledgement ? "auto-replied" : "auto-generated"),
             ("X-Fefaent-Notice", self.kind.rawValue),
             ("X-Fefaent-Certification", self.evidenceID)
         ]
+        if let inReplyTo = self.inReplyTo {
+            let id = inReplyTo.hasPrefix("<") ? inReplyTo : "<\(inReplyTo)>"
+            headers.append(("In-Reply-To", id))
+            headers.append(("References", id))
+        }
         var content: [UInt8] = []
         if let pdf = self.pdf {
             let boundary = "=_fefaent_" + TrackingToken.make()

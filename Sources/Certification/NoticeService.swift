@@ -65,12 +65,32 @@ public struct NoticeService: Sendable {
             var running = 0
             var sent = 0
             while let stored = next.next() {
+                // Acknowledgements are decided here, one after the other, so that the hourly limit per
+                // sender holds however many are made at once.
+                var acknowledgement: ReceptionEntry? = nil
+                if stored.kind == EvidenceRecord.Kind.receivedFromNonERDS.rawValue {
+                    guard let reserved = try self.reserveAcknowledgement(queueID: stored.queueID, now: now) else {
+                        continue
+                    }
+                    acknowledgement = reserved
+                }
                 if running >= concurrency, let done = try await group.next() {
                     sent += done
                     running -= 1
                 }
                 running += 1
-                group.addTask {
+                group.addTask { [acknowledgement] in
+                    if let acknowledgement {
+                        let notice = try await self.acknowledgement(of: acknowledgement, stored: stored)
+                        let queueID = try await self.enqueue(notice, about: stored, now: now)
+                        try self.spool.database.setAcknowledgement(
+                            receptionID: acknowledgement.id,
+                            .sent,
+                            reason: nil,
+                            queueID: queueID
+                        )
+                        return 1
+                    }
                     guard let notice = try await self.notice(for: stored) else { return 0 }
                     try await self.enqueue(notice, about: stored, now: now)
                     return 1
@@ -146,14 +166,15 @@ public struct NoticeService: Sendable {
         return (notice, record.recipients, record.submissionTime?.date ?? record.time.date)
     }
 
-    private func enqueue(_ item: (Notice, [String], Date), about stored: StoredRecord, now: Date) async throws {
+    @discardableResult
+    func enqueue(_ item: (Notice, [String], Date), about stored: StoredRecord?, now: Date) async throws -> String? {
         let (notice, reported, submittedAt) = item
         guard let recipient = ForwardPath(stored: notice.to) else {
             self.logger.warning(
                 "notice not sent: no usable sender address",
                 metadata: ["queue_id": "\(notice.queueID)"]
             )
-            return
+            return nil
         }
         let content = try notice.render(settings: self.settings, now: now)
         let envelope = Envelope(
@@ -184,8 +205,9 @@ public struct NoticeService: Sendable {
             "notice queued",
             metadata: [
                 "notice": "\(notice.kind.rawValue)", "about": "\(notice.queueID)", "queue_id": "\(noticeID)",
-                "evidence_id": "\(stored.evidenceID)"
+                "evidence_id": "\(stored?.evidenceID ?? "")"
             ]
         )
+        return noticeID
     }
 }

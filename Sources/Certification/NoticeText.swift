@@ -27,6 +27,12 @@ struct NoticeText {
         case (.openingAddendum, .catalan): return "Annex d'obertura: \(quoted)"
         case (.openingAddendum, .spanish): return "Anexo de apertura: \(quoted)"
         case (.openingAddendum, _): return "Opening addendum: \(quoted)"
+        case (.receptionAcknowledgement, .catalan): return "Justificant de recepció: \(quoted)"
+        case (.receptionAcknowledgement, .spanish): return "Acuse de recibo: \(quoted)"
+        case (.receptionAcknowledgement, _): return "Acknowledgement of receipt: \(quoted)"
+        case (.unitsExhausted, .catalan): return "Bústia certificada sense unitats: \(original)"
+        case (.unitsExhausted, .spanish): return "Buzón certificado sin unidades: \(original)"
+        case (.unitsExhausted, _): return "Certified mailbox out of units: \(original)"
         case (.deliveryFailureReport, _), (.delayReport, _): return quoted
         }
     }
@@ -69,6 +75,24 @@ struct NoticeText {
         case (.openingAddendum, _):
             return
                 "The tracking image of the certified copy was fetched for the first time. This shows that the mail was opened or processed by a service; it does not prove that it was read."
+        case (.receptionAcknowledgement, .catalan):
+            return
+                "Hem rebut el vostre correu a la bústia certificada indicada a sota. El PDF adjunt, signat i segellat en el temps, prova què hem rebut i quan."
+        case (.receptionAcknowledgement, .spanish):
+            return
+                "Hemos recibido su correo en el buzón certificado indicado abajo. El PDF adjunto, firmado y sellado en el tiempo, prueba qué hemos recibido y cuándo."
+        case (.receptionAcknowledgement, _):
+            return
+                "Your mail was received by the certified mailbox below. The attached PDF, signed and time-stamped, proves what was received and when."
+        case (.unitsExhausted, .catalan):
+            return
+                "El compte d'aquesta bústia certificada no té unitats. El correu rebut es desa igualment, però no es certifica ni se n'envia justificant fins que hi afegiu unitats."
+        case (.unitsExhausted, .spanish):
+            return
+                "La cuenta de este buzón certificado no tiene unidades. El correo recibido se guarda igualmente, pero no se certifica ni se envía acuse hasta que añada unidades."
+        case (.unitsExhausted, _):
+            return
+                "The account of this certified mailbox is out of units. Mail it receives is still stored, but it is not certified and no acknowledgement is sent until units are added."
         case (.deliveryFailureReport, _), (.delayReport, _):
             return ""
         }
@@ -76,6 +100,7 @@ struct NoticeText {
 
     enum Label {
         case subject, recipients, recipient, evidenceID, units, time, reply, fetchedBy, invoice, queueID, verify, noPDF
+        case mailbox, from, authentication, account
     }
 
     func label(_ label: Label) -> String {
@@ -116,6 +141,18 @@ struct NoticeText {
         case (.noPDF, .catalan): return "PDF d'evidència no adjunt; demaneu-lo amb l'identificador"
         case (.noPDF, .spanish): return "PDF de evidencia no adjunto; solicítelo con el identificador"
         case (.noPDF, _): return "Evidence PDF not attached; ask for it with the evidence id"
+        case (.mailbox, .catalan): return "Bústia"
+        case (.mailbox, .spanish): return "Buzón"
+        case (.mailbox, _): return "Mailbox"
+        case (.from, .catalan): return "Remitent"
+        case (.from, .spanish): return "Remitente"
+        case (.from, _): return "From"
+        case (.authentication, .catalan): return "Autenticació del remitent"
+        case (.authentication, .spanish): return "Autenticación del remitente"
+        case (.authentication, _): return "Sender authentication"
+        case (.account, .catalan): return "Compte"
+        case (.account, .spanish): return "Cuenta"
+        case (.account, _): return "Account"
         }
     }
 }

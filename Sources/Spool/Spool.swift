@@ -90,6 +90,7 @@ public final class Spool: Sendable {
         metadata: ReceptionMetadata,
         attestation: (@Sendable (SpooledContent) -> AttestedEvent)? = nil,
         certification: CertifiedSubmission? = nil,
+        reception: ReceptionDelivery? = nil,
         completion: @escaping @Sendable (Result<Void, any Error>) -> Void
     ) {
         // Whole milliseconds: the queue row and the attested event must say the same time.
@@ -152,6 +153,41 @@ public final class Spool: Sendable {
                 )
             }
         }
+        var reception = reception
+        if reception != nil {
+            for index in reception!.copies.indices {
+                reception!.copies[index].fileName = Maildir.fileName(
+                    queueID: message.queueID,
+                    copy: index,
+                    hostname: reception!.hostname,
+                    now: metadata.receivedAt
+                )
+            }
+        }
+        if let reception {
+            // A mailbox's copy is stored before the `250`: its row says delivered. Onward copies queue.
+            for index in recipients.indices where recipients[index].kind == RecipientKind.reception.rawValue {
+                recipients[index].state = .delivered
+            }
+            let named = Set(recipients.map { $0.address.lowercased() })
+            for forward in Set(reception.copies.compactMap(\.mailbox.forwardTo)).sorted()
+            where !named.contains(forward.lowercased()) {
+                recipients.append(
+                    QueuedRecipient(
+                        id: nil,
+                        messageId: message.queueID,
+                        address: forward,
+                        kind: RecipientKind.relay.rawValue,
+                        notify: nil,
+                        orcpt: nil,
+                        state: .queued,
+                        attempts: 0,
+                        nextAttemptAt: metadata.receivedAt,
+                        lastReply: nil
+                    )
+                )
+            }
+        }
         let content = SpooledContent(queueID: message.queueID, sha256: message.sha256, size: message.size)
         let event =
             self.attestsEvents
@@ -162,9 +198,11 @@ public final class Spool: Sendable {
                             content,
                             envelope: envelope,
                             metadata: metadata,
-                            certification: certification
+                            certification: certification,
+                            reception: reception?.facts
                         )
-                    )
+                    ),
+                evidenceID: reception?.evidenceID ?? EvidenceID.make()
             ) : nil
         self.committer.submit(
             GroupCommitter.Pending(
@@ -173,6 +211,7 @@ public final class Spool: Sendable {
                 recipients: recipients,
                 event: event,
                 certification: certification,
+                reception: reception,
                 completion: completion
             )
         )
@@ -197,6 +236,47 @@ public final class Spool: Sendable {
             }
         }
         return queueID
+    }
+
+    /// Stores again the Maildir copies of received mail that were not confirmed stored (a crash
+    /// between the commit and the rename, a Maildir that could not be written): a copy already in
+    /// `new/` or `cur/` is only marked. Returns how many copies were written.
+    @discardableResult
+    public func storeUnstoredReceptions() throws -> Int {
+        var written = 0
+        var done: [Int64] = []
+        for entry in try self.database.unstoredReceptions() {
+            guard let file = entry.maildirFile, let slash = file.range(of: "/new/", options: .backwards) else {
+                done.append(entry.id)
+                continue
+            }
+            let maildir = Maildir(path: String(file[..<slash.lowerBound]))
+            let name = String(file[slash.upperBound...])
+            if !maildir.holds(name: name) {
+                guard let message = try self.database.message(id: entry.messageId),
+                    let header = try self.database.storedHeader(receptionID: entry.id)
+                else { continue }
+                let source = MaildirSource.file(
+                    path: self.layout.path(message.path),
+                    offset: message.offset,
+                    length: message.length
+                )
+                do {
+                    try maildir.deliver(name: name, header: header, source: source)
+                    try maildir.syncNew()
+                    written += 1
+                } catch {
+                    self.logger.error(
+                        "cannot store a received mail in its Maildir",
+                        metadata: ["queue_id": "\(entry.messageId)", "error": "\(error)"]
+                    )
+                    continue
+                }
+            }
+            done.append(entry.id)
+        }
+        try self.database.markStored(receptionIDs: done)
+        return written
     }
 
     /// The stored octets of a message: the Received header Fefaent added, then the message as sent.

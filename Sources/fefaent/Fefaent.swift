@@ -16,6 +16,7 @@ struct Fefaent: AsyncParsableCommand {
         abstract: "Fefaent, a certified-mail MTA.",
         subcommands: [
             Serve.self, Demo.self, ConfigCommand.self, QueueCommand.self, KeysCommand.self, AccountCommand.self,
+            MailboxCommand.self,
             MessageCommand.self, EvidenceCommand.self
         ]
     )

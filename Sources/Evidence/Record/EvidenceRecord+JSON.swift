@@ -66,6 +66,18 @@ extension EvidenceRecord {
                     "certifiedRecipients": .array(certification.certifiedRecipients.map(CanonicalJSON.string)),
                     "units": .integer(Int64(certification.units))
                 ])
+            } ?? .null,
+            "reception": self.reception.map { reception in
+                func check(_ check: Reception.Check) -> CanonicalJSON {
+                    .object(["result": .string(check.result), "domain": optional(check.domain)])
+                }
+                return .object([
+                    "mailboxes": .array(reception.mailboxes.map(CanonicalJSON.string)),
+                    "account": optional(reception.account), "units": .integer(Int64(reception.units)),
+                    "headerFrom": optional(reception.headerFrom), "fromDomain": .string(reception.fromDomain),
+                    "spf": check(reception.spf), "dkim": .array(reception.dkim.map(check)),
+                    "dmarc": check(reception.dmarc), "dmarcPolicy": optional(reception.dmarcPolicy)
+                ])
             } ?? .null
         ]
         func tlsJSON(_ tls: TLSDetails?) -> CanonicalJSON {
@@ -226,7 +238,26 @@ extension EvidenceRecord {
                 default: return nil
                 }
             },
-            certification: Self.certification(json["certification"])
+            certification: Self.certification(json["certification"]),
+            reception: Self.reception(json["reception"])
+        )
+    }
+
+    private static func reception(_ json: CanonicalJSON?) -> Reception? {
+        guard let json, let mailboxes = json["mailboxes"]?.arrayValue else { return nil }
+        func check(_ json: CanonicalJSON?) -> Reception.Check {
+            Reception.Check(result: json?["result"]?.stringValue ?? "", domain: json?["domain"]?.stringValue)
+        }
+        return Reception(
+            mailboxes: mailboxes.compactMap(\.stringValue),
+            account: json["account"]?.stringValue,
+            units: Int(json["units"]?.integerValue ?? 0),
+            headerFrom: json["headerFrom"]?.stringValue,
+            fromDomain: json["fromDomain"]?.stringValue ?? "",
+            spf: check(json["spf"]),
+            dkim: (json["dkim"]?.arrayValue ?? []).map(check),
+            dmarc: check(json["dmarc"]),
+            dmarcPolicy: json["dmarcPolicy"]?.stringValue
         )
     }
 

@@ -178,6 +178,55 @@ public struct EvidenceRecord: Hashable, Sendable {
         }
     }
 
+    /// What a certified-reception mailbox states of a mail it received (ReceivedFromNonERDS).
+    public struct Reception: Hashable, Sendable {
+        /// One check of the sender (RFC 8601 result names: `pass`, `fail`, `none`…).
+        public struct Check: Hashable, Sendable {
+            public var result: String
+            public var domain: String?
+
+            public init(result: String, domain: String?) {
+                self.result = result
+                self.domain = domain
+            }
+        }
+
+        public var mailboxes: [String]
+        /// The account charged, `nil` for a mailbox of the config file.
+        public var account: String?
+        public var units: Int
+        /// The From header's address.
+        public var headerFrom: String?
+        public var fromDomain: String
+        public var spf: Check
+        public var dkim: [Check]
+        /// DMARC's result for the From domain and the policy it publishes.
+        public var dmarc: Check
+        public var dmarcPolicy: String?
+
+        public init(
+            mailboxes: [String],
+            account: String?,
+            units: Int,
+            headerFrom: String?,
+            fromDomain: String,
+            spf: Check,
+            dkim: [Check],
+            dmarc: Check,
+            dmarcPolicy: String?
+        ) {
+            self.mailboxes = mailboxes
+            self.account = account
+            self.units = units
+            self.headerFrom = headerFrom
+            self.fromDomain = fromDomain
+            self.spf = spf
+            self.dkim = dkim
+            self.dmarc = dmarc
+            self.dmarcPolicy = dmarcPolicy
+        }
+    }
+
     /// The digest algorithm of every SHA-256 a record states (message and parts): its OID.
     public static let digestAlgorithm = "2.16.840.1.101.3.4.2.1"
 
@@ -218,6 +267,8 @@ public struct EvidenceRecord: Hashable, Sendable {
     public var senderAuthentication: SenderAuthentication?
     /// The certification of a certified mail.
     public var certification: Certification?
+    /// What a reception mailbox states of a received mail.
+    public var reception: Reception?
 
     public init(
         kind: Kind,
@@ -237,9 +288,11 @@ public struct EvidenceRecord: Hashable, Sendable {
         reason: Reason? = nil,
         issuer: Issuer? = nil,
         senderAuthentication: SenderAuthentication? = nil,
-        certification: Certification? = nil
+        certification: Certification? = nil,
+        reception: Reception? = nil
     ) {
         self.certification = certification
+        self.reception = reception
         self.submissionTime = submissionTime
         self.reason = reason
         self.issuer = issuer

@@ -34,6 +34,30 @@ extension EvidenceService {
         )
     }
 
+    /// A received mail's record names the mailboxes, the charge, and every check of its sender; the
+    /// sender counts as authenticated by an aligned DKIM pass, else an aligned SPF pass.
+    static func receive(_ record: inout EvidenceRecord, _ reception: ReceptionFacts) {
+        let authentication = reception.authentication
+        if let domain = authentication.alignedDKIMDomain {
+            record.senderAuthentication = .dkim(domain: domain)
+        } else if authentication.alignedSPF {
+            record.senderAuthentication = .spf(domain: authentication.spfDomain)
+        } else {
+            record.senderAuthentication = EvidenceRecord.SenderAuthentication.none
+        }
+        record.reception = EvidenceRecord.Reception(
+            mailboxes: reception.mailboxes,
+            account: reception.account,
+            units: reception.units,
+            headerFrom: reception.headerFrom,
+            fromDomain: authentication.fromDomain,
+            spf: .init(result: authentication.spf.rawValue, domain: authentication.spfDomain),
+            dkim: authentication.dkim.map { .init(result: $0.result.rawValue, domain: $0.domain) },
+            dmarc: .init(result: authentication.dmarc.rawValue, domain: authentication.fromDomain),
+            dmarcPolicy: authentication.dmarcPolicy
+        )
+    }
+
     /// A SubmissionRejection: what was refused (digest and size; nothing of it is kept), from whom,
     /// why, and the reply.
     static func rejectionRecord(_ event: SubmissionRejected, id: String) -> EvidenceRecord {

@@ -200,7 +200,7 @@ public final class EvidenceService: Service, Sendable {
                 sender: event.certification?.senderAddress ?? event.envelopeSender
             )
             var record = Self.record(
-                kind: event.isReception ? .receivedFromNonERDS : .submissionAcceptance,
+                kind: event.isReception || event.reception != nil ? .receivedFromNonERDS : .submissionAcceptance,
                 id: entry.evidenceID,
                 time: UTCDateTime(event.receivedAt),
                 queueID: event.queueID,
@@ -221,6 +221,9 @@ public final class EvidenceService: Service, Sendable {
                 ?? (event.session.clientInTrustedNetwork ? .trustedNetwork : EvidenceRecord.SenderAuthentication.none)
             if let certification = event.certification {
                 Self.certify(&record, certification)
+            }
+            if let reception = event.reception {
+                Self.receive(&record, reception)
             }
             return record
         case .relayOutcome(let event):

@@ -47,6 +47,9 @@ public final class FefaentDaemon: Sendable {
     public let notices: NoticeDispatcher?
     /// The HTTP front (pixel, health, metrics), when `[http] listen` is given.
     let http: (any Service)?
+    /// The reception mailboxes (the table and the config's `reception_mailboxes`).
+    public let mailboxes: MailboxDirectory
+    let mailboxService: MailboxService
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let logger: Logger
@@ -86,10 +89,32 @@ public final class FefaentDaemon: Sendable {
         } else if !configuration.certifierAddresses.isEmpty {
             logger.warning("no [dkim] key: certification is off, mail to the certifier is queued but not certified")
         }
+        let mailboxes = MailboxDirectory(
+            configured: configuration.receptionMailboxes.map {
+                ReceptionMailbox(address: $0, maildir: configuration.spoolDirectory + "/mailboxes/" + $0.lowercased())
+            },
+            database: self.spool.database
+        )
+        try mailboxes.refresh()
+        self.mailboxes = mailboxes
+        self.mailboxService = MailboxService(directory: mailboxes, spool: self.spool, logger: logger)
         let policy = IngressPolicy(
             certifierAddresses: Set(configuration.certifierAddresses),
-            receptionMailboxes: Set(configuration.receptionMailboxes),
+            receptionDirectory: mailboxes.ingressDirectory,
             systemDomains: configuration.systemDomains.isEmpty ? nil : Set(configuration.systemDomains)
+        )
+        sink.reception = ReceptionIngress(
+            spool: self.spool,
+            directory: mailboxes,
+            authenticator: SenderAuthenticator(resolver: LibresolvMailDNS(resolver: dns)),
+            policy: AcknowledgementPolicy { [certifiers = policy.certifierAddresses, domains = policy.systemDomains] in
+                let domain = $0.split(separator: "@").last.map(String.init) ?? ""
+                return certifiers.contains($0) || domains.contains(domain) || mailboxes.mailbox(for: $0) != nil
+            },
+            hostname: configuration.hostname,
+            unitSize: configuration.certification.unitSize,
+            threadPool: self.threadPool,
+            logger: logger
         )
         let session = ServerSessionConfiguration(
             hostname: configuration.hostname,
@@ -285,6 +310,7 @@ public final class FefaentDaemon: Sendable {
         if let notices = self.notices { services.append(notices) }
         if let http = self.http { services.append(http) }
         services.append(self.deliveryRunner)
+        services.append(self.mailboxService)
         for server in self.servers { services.append(ListenerService(server: server, grace: self.grace)) }
         return services
     }
@@ -298,6 +324,7 @@ public final class FefaentDaemon: Sendable {
         if let notices = self.notices { services.append(notices) }
         if let http = self.http { services.append(http) }
         services.append(self.deliveryRunner)
+        services.append(self.mailboxService)
         return services
     }
 

@@ -43,6 +43,7 @@ public struct NoticeDispatcher: Service {
             do {
                 try await withTaskExecutorPreference(executor) {
                     while try await self.notices.sendPending(concurrency: System.coreCount * 2) > 0 {}
+                    try await self.notices.sendOwnerAlerts()
                 }
             } catch {
                 self.logger.error("cannot send notices", metadata: ["error": "\(error)"])

@@ -24,6 +24,8 @@ struct SpoolMessageSink: SMTPMessageSink {
     let logger: Logger
     /// Takes mail to the certifier and bounces of certified copies (when certification is configured).
     var certification: CertificationIngress? = nil
+    /// Takes mail to reception mailboxes.
+    var reception: ReceptionIngress? = nil
 
     func makeQueueID() -> String {
         QueueID.make()
@@ -33,7 +35,8 @@ struct SpoolMessageSink: SMTPMessageSink {
         SpoolMessageWriter(
             message: self.spool.beginMessage(queueID: queueID, header: header),
             spool: self.spool,
-            certification: self.certification
+            certification: self.certification,
+            reception: self.reception
         )
     }
 
@@ -65,11 +68,13 @@ final class SpoolMessageWriter: SMTPMessageWriter {
     private var message: IncomingMessage?
     private let spool: Spool
     private let certification: CertificationIngress?
+    private let reception: ReceptionIngress?
 
-    init(message: IncomingMessage, spool: Spool, certification: CertificationIngress?) {
+    init(message: IncomingMessage, spool: Spool, certification: CertificationIngress?, reception: ReceptionIngress?) {
         self.message = message
         self.spool = spool
         self.certification = certification
+        self.reception = reception
     }
 
     func append(_ bytes: ByteBuffer) throws {
@@ -97,15 +102,18 @@ final class SpoolMessageWriter: SMTPMessageWriter {
             tls: session.tls,
             clientIsTrusted: session.clientIsTrusted
         )
-        if let certification = self.certification, certification.handles(envelope) {
-            certification.commit(sealed, envelope: envelope, metadata: metadata) { outcome in
-                switch outcome {
-                case .accepted: completion(.success(()))
-                case .refused(let reply): completion(.failure(SMTPMessageRefusal(reply)))
-                case .failed(let error): completion(.failure(error))
-                }
+        let reply: @Sendable (IngressOutcome) -> Void = { outcome in
+            switch outcome {
+            case .accepted: completion(.success(()))
+            case .refused(let reply): completion(.failure(SMTPMessageRefusal(reply)))
+            case .failed(let error): completion(.failure(error))
             }
-            return
+        }
+        if let certification = self.certification, certification.handles(envelope) {
+            return certification.commit(sealed, envelope: envelope, metadata: metadata, completion: reply)
+        }
+        if let reception = self.reception, reception.handles(envelope) {
+            return reception.commit(sealed, envelope: envelope, metadata: metadata, completion: reply)
         }
         self.spool.commit(sealed, envelope: envelope, metadata: metadata) { result in
             if case .success = result { Counter(label: "fefaent_accepted_total").increment() }

@@ -18,6 +18,8 @@ public struct IngressPolicy: Hashable, Sendable {
     public var certifierAddresses: Set<String>
     /// Certified-reception mailboxes, lower-cased.
     public var receptionMailboxes: Set<String>
+    /// Mailboxes kept as data (`fefaent mailbox add`): asked after ``receptionMailboxes``.
+    public var receptionDirectory: ReceptionDirectory?
     /// Domains whose system addresses Fefaent answers for (the certifier domains), lower-cased.
     public var systemDomains: Set<String>
     /// Local parts that exist on every system domain.
@@ -28,12 +30,14 @@ public struct IngressPolicy: Hashable, Sendable {
     public init(
         certifierAddresses: Set<String>,
         receptionMailboxes: Set<String> = [],
+        receptionDirectory: ReceptionDirectory? = nil,
         systemDomains: Set<String>? = nil,
         systemLocalParts: Set<String> = ["postmaster", "abuse", "notices"],
         systemLocalPartPrefixes: [String] = ["bounces+"]
     ) {
         self.certifierAddresses = Set(certifierAddresses.map { $0.lowercased() })
         self.receptionMailboxes = Set(receptionMailboxes.map { $0.lowercased() })
+        self.receptionDirectory = receptionDirectory
         self.systemDomains = Set(
             (systemDomains ?? Set(certifierAddresses.compactMap { $0.split(separator: "@").last.map(String.init) }))
                 .map { $0.lowercased() }
@@ -52,7 +56,7 @@ public struct IngressPolicy: Hashable, Sendable {
         if self.certifierAddresses.contains(address) {
             return .accept(.certifier)
         }
-        if self.receptionMailboxes.contains(address) {
+        if self.receptionMailboxes.contains(address) || self.receptionDirectory?.contains(address) == true {
             return .accept(.reception)
         }
         if self.systemDomains.contains(mailbox.domain) {
@@ -72,6 +76,26 @@ public struct IngressPolicy: Hashable, Sendable {
 }
 
 /// The verdict of the ``IngressPolicy`` on one recipient.
+/// A lookup of reception mailboxes that may change while the server runs (the mailbox table).
+///
+/// Two directories are equal when they are the same lookup.
+public struct ReceptionDirectory: Hashable, Sendable {
+    private let identity: ObjectIdentifier
+    private let lookup: @Sendable (String) -> Bool
+
+    /// `lookup` gets a lower-cased address and says whether it is a reception mailbox (an address of
+    /// its own or one of a whole domain's); it must not block (it runs on an event loop).
+    public init(owner: AnyObject, lookup: @escaping @Sendable (String) -> Bool) {
+        self.identity = ObjectIdentifier(owner)
+        self.lookup = lookup
+    }
+
+    public func contains(_ address: String) -> Bool { self.lookup(address) }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.identity == rhs.identity }
+    public func hash(into hasher: inout Hasher) { hasher.combine(self.identity) }
+}
+
 public enum RecipientVerdict: Hashable, Sendable {
     case accept(RecipientKind)
     case reject(Reply)
@@ -89,4 +113,7 @@ public enum RecipientKind: String, Hashable, Sendable, Codable {
     case relay
     /// A recipient of a certified mail (queued by the certification, never named by a listener).
     case certified
+
+    /// Kinds that never share a transaction: each maps to the one it excludes.
+    static let exclusiveKinds: [RecipientKind: RecipientKind] = [.certifier: .reception, .reception: .certifier]
 }

@@ -97,6 +97,13 @@ extension ServerSessionStateMachine {
         let mayRelay = session.authenticatedUser != nil || self.configuration.clientIsTrusted
         switch self.configuration.policy.evaluate(path, authenticated: mayRelay) {
         case .accept(let kind):
+            // Mail to the certifier and mail to a reception mailbox take different roads at the end of
+            // DATA: the second kind waits for a transaction of its own (452: the client sends it next).
+            if let other = RecipientKind.exclusiveKinds[kind],
+                transaction.recipients.contains(where: { $0.kind == other })
+            {
+                return .reply(.tooManyRecipients)
+            }
             transaction.recipients.append(AcceptedRecipient(forwardPath: path, parameters: parameters, kind: kind))
             self.state = .mail(session, transaction)
             return .reply(.recipientOk)

@@ -70,7 +70,14 @@ extension SpoolDatabase {
 
     /// Charges `units` inside the caller's transaction, or throws ``InsufficientUnits`` having changed
     /// nothing (the charge is the first write of a certified mail's commit, so no savepoint is needed).
-    static func charge(_ units: Int, account: String, queueID: String, now: Date, in db: Database) throws {
+    static func charge(
+        _ units: Int,
+        account: String,
+        queueID: String,
+        now: Date,
+        reason: String = "certified mail",
+        in db: Database
+    ) throws {
         let update = try db.cachedStatement(
             sql: "UPDATE account SET balance = balance - ? WHERE name = ? AND balance >= ? RETURNING balance"
         )
@@ -88,7 +95,7 @@ extension SpoolDatabase {
             change: -units,
             balanceAfter: balance,
             actor: "certification",
-            reason: "certified mail",
+            reason: reason,
             queueID: queueID,
             now: now
         )

@@ -192,6 +192,60 @@ extension SpoolDatabase {
                     """
             )
         }
+        migrator.registerMigration("v8: certified reception (mailboxes, receptions, owner alerts)") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE mailbox (
+                        address TEXT PRIMARY KEY NOT NULL,
+                        account TEXT,
+                        maildir TEXT,
+                        forward_to TEXT,
+                        acknowledge BOOLEAN NOT NULL DEFAULT 1,
+                        language TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('ca', 'es', 'en')),
+                        acknowledgements_per_hour INTEGER NOT NULL DEFAULT 10 CHECK (acknowledgements_per_hour >= 0),
+                        owner_address TEXT,
+                        created_at DATETIME NOT NULL,
+                        CHECK (maildir IS NOT NULL OR forward_to IS NOT NULL)
+                    );
+                    CREATE TABLE reception (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        message_id TEXT NOT NULL,
+                        mailbox TEXT NOT NULL,
+                        recipient TEXT NOT NULL,
+                        received_at DATETIME NOT NULL,
+                        envelope_sender TEXT NOT NULL,
+                        header_from TEXT,
+                        subject TEXT,
+                        account TEXT,
+                        units INTEGER NOT NULL DEFAULT 0,
+                        certified BOOLEAN NOT NULL,
+                        not_certified_reason TEXT,
+                        evidence_id TEXT,
+                        maildir_file TEXT,
+                        stored_header BLOB,
+                        stored BOOLEAN NOT NULL DEFAULT 0,
+                        acknowledgement TEXT NOT NULL
+                            CHECK (acknowledgement IN ('pending', 'sent', 'suppressed', 'off')),
+                        acknowledgement_reason TEXT,
+                        acknowledgement_queue_id TEXT,
+                        language TEXT NOT NULL DEFAULT 'en'
+                    );
+                    CREATE INDEX reception_message ON reception(message_id);
+                    CREATE INDEX reception_mailbox ON reception(mailbox, received_at);
+                    CREATE INDEX reception_unstored ON reception(stored) WHERE stored = 0;
+                    CREATE INDEX reception_acknowledged ON reception(envelope_sender, mailbox, acknowledgement);
+                    CREATE TABLE owner_alert (
+                        account TEXT NOT NULL,
+                        day TEXT NOT NULL,
+                        mailbox TEXT NOT NULL,
+                        owner_address TEXT,
+                        created_at DATETIME NOT NULL,
+                        sent_at DATETIME,
+                        PRIMARY KEY (account, day)
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -38,21 +38,40 @@ public struct SpoolDatabase: Sendable {
         var recipients: [QueuedRecipient]
         var event: EncodedEvent?
         var certification: CertifiedSubmission?
+        var reception: ReceptionDelivery? = nil
+    }
+
+    /// What became of one message of a batch.
+    enum InsertResult {
+        /// Written; for a mail to reception mailboxes, whether it was certified.
+        case inserted(ReceptionCertification?)
+        /// Not written (a certified mail its balance does not cover).
+        case refused(any Error)
     }
 
     /// Inserts the messages, their recipients and the events that attest them in one transaction
     /// (cached statements: this is the acceptance hot path, run once per group commit).
     ///
     /// A certified mail is charged first: when its account's balance does not cover it, nothing of
-    /// it is written and its entry in the result says why; the other mails of the batch go on.
-    func insert(_ messages: [NewMessage]) throws -> [(any Error)?] {
+    /// it is written and its entry in the result says why; the other mails of the batch go on. A
+    /// mail to reception mailboxes is always written: charged when the balance covers it, else
+    /// written without its event (not certified) and its owner is due an alert. `storedReceptions`:
+    /// messages whose Maildir copies are stored since the last transaction.
+    func insert(_ messages: [NewMessage], storedReceptions: [String] = []) throws -> [InsertResult] {
         try self.writer.write { db in
-            var refusals: [(any Error)?] = []
-            refusals.reserveCapacity(messages.count)
+            var results: [InsertResult] = []
+            results.reserveCapacity(messages.count)
+            if !storedReceptions.isEmpty {
+                try Self.markStored(storedReceptions, in: db)
+            }
             for new in messages {
+                if let reception = new.reception {
+                    results.append(.inserted(try Self.insertReception(new, reception, in: db)))
+                    continue
+                }
                 guard let certification = new.certification else {
                     try Self.insert(new, in: db)
-                    refusals.append(nil)
+                    results.append(.inserted(nil))
                     continue
                 }
                 do {
@@ -65,18 +84,18 @@ public struct SpoolDatabase: Sendable {
                         in: db
                     )
                 } catch let refusal as InsufficientUnits {
-                    refusals.append(refusal)
+                    results.append(.refused(refusal))
                     continue
                 }
                 try Self.insert(new, in: db)
                 try Self.insertCertification(certification, queueID: new.message.id, in: db)
-                refusals.append(nil)
+                results.append(.inserted(nil))
             }
-            return refusals
+            return results
         }
     }
 
-    private static func insert(_ new: NewMessage, in db: Database) throws {
+    static func insert(_ new: NewMessage, in db: Database) throws {
         let insertMessage = try db.cachedStatement(
             sql: """
                 INSERT INTO message (id, received_at, sender, size, sha256, header_length, storage, path, offset,

@@ -30,6 +30,8 @@ final class GroupCommitter: Sendable {
         var event: EncodedEvent?
         /// A certified mail's charge and `certified_message` row; its recipients carry their tokens.
         var certification: CertifiedSubmission?
+        /// A mail to reception mailboxes: its charge, rows and Maildir copies.
+        var reception: ReceptionDelivery?
         var completion: @Sendable (Result<Void, any Error>) -> Void
     }
 
@@ -46,6 +48,8 @@ final class GroupCommitter: Sendable {
     }
 
     private let queue = NIOLockedValueBox(Queue())
+    /// Messages whose Maildir copies were stored since the last transaction: the next one marks them.
+    private let storedReceptions = NIOLockedValueBox<[String]>([])
     private let segment = NIOLockedValueBox<Segment?>(nil)
     private let threadPool: NIOThreadPool
     private let layout: SpoolLayout
@@ -76,6 +80,10 @@ final class GroupCommitter: Sendable {
 
     func shutdown() throws {
         try self.threadPool.syncShutdownGracefully()
+        let stored = self.storedReceptions.withLockedValue { $0 }
+        if !stored.isEmpty {
+            _ = try self.database.insert([], storedReceptions: stored)
+        }
         self.segment.withLockedValue { segment in
             if let fd = segment?.fd { POSIX.close(fd) }
             segment = nil
@@ -141,7 +149,8 @@ final class GroupCommitter: Sendable {
                         message: record,
                         recipients: pending.recipients,
                         event: pending.event,
-                        certification: pending.certification
+                        certification: pending.certification,
+                        reception: pending.reception
                     )
                 )
             }
@@ -154,10 +163,21 @@ final class GroupCommitter: Sendable {
             if movedAny {
                 try POSIX.syncDirectory(self.layout.path(SpoolLayout.messageFolder))
             }
-            let refusals = try self.database.insert(rows)
-            for (row, refusal) in zip(rows, refusals) where refusal != nil && row.message.storage == .file {
-                POSIX.unlink(self.layout.path(row.message.path))
+            let results = try self.database.insert(rows, storedReceptions: self.storedReceptions.withLockedValue { $0 })
+            self.storedReceptions.withLockedValue { $0 = [] }
+            var refusals: [(any Error)?] = []
+            for (index, (row, result)) in zip(rows, results).enumerated() {
+                switch result {
+                case .refused(let refusal):
+                    if row.message.storage == .file { POSIX.unlink(self.layout.path(row.message.path)) }
+                    refusals.append(refusal)
+                case .inserted(let certification):
+                    refusals.append(
+                        self.storeCopies(of: batch[index], row: row.message, certification: certification)
+                    )
+                }
             }
+            self.syncMaildirs(batch: batch, refusals: refusals)
             return refusals
         } catch {
             // Nothing of a failed batch may look queued: its rows were not written, its files go.
@@ -168,6 +188,71 @@ final class GroupCommitter: Sendable {
             self.closeSegment()
             throw error
         }
+    }
+
+    /// Stores a received mail's copies in their Maildirs (each synced before its rename into `new/`).
+    ///
+    /// The mail is durable in the spool already: a copy that cannot be stored now (a full disk, a
+    /// Maildir made unwritable) is logged and stored again later (``Spool/storeUnstoredReceptions()``),
+    /// so the client still hears `250`.
+    private func storeCopies(
+        of pending: Pending,
+        row: QueuedMessage,
+        certification: ReceptionCertification?
+    ) -> (any Error)? {
+        guard let reception = pending.reception, let certification else { return nil }
+        let source: MaildirSource
+        switch pending.message.content {
+        case .memory(let bytes):
+            source = .bytes(Array(bytes.readableBytesView))
+        case .file:
+            source = .file(path: self.layout.path(row.path), offset: row.offset, length: row.length)
+        }
+        do {
+            for copy in reception.copies {
+                guard let path = copy.mailbox.maildir else { continue }
+                try Maildir(path: path).deliver(
+                    name: copy.fileName,
+                    header: reception.storedHeader(for: copy, certification: certification),
+                    source: source
+                )
+            }
+        } catch {
+            self.logger.error(
+                "cannot store a received mail in its Maildir; it stays in the spool and is stored again later",
+                metadata: ["queue_id": "\(row.id)", "error": "\(error)"]
+            )
+        }
+        return nil
+    }
+
+    /// One sync of each `new/` folder the batch renamed into; the batch's copies then count as stored.
+    private func syncMaildirs(batch: [Pending], refusals: [(any Error)?]) {
+        var folders: Set<String> = []
+        var stored: [String] = []
+        for (pending, refusal) in zip(batch, refusals) where refusal == nil {
+            guard let reception = pending.reception else { continue }
+            let copies = reception.copies.filter { $0.mailbox.maildir != nil }
+            guard copies.allSatisfy({ Maildir(path: $0.mailbox.maildir!).holdsNew(name: $0.fileName) }) else {
+                continue
+            }
+            folders.formUnion(copies.map { $0.mailbox.maildir! })
+            stored.append(pending.record.id)
+        }
+        var synced: Set<String> = []
+        for folder in folders {
+            do {
+                try Maildir(path: folder).syncNew()
+                synced.insert(folder)
+            } catch {
+                self.logger.error("cannot sync a Maildir", metadata: ["maildir": "\(folder)", "error": "\(error)"])
+            }
+        }
+        let durable = zip(batch, refusals).filter { pending, refusal in
+            refusal == nil && pending.reception != nil
+                && pending.reception!.copies.allSatisfy { $0.mailbox.maildir.map(synced.contains) ?? true }
+        }.map(\.0.record.id)
+        self.storedReceptions.withLockedValue { $0 += stored.filter(Set(durable).contains) }
     }
 
     /// Appends to the current segment, opening a new one when there is none or it is full.

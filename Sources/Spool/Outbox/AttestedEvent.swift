@@ -124,6 +124,8 @@ public struct SubmissionAccepted: Codable, Hashable, Sendable {
     public var session: SessionFacts
     /// What the certification decided, for a certified mail.
     public var certification: CertifiedSubmission?
+    /// The mailboxes, the charge and the sender's authentication, for a mail to reception mailboxes.
+    public var reception: ReceptionFacts?
 
     public init(
         queueID: String,
@@ -133,9 +135,11 @@ public struct SubmissionAccepted: Codable, Hashable, Sendable {
         messageSHA256: String,
         messageSize: Int,
         session: SessionFacts,
-        certification: CertifiedSubmission? = nil
+        certification: CertifiedSubmission? = nil,
+        reception: ReceptionFacts? = nil
     ) {
         self.certification = certification
+        self.reception = reception
         self.queueID = queueID
         self.receivedAt = receivedAt
         self.envelopeSender = envelopeSender
@@ -150,7 +154,8 @@ public struct SubmissionAccepted: Codable, Hashable, Sendable {
         _ message: SpooledContent,
         envelope: Envelope,
         metadata: ReceptionMetadata,
-        certification: CertifiedSubmission? = nil
+        certification: CertifiedSubmission? = nil,
+        reception: ReceptionFacts? = nil
     ) {
         self.init(
             queueID: message.queueID,
@@ -169,7 +174,8 @@ public struct SubmissionAccepted: Codable, Hashable, Sendable {
                 authenticatedAs: envelope.authenticatedUser,
                 clientInTrustedNetwork: metadata.clientIsTrusted
             ),
-            certification: certification
+            certification: certification,
+            reception: reception
         )
     }
 
@@ -292,6 +298,10 @@ public struct NoticeQueued: Codable, Hashable, Sendable {
         case nonDeliveryCertificate
         /// A certified copy's tracking resource was fetched for the first time.
         case openingAddendum
+        /// A reception mailbox acknowledges a mail to its sender, with the evidence PDF.
+        case receptionAcknowledgement
+        /// A reception mailbox's account ran out of units: its owner is told (once a day).
+        case unitsExhausted
     }
 
     public var kind: Kind

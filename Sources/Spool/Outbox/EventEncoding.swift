@@ -19,7 +19,7 @@ struct EventJSONWriter {
     /// Whether the writer covers `event` (the hot path's events: a plain acceptance, an outcome, a DSN).
     static func handles(_ event: AttestedEvent) -> Bool {
         switch event {
-        case .submissionAccepted(let event): return event.certification == nil
+        case .submissionAccepted(let event): return event.certification == nil && event.reception == nil
         case .relayOutcome, .noticeQueued: return true
         case .submissionRejected, .trackingFetched: return false
         }

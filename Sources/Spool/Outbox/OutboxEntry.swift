@@ -42,8 +42,8 @@ struct EncodedEvent: Sendable {
     /// The stored form: JSON with sorted keys and millisecond times.
     var payload: Data
 
-    init(_ event: AttestedEvent) {
-        self.evidenceID = EvidenceID.make()
+    init(_ event: AttestedEvent, evidenceID: String = EvidenceID.make()) {
+        self.evidenceID = evidenceID
         self.queueID = event.queueID
         self.kind = event.kindName
         self.payload = EventJSONWriter.handles(event) ? Data(EventJSONWriter(event).bytes) : Self.encode(event)
