@@ -50,11 +50,11 @@ class Reception:
     """A daemon with one reception mailbox, charged to the account `company`."""
 
     def __init__(self, binary, folder: Path, nameserver: str, units=100, hostname="fefaent.test",
-                 mailbox_address=MAILBOX, mailbox_options=(), routes=None):
+                 mailbox_address=MAILBOX, mailbox_options=(), routes=None, maildir=None):
         folder.mkdir(parents=True, exist_ok=True)
         self.senders = sink.Sink(folder / "senders", free_port()).start()
         self.company = sink.Sink(folder / "company", free_port()).start()
-        self.maildir = folder / "maildir"
+        self.maildir = Path(maildir) if maildir else folder / "maildir"
         self.mailbox_address = mailbox_address
         routes = routes or {}
         routes.setdefault("sender.test", self.senders.port)
