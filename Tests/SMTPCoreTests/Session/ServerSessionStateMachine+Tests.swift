@@ -120,9 +120,38 @@ struct ServerSessionStateMachineTests {
         _ = m.line("MAIL FROM:<a@acme.test>")
         #expect(m.line("RCPT TO:<certify@fefaent.test>") == .reply(.recipientOk))
         #expect(m.line("RCPT TO:<certify@fefaent.test>") == .reply(.recipientOk))
-        #expect(m.line("RCPT TO:<inbox@acme.test>") == .reply(.recipientOk))
         #expect(m.line("RCPT TO:<abuse@fefaent.test>") == .reply(.recipientOk))
-        #expect(m.line("RCPT TO:<postmaster@fefaent.test>") == .reply(.tooManyRecipients))
+        #expect(m.line("RCPT TO:<postmaster@fefaent.test>") == .reply(.recipientOk))
+        #expect(m.line("RCPT TO:<notices@fefaent.test>") == .reply(.tooManyRecipients))
+    }
+
+    /// Mail to the certifier and mail to a reception mailbox take different roads at the end of
+    /// DATA: whichever comes second waits for the next transaction (452, which clients retry).
+    @Test func certifierAndReceptionNeverShareATransaction() {
+        var m = ServerSessionStateMachine.ready()
+        _ = m.line("MAIL FROM:<a@acme.test>")
+        #expect(m.line("RCPT TO:<certify@fefaent.test>") == .reply(.recipientOk))
+        #expect(m.line("RCPT TO:<inbox@acme.test>") == .reply(.tooManyRecipients))
+        _ = m.line("RSET")
+        _ = m.line("MAIL FROM:<a@acme.test>")
+        #expect(m.line("RCPT TO:<inbox@acme.test>") == .reply(.recipientOk))
+        #expect(m.line("RCPT TO:<certify@fefaent.test>") == .reply(.tooManyRecipients))
+        #expect(m.line("RCPT TO:<abuse@fefaent.test>") == .reply(.recipientOk))
+    }
+
+    /// Mailboxes kept as data: an address of its own or a whole domain's, asked at every RCPT.
+    @Test func receptionDirectoryIsAskedAtRCPT() {
+        final class Owner: Sendable {}
+        let owner = Owner()
+        var configuration = ServerSessionConfiguration.test
+        configuration.policy.receptionDirectory = ReceptionDirectory(owner: owner) { address in
+            address == "claims@company.test" || address.hasSuffix("@claims.test")
+        }
+        var m = ServerSessionStateMachine.ready(configuration)
+        _ = m.line("MAIL FROM:<a@acme.test>")
+        #expect(m.line("RCPT TO:<Claims@Company.test>") == .reply(.recipientOk))
+        #expect(m.line("RCPT TO:<anyone@claims.test>") == .reply(.recipientOk))
+        #expect(m.line("RCPT TO:<other@company.test>") == .reply(.relayDenied))
     }
 
     @Test func sizeLimitDeclaredAndStreamed() {
