@@ -58,10 +58,14 @@ struct Demo: AsyncParsableCommand {
         )
         say("  listening on 127.0.0.1:\(receiverPort); mailboxes: \(Self.mailboxes.sorted().joined(separator: ", "))")
 
+        let (nameServer, dnsPort) = try await DemoNameServer(zone: Self.supplierZone)
+            .start(group: MultiThreadedEventLoopGroup.singleton)
+        say("  and a loopback DNS server on 127.0.0.1:\(dnsPort) with supplier.example's SPF and DMARC records")
+
         step(3, "The daemon: MX and submission ports, the HTTP front, evidence, DKIM for the certified copies")
         let httpPort = try freePort()
         let configPath = work + "/fefaent.toml"
-        try Self.config(hostname: hostname, route: receiverPort, http: httpPort)
+        try Self.config(hostname: hostname, route: receiverPort, http: httpPort, nameserver: dnsPort)
             .write(toFile: configPath, atomically: true, encoding: .utf8)
         let configuration = try FefaentConfiguration.load(path: configPath)
         let daemon = try FefaentDaemon(configuration: configuration, logger: Logger(label: "fefaent.demo"))
@@ -113,15 +117,16 @@ struct Demo: AsyncParsableCommand {
             try await tasks.waitForAll()
         }
         await receiverServer.shutdown(gracePeriod: .seconds(1))
+        try? await nameServer.close()
         try await daemon.close()
         say(String(format: "\nDone in %.1f s.", Date().timeIntervalSince(started)))
         if let keep = self.keep {
-            say("Everything is in \(keep): ca.pem, evidence/, notices/, spool/, fefaent.toml.")
+            say("Everything is in \(keep): ca.pem, evidence/, notices/, maildir/, spool/, fefaent.toml.")
         }
     }
 
     static let mailboxes: Set<String> = [
-        "bob@example.test", "carol@example.test", "erin@example.test", "alice@acme.example"
+        "bob@example.test", "carol@example.test", "erin@example.test", "alice@acme.example", supplier
     ]
 
     static func steps(
@@ -170,8 +175,9 @@ struct Demo: AsyncParsableCommand {
         try await Self.noticeSteps(daemon: daemon, receiver: receiver, work: work, first: 9)
         try await Self.evidenceSteps(daemon: daemon, queueID: ccID, work: work, number: 11)
 
-        step(12, "Not built yet (open issues)")
-        say("  - certified reception: a mailbox that stores, certifies and acknowledges what it receives (#14)")
+        try await Self.receptionSteps(daemon: daemon, mxPort: mxPort, receiver: receiver, work: work, number: 12)
+
+        step(15, "Not built yet (open issues)")
         say("  - the web side: HTTP API, webhooks, a public verification page, Openum links (#15)")
         say("  - limits, throttling and acceptance at load beyond what the benchmarks show (#16)")
     }
@@ -231,7 +237,7 @@ struct Demo: AsyncParsableCommand {
         ].joined(separator: "\r\n")
     }
 
-    static func config(hostname: String, route port: Int, http: Int) -> String {
+    static func config(hostname: String, route port: Int, http: Int, nameserver: Int) -> String {
         """
         [server]
         hostname = "\(hostname)"
@@ -270,6 +276,7 @@ struct Demo: AsyncParsableCommand {
 
         [delivery]
         poll_interval_ms = 50
+        nameserver = "127.0.0.1:\(nameserver)"
 
         [delivery.routes]
         "*" = "127.0.0.1:\(port)"

@@ -18,9 +18,14 @@ def test_the_demo_leaves_verifiable_notices_and_evidence(fefaent_binary, tmp_pat
     notices = sorted((keep / "notices").glob("*.eml"))
     kinds = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["X-Fefaent-Notice"] for p in notices]
     assert sorted(kinds) == sorted(["processingNotice"] * 2 + ["deliveryCertificate"] * 3 +
-                                   ["nonDeliveryCertificate", "openingAddendum"])
+                                   ["nonDeliveryCertificate", "openingAddendum", "receptionAcknowledgement"])
     pdfs = sorted((keep / "evidence").glob("*.pdf"))
-    assert len(pdfs) == 5
+    assert len(pdfs) == 6  # five certificates and the reception's acknowledgement
+    # Certified reception: the claim is in the Maildir, behind the fields Fefaent adds.
+    (stored,) = list((keep / "maildir" / "new").iterdir())
+    claim = email.message_from_bytes(stored.read_bytes(), policy=email.policy.default)
+    assert claim["Subject"] == "Claim for the October delivery" and claim["X-Fefaent-Evidence"].startswith("E")
+    assert "spf=pass" in claim["Authentication-Results"] and "dmarc=pass" in claim["Authentication-Results"]
     assert (keep / "ca.pem").exists() and (keep / "fefaent.toml").exists() and (keep / "spool").is_dir()
     for pdf in pdfs:
         verified = subprocess.run([str(fefaent_binary), "evidence", "verify", str(pdf), "--ca", str(keep / "ca.pem")],

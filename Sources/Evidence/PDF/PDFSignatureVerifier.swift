@@ -59,11 +59,27 @@ public enum PDFSignatureVerifier {
                 SignatureField(
                     ranges: numbers,
                     isDocumentTimeStamp: isTimeStamp,
-                    contents: Array(contents.reversed().drop { $0 == 0 }.reversed())
+                    contents: Self.derValue(contents)
                 )
             )
         }
         return fields
+    }
+
+    /// The DER value at the start of a zero-padded `/Contents`: as long as its own length says. (Trimming
+    /// the zeros instead would cut a signature whose last octet is zero, one in 256.)
+    static func derValue(_ padded: [UInt8]) -> [UInt8] {
+        guard padded.count >= 2 else { return padded }
+        var length = Int(padded[1])
+        var header = 2
+        if length >= 0x80 {
+            let octets = length & 0x7F
+            guard octets >= 1, octets <= 4, padded.count >= 2 + octets else { return padded }
+            length = padded[2..<(2 + octets)].reduce(0) { $0 << 8 | Int($1) }
+            header += octets
+        }
+        guard header + length <= padded.count else { return padded }
+        return Array(padded[..<(header + length)])
     }
 
     public static func verify(pdf: [UInt8], trustedRoots: [Certificate]) -> VerificationReport {

@@ -1,0 +1,126 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import Certification
+import Evidence
+import FefaentServer
+import Foundation
+import MailMessage
+import NIOConcurrencyHelpers
+import SMTPCore
+import Spool
+
+extension Demo {
+    static let receptionMailbox = "claims@acme.example"
+    static let supplier = "frank@supplier.example"
+    /// The supplier's DNS: SPF allows loopback, DMARC asks for quarantine.
+    static let supplierZone: [String: [String]] = [
+        "supplier.example": ["v=spf1 ip4:127.0.0.1 -all"],
+        "_dmarc.supplier.example": ["v=DMARC1; p=quarantine"]
+    ]
+
+    /// Certified reception: a mailbox, one mail to it, the stored file, its record and the
+    /// acknowledgement with its PDF.
+    static func receptionSteps(
+        daemon: FefaentDaemon,
+        mxPort: Int,
+        receiver: DemoReceiver,
+        work: String,
+        number: Int
+    ) async throws {
+        let maildir = work + "/maildir"
+        step(
+            number,
+            "Certified reception: acme's claims mailbox (as `fefaent mailbox add \(Self.receptionMailbox) --account acme "
+                + "--maildir \(maildir)`)"
+        )
+        try Maildir(path: maildir).create()
+        try daemon.spool.database.addMailbox(
+            ReceptionMailbox(address: Self.receptionMailbox, account: "acme", maildir: maildir)
+        )
+        try daemon.mailboxes.refresh()
+        say("  a mail to it is stored, certified (one unit per started 5 MB) and acknowledged to its sender")
+
+        step(number + 1, "A supplier's server delivers a claim to it (supplier.example publishes SPF and DMARC)")
+        let queueID = try await DemoClient.submit(
+            body: Self.claim,
+            port: mxPort,
+            commands: [
+                "EHLO mail.supplier.example", "MAIL FROM:<\(Self.supplier)>", "RCPT TO:<\(Self.receptionMailbox)>"
+            ]
+        )
+        let names = try FileManager.default.contentsOfDirectory(atPath: maildir + "/new").sorted()
+        guard let name = names.first else { throw DemoError("the Maildir is empty after the 250") }
+        let stored = try String(contentsOfFile: maildir + "/new/" + name, encoding: .utf8)
+        say("  in the Maildir before the 250: maildir/new/\(name)")
+        say("  the fields in front of the mail as it was sent (byte for byte after them):")
+        for line in stored.components(separatedBy: "\r\n").prefix(while: { !$0.hasPrefix("Received:") }) {
+            say("    \(line)")
+        }
+        guard let entry = try daemon.spool.database.receptions(messageID: queueID).first,
+            let evidenceID = entry.evidenceId
+        else { throw DemoError("the reception was not certified") }
+        say(
+            "  record \(evidenceID) (ReceivedFromNonERDS), charged to \(entry.account ?? "nobody"): \(entry.units) unit"
+        )
+
+        step(
+            number + 2,
+            "The supplier gets the acknowledgement of receipt (RFC 3834: from <>, Auto-Submitted: auto-replied)"
+        )
+        var raw: [UInt8]? = nil
+        for _ in 0..<600 {
+            raw = receiver.received.withLockedValue { received in
+                received.first { envelope, text in
+                    envelope.recipients.contains { $0.forwardPath.address == Self.supplier }
+                }.map { Array($0.1.utf8) }
+            }
+            if raw != nil { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        guard let raw else { throw DemoError("no acknowledgement arrived") }
+        let acknowledgement = MessageParser.parse(raw)
+        try Data(raw).write(to: URL(fileURLWithPath: work + "/notices/receptionAcknowledgement.eml"))
+        say("  \(acknowledgement.subject ?? "")   [notices/receptionAcknowledgement.eml]")
+        for field in ["Auto-Submitted", "In-Reply-To", "X-Fefaent-Certification"] {
+            say("    \(field): \(acknowledgement.parts[0].header(field) ?? "")")
+        }
+        guard let settings = daemon.configuration.evidence else { throw DemoError("no evidence") }
+        let keys = try EvidenceKeys(settings)
+        for part in acknowledgement.leaves where part.mimeType == "application/pdf" {
+            var decoder = Base64StreamDecoder()
+            var pdf: [UInt8] = []
+            decoder.decode(raw[part.bodyStart..<part.bodyEnd]) { pdf += $0 }
+            decoder.finish { pdf += $0 }
+            let file = part.fileName ?? "reception.pdf"
+            try Data(pdf).write(to: URL(fileURLWithPath: work + "/evidence/" + file))
+            let report = EvidencePDFVerifier.verify(pdf: pdf, trustedRoots: keys.trustedRoots, logKey: nil)
+            say("    evidence/\(file): \(pdf.count) bytes, \(report.passed ? "verified" : "NOT VERIFIED")")
+            guard report.passed else { throw DemoError("the acknowledgement's PDF does not verify") }
+        }
+        say("  fefaent mailbox show \(Self.receptionMailbox):")
+        for received in try daemon.spool.database.receptions(mailbox: Self.receptionMailbox) {
+            say(
+                "    \(utc(received.receivedAt))  \(received.headerFrom ?? received.envelopeSender)  "
+                    + "\(received.evidenceId ?? "not certified")  acknowledgement \(received.acknowledgement.rawValue)  "
+                    + "\(received.subject ?? "")"
+            )
+        }
+    }
+
+    static let claim = [
+        "From: Frank <\(supplier)>",
+        "To: Claims <\(receptionMailbox)>",
+        "Subject: Claim for the October delivery",
+        "Date: Mon, 30 Nov 2026 10:00:00 +0100",
+        "Message-ID: <claim-1@supplier.example>",
+        "",
+        "We claim payment of invoice 2026-117, due on 15 November.",
+        ""
+    ].joined(separator: "\r\n")
+}
