@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# bench/reception.sh [MAILS] [SESSIONS] [KB]
+#
+# Certified reception throughput, side by side with Postfix delivering the same mails to a Maildir.
+# smtp-source hands MAILS copies of one KB KiB mail (From sender@bench.test to claims@company.test)
+# over SESSIONS sessions to each server:
+#   - Postfix (a private instance on 127.0.0.1:2635, its `virtual` agent) stores each mail in a
+#     Maildir; the clock stops when the Maildir holds every mail;
+#   - Fefaent receives it on its MX port for a reception mailbox charged to an account: SPF, DKIM
+#     and DMARC checked (a dnsmasq on loopback publishes bench.test's records), the Maildir copy
+#     written and synced before the 250, the unit charged, the ReceivedFromNonERDS record signed and
+#     logged; the clock stops when the evidence log holds every record. (Acknowledgements go out
+#     too, within the mailbox's hourly limit of 10 per sender.)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MAILS=${1:-2000}
+SESSIONS=${2:-20}
+KB=${3:-4}
+WORK=$(mktemp -d /var/tmp/fefaent-reception.XXXXXX)
+chmod 755 "$WORK"
+PORT=${FEFAENT_BENCH_PORT:-2725}
+POSTFIX_PORT=2635
+DNS_PORT=2653
+
+swift build -c release --product fefaent >/dev/null 2>&1
+BIN=$(swift build -c release --show-bin-path)/fefaent
+
+cleanup() {
+  [ -n "${FEFAENT_PID:-}" ] && kill -TERM "$FEFAENT_PID" 2>/dev/null && wait "$FEFAENT_PID" 2>/dev/null || true
+  [ -f "$WORK/postfix/etc/main.cf" ] && postfix -c "$WORK/postfix/etc" stop >/dev/null 2>&1 || true
+  [ -n "${DNS_PID:-}" ] && kill "$DNS_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+count() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1], timeout=30).execute(sys.argv[2]).fetchone()[0])" "$@"; }
+files() { find "$1" -type f 2>/dev/null | wc -l; }
+now() { date +%s.%N; }
+
+python3 - "$WORK/mail.eml" "$KB" <<'PY'
+import sys
+path, kb = sys.argv[1], int(sys.argv[2])
+head = ("From: Sender <sender@bench.test>\r\nTo: Claims <claims@company.test>\r\nSubject: A claim\r\n"
+        "Message-ID: <bench@bench.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n")
+line = "The quick brown fox jumps over the lazy dog, received and certified.\r\n"
+body = line * max(1, (kb * 1024 - len(head)) // len(line))
+open(path, "w", newline="").write((head + body).replace("\r\n", "\n"))  # smtp-source sends CRLF
+PY
+source_mails() { # $1: target
+  smtp-source -s "$SESSIONS" -m "$MAILS" -F "$WORK/mail.eml" -f sender@bench.test -t claims@company.test -c "$1" >/dev/null
+}
+
+# Postfix: virtual(8) delivery of company.test to a Maildir owned by nobody.
+mkdir -p "$WORK/postfix/etc" "$WORK/postfix/queue" "$WORK/postfix/data" "$WORK/postfix/vmail"
+chown postfix "$WORK/postfix/data"
+chown nobody:nogroup "$WORK/postfix/vmail"
+cat >"$WORK/postfix/etc/main.cf" <<CF
+compatibility_level = 3.6
+queue_directory = $WORK/postfix/queue
+data_directory = $WORK/postfix/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = peer.localdomain
+mydestination =
+alias_maps =
+alias_database =
+local_recipient_maps =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject
+virtual_mailbox_domains = company.test
+virtual_mailbox_base = $WORK/postfix/vmail
+virtual_mailbox_maps = static:claims/
+virtual_uid_maps = static:65534
+virtual_gid_maps = static:65534
+virtual_minimum_uid = 100
+maillog_file = $WORK/postfix/maillog
+default_process_limit = 100
+CF
+cat >"$WORK/postfix/etc/master.cf" <<CF
+127.0.0.1:$POSTFIX_PORT inet n - n - - smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+proxymap  unix  -       -       n       -       -       proxymap
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+virtual   unix  -       n       n       -       -       virtual
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+CF
+postfix -c "$WORK/postfix/etc" set-permissions >/dev/null 2>&1 || true
+postfix -c "$WORK/postfix/etc" start >/dev/null 2>&1
+for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$POSTFIX_PORT) 2>/dev/null && break; sleep 0.2; done
+
+echo "== $MAILS mails of $KB KiB, $SESSIONS sessions, to one mailbox"
+T0=$(now)
+source_mails 127.0.0.1:$POSTFIX_PORT
+for _ in $(seq 2400); do
+  [ "$(files "$WORK/postfix/vmail/claims/new")" -ge "$MAILS" ] && break
+  sleep 0.05
+done
+T1=$(now)
+POSTFIX=$(python3 -c "print(f'{$MAILS / ($T1 - $T0):.0f}')")
+echo "postfix, virtual(8) into a Maildir: $(python3 -c "print(f'{$T1 - $T0:.2f}')") s to the last mail stored: $POSTFIX mails/s"
+postfix -c "$WORK/postfix/etc" stop >/dev/null 2>&1
+
+# bench.test's SPF allows loopback; its DMARC policy is published.
+dnsmasq --keep-in-foreground --port=$DNS_PORT --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
+  --conf-file=/dev/null --local=/test/ "--txt-record=bench.test,v=spf1 ip4:127.0.0.1 -all" \
+  "--txt-record=_dmarc.bench.test,v=DMARC1; p=reject" >/dev/null 2>&1 &
+DNS_PID=$!
+"$BIN" keys init --dir "$WORK/keys" --hostname fefaent.localhost >/dev/null
+cat >"$WORK/fefaent.toml" <<TOML
+[server]
+hostname = "fefaent.localhost"
+spool = "spool"
+log_level = "warning"
+[certification]
+certifier_addresses = ["certify@fefaent.localhost"]
+[dkim]
+key = "keys/dkim.key"
+[evidence]
+certificate = "keys/signing.pem"
+key = "keys/signing.key"
+ca = "keys/ca.pem"
+tsa_certificate = "keys/tsa.pem"
+tsa_key = "keys/tsa.key"
+log_key = "keys/log.key"
+pdf_certificate = "keys/pdf-signing.pem"
+pdf_key = "keys/pdf-signing.key"
+checkpoint_interval_ms = ${CHECKPOINT_MS:-200}
+[delivery]
+poll_interval_ms = 20
+nameserver = "127.0.0.1:$DNS_PORT"
+[delivery.routes]
+"*" = "127.0.0.1:9"
+[[listener]]
+name = "mx"
+kind = "mx"
+address = "127.0.0.1:$PORT"
+TOML
+"$BIN" account add company --no-password --units 1000000 --config "$WORK/fefaent.toml" >/dev/null
+"$BIN" mailbox add claims@company.test --account company --maildir "$WORK/maildir" --config "$WORK/fefaent.toml" >/dev/null
+"$BIN" serve --config "$WORK/fefaent.toml" 2>>"$WORK/fefaent.log" &
+FEFAENT_PID=$!
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+EVIDENCE="$WORK/spool/evidence.sqlite"
+[ -n "${PERF_OUT:-}" ] && (sleep "${PERF_DELAY:-0}"; perf record -F 999 -g -o "$PERF_OUT" -p "$FEFAENT_PID" -- sleep "${PERF_SECONDS:-10}") 2>/dev/null &
+T0=$(now)
+source_mails 127.0.0.1:$PORT
+T_ACCEPTED=$(now)
+STORED=$(files "$WORK/maildir/new")
+for _ in $(seq 6000); do
+  [ -f "$EVIDENCE" ] && [ "$(count "$EVIDENCE" "select count(*) from record where kind = 'ReceivedFromNonERDS'")" -ge "$MAILS" ] && break
+  sleep 0.05
+done
+T1=$(now)
+CHARGED=$(count "$WORK/spool/queue.sqlite" "select -sum(change) from ledger where reason = 'certified reception'")
+kill -TERM "$FEFAENT_PID"; wait "$FEFAENT_PID" || true; FEFAENT_PID=
+FEFAENT=$(python3 -c "print(f'{$MAILS / ($T1 - $T0):.0f}')")
+echo "fefaent, certified reception: every mail in the Maildir when smtp-source ended ($STORED files, $(python3 -c "print(f'{$T_ACCEPTED - $T0:.2f}')") s); every record signed and logged after $(python3 -c "print(f'{$T1 - $T0:.2f}')") s: $FEFAENT mails/s"
+echo "  units charged: $CHARGED"
+python3 -c "print(f'ratio fefaent/postfix (to the last mail stored and, for fefaent, recorded): {$FEFAENT / $POSTFIX:.2f}x')"
