@@ -166,17 +166,18 @@ final class GroupCommitter: Sendable {
             let results = try self.database.insert(rows, storedReceptions: self.storedReceptions.withLockedValue { $0 })
             self.storedReceptions.withLockedValue { $0 = [] }
             var refusals: [(any Error)?] = []
+            var copies: [MaildirJob] = []
             for (index, (row, result)) in zip(rows, results).enumerated() {
                 switch result {
                 case .refused(let refusal):
                     if row.message.storage == .file { POSIX.unlink(self.layout.path(row.message.path)) }
                     refusals.append(refusal)
                 case .inserted(let certification):
-                    refusals.append(
-                        self.storeCopies(of: batch[index], row: row.message, certification: certification)
-                    )
+                    refusals.append(nil)
+                    copies += self.maildirJobs(of: batch[index], row: row.message, certification: certification)
                 }
             }
+            self.store(copies)
             self.syncMaildirs(batch: batch, refusals: refusals)
             return refusals
         } catch {
@@ -190,17 +191,22 @@ final class GroupCommitter: Sendable {
         }
     }
 
-    /// Stores a received mail's copies in their Maildirs (each synced before its rename into `new/`).
-    ///
-    /// The mail is durable in the spool already: a copy that cannot be stored now (a full disk, a
-    /// Maildir made unwritable) is logged and stored again later (``Spool/storeUnstoredReceptions()``),
-    /// so the client still hears `250`.
-    private func storeCopies(
+    /// One Maildir copy to store after the commit.
+    private struct MaildirJob {
+        var maildir: String
+        var name: String
+        var header: [UInt8]
+        var source: MaildirSource
+        var queueID: String
+    }
+
+    /// The Maildir copies of a received mail the commit accepted.
+    private func maildirJobs(
         of pending: Pending,
         row: QueuedMessage,
         certification: ReceptionCertification?
-    ) -> (any Error)? {
-        guard let reception = pending.reception, let certification else { return nil }
+    ) -> [MaildirJob] {
+        guard let reception = pending.reception, let certification else { return [] }
         let source: MaildirSource
         switch pending.message.content {
         case .memory(let bytes):
@@ -208,22 +214,43 @@ final class GroupCommitter: Sendable {
         case .file:
             source = .file(path: self.layout.path(row.path), offset: row.offset, length: row.length)
         }
-        do {
-            for copy in reception.copies {
-                guard let path = copy.mailbox.maildir else { continue }
-                try Maildir(path: path).deliver(
+        return reception.copies.compactMap { copy in
+            copy.mailbox.maildir.map { maildir in
+                MaildirJob(
+                    maildir: maildir,
                     name: copy.fileName,
                     header: reception.storedHeader(for: copy, certification: certification),
-                    source: source
+                    source: source,
+                    queueID: row.id
                 )
             }
-        } catch {
+        }
+    }
+
+    /// Stores the batch's copies in their Maildirs, each synced before its rename into `new/`: all
+    /// written, then all synced, then all renamed (see ``Maildir/deliver(_:)``).
+    ///
+    /// The mail is durable in the spool already: a copy that cannot be stored now (a full disk, a
+    /// Maildir made unwritable) is logged and stored again later (``Spool/storeUnstoredReceptions()``),
+    /// so the client still hears `250`.
+    private func store(_ jobs: [MaildirJob]) {
+        guard !jobs.isEmpty else { return }
+        let failures = Maildir.deliver(
+            jobs.map {
+                Maildir.Delivery(
+                    maildir: Maildir(path: $0.maildir),
+                    name: $0.name,
+                    header: $0.header,
+                    source: $0.source
+                )
+            }
+        )
+        for (index, error) in failures {
             self.logger.error(
                 "cannot store a received mail in its Maildir; it stays in the spool and is stored again later",
-                metadata: ["queue_id": "\(row.id)", "error": "\(error)"]
+                metadata: ["queue_id": "\(jobs[index].queueID)", "error": "\(error)"]
             )
         }
-        return nil
     }
 
     /// One sync of each `new/` folder the batch renamed into; the batch's copies then count as stored.

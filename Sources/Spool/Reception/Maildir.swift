@@ -47,19 +47,72 @@ public struct Maildir: Sendable {
     /// Writes `header` then the octets `source` yields into `tmp/NAME`, syncs the file and renames it
     /// to `new/NAME`. The caller syncs `new/` (``syncNew()``) before it reports the copy stored.
     public func deliver(name: String, header: [UInt8], source: MaildirSource) throws {
-        try self.create()
-        let temporary = self.path + "/tmp/" + name
-        let fd = try POSIX.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
-        do {
-            defer { POSIX.close(fd) }
-            try header.withUnsafeBytes { try POSIX.writeAll(fd, $0, path: temporary) }
-            try source.write(to: fd, path: temporary)
-            try POSIX.fsync(fd, path: temporary)
-        } catch {
-            POSIX.unlink(temporary)
-            throw error
+        if let failure = Self.deliver([Delivery(maildir: self, name: name, header: header, source: source)]).first {
+            throw failure.1
         }
-        try POSIX.rename(temporary, self.path + "/new/" + name)
+    }
+
+    /// One message for a Maildir.
+    public struct Delivery: Sendable {
+        public var maildir: Maildir
+        public var name: String
+        public var header: [UInt8]
+        public var source: MaildirSource
+
+        public init(maildir: Maildir, name: String, header: [UInt8], source: MaildirSource) {
+            self.maildir = maildir
+            self.name = name
+            self.header = header
+            self.source = source
+        }
+    }
+
+    /// Delivers many messages the way ``deliver(name:header:source:)`` delivers one, in three rounds:
+    /// every file written, then every file synced (after the first sync the file system has little
+    /// left to write: it commits them together), then every file renamed into `new/`. Returns the
+    /// deliveries that failed (by index) and why; those leave nothing in `tmp/` or `new/`.
+    public static func deliver(_ deliveries: [Delivery]) -> [(Int, any Error)] {
+        var failures: [(Int, any Error)] = []
+        var open: [(index: Int, fd: Int32, temporary: String)] = []
+        for (index, delivery) in deliveries.enumerated() {
+            let temporary = delivery.maildir.path + "/tmp/" + delivery.name
+            do {
+                try delivery.maildir.create()
+                let fd = try POSIX.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
+                do {
+                    try delivery.header.withUnsafeBytes { try POSIX.writeAll(fd, $0, path: temporary) }
+                    try delivery.source.write(to: fd, path: temporary)
+                } catch {
+                    POSIX.close(fd)
+                    POSIX.unlink(temporary)
+                    throw error
+                }
+                open.append((index, fd, temporary))
+            } catch {
+                failures.append((index, error))
+            }
+        }
+        var synced: [(index: Int, temporary: String)] = []
+        for file in open {
+            do {
+                try POSIX.fsync(file.fd, path: file.temporary)
+                synced.append((file.index, file.temporary))
+            } catch {
+                POSIX.unlink(file.temporary)
+                failures.append((file.index, error))
+            }
+            POSIX.close(file.fd)
+        }
+        for file in synced {
+            let delivery = deliveries[file.index]
+            do {
+                try POSIX.rename(file.temporary, delivery.maildir.path + "/new/" + delivery.name)
+            } catch {
+                POSIX.unlink(file.temporary)
+                failures.append((file.index, error))
+            }
+        }
+        return failures
     }
 
     /// Makes the names renamed into `new/` durable.
