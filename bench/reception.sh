@@ -11,6 +11,9 @@
 #     written and synced before the 250, the unit charged, the ReceivedFromNonERDS record signed and
 #     logged; the clock stops when the evidence log holds every record. (Acknowledgements go out
 #     too, within the mailbox's hourly limit of 10 per sender.)
+# SETTLE=S (default 30) waits S seconds before each turn: ext4 scans the inodes freed in the last
+# half minute each time it allocates one, and Postfix frees one queue file per mail, so the server that
+# comes right after it would pay for its deletions.
 # ROUNDS=N (default 3) alternates the two servers N times and prints the median of each: single runs
 # on a small virtual machine vary by a factor of two.
 set -euo pipefail
@@ -19,6 +22,7 @@ MAILS=${1:-2000}
 SESSIONS=${2:-20}
 KB=${3:-4}
 ROUNDS=${ROUNDS:-3}
+SETTLE=${SETTLE:-30}
 WORK=$(mktemp -d /var/tmp/fefaent-reception.XXXXXX)
 chmod 755 "$WORK"
 PORT=${FEFAENT_BENCH_PORT:-2725}
@@ -36,6 +40,9 @@ cleanup() {
 }
 trap cleanup EXIT
 count() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1], timeout=30).execute(sys.argv[2]).fetchone()[0])" "$@"; }
+cpu() { # CPU seconds (user + system) the process has used
+  python3 -c "import os,sys; f=open(f'/proc/{sys.argv[1]}/stat').read().rsplit(')',1)[1].split(); print((int(f[11])+int(f[12]))/os.sysconf('SC_CLK_TCK'))" "$1"
+}
 files() { find "$1" -type f 2>/dev/null | wc -l; }
 now() { date +%s.%N; }
 
@@ -159,8 +166,9 @@ postfix_round() { # $1: round; prints mails/s
   python3 -c "print(f'{$MAILS / ($t1 - $t0):.0f}')"
 }
 fefaent_round() { # $1: round; prints mails/s and the seconds to the last 250
-  local t0 ta t1
+  local t0 ta t1 c0 c1
   t0=$(now)
+  c0=$(cpu "$FEFAENT_PID")
   source_mails 127.0.0.1:$PORT
   ta=$(now)
   [ "$(files "$WORK/maildir/new")" -ge $(($1 * MAILS)) ] || echo "MISSING: the Maildir lacks mails after the last 250" >&2
@@ -169,17 +177,20 @@ fefaent_round() { # $1: round; prints mails/s and the seconds to the last 250
     sleep 0.02
   done
   t1=$(now)
-  python3 -c "print(f'{$MAILS / ($t1 - $t0):.0f} {$ta - $t0:.2f} {$t1 - $t0:.2f}')"
+  c1=$(cpu "$FEFAENT_PID")
+  python3 -c "print(f'{$MAILS / ($t1 - $t0):.0f} {$ta - $t0:.2f} {$t1 - $t0:.2f} {($c1 - $c0) * 1000 / $MAILS:.2f}')"
 }
 median() { python3 -c "import statistics,sys; print(f'{statistics.median(float(x) for x in sys.argv[1:]):.0f}')" "$@"; }
 
 echo "== $MAILS mails of $KB KiB, $SESSIONS sessions, to one mailbox; $ROUNDS alternating rounds"
 P=(); F=()
 for round in $(seq "$ROUNDS"); do
+  sleep "$SETTLE"
   p=$(postfix_round "$round")
-  read -r f accepted recorded < <(fefaent_round "$round")
+  sleep "$SETTLE"
+  read -r f accepted recorded cpums < <(fefaent_round "$round")
   P+=("$p"); F+=("$f")
-  echo "round $round: postfix (virtual(8) into a Maildir, to the last mail stored) $p mails/s; fefaent (every copy in the Maildir at the last 250 after ${accepted} s, every record signed and logged after ${recorded} s) $f mails/s"
+  echo "round $round: postfix (virtual(8) into a Maildir, to the last mail stored) $p mails/s; fefaent (every copy in the Maildir at the last 250 after ${accepted} s, every record signed and logged after ${recorded} s) $f mails/s, daemon CPU ${cpums} ms per mail"
 done
 CHARGED=$(count "$WORK/spool/queue.sqlite" "select -sum(change) from ledger where reason = 'certified reception'")
 kill -TERM "$FEFAENT_PID"; wait "$FEFAENT_PID" || true; FEFAENT_PID=

@@ -60,19 +60,20 @@ public struct NoticeService: Sendable {
         guard covered > start else { return 0 }
         let records = try self.log.store.records(from: start, limit: min(500, covered - start))
         guard let last = records.last else { return 0 }
+        // Acknowledgements are decided first, in one transaction, so that the hourly limit per sender
+        // holds however many are made at once.
+        let acknowledgements = try database.reserveAcknowledgements(
+            messageIDs: records.filter { $0.kind == EvidenceRecord.Kind.receivedFromNonERDS.rawValue }.map(\.queueID),
+            now: now
+        )
         let sent = try await withThrowingTaskGroup(of: Int.self) { group in
             var next = records.makeIterator()
             var running = 0
             var sent = 0
             while let stored = next.next() {
-                // Acknowledgements are decided here, one after the other, so that the hourly limit per
-                // sender holds however many are made at once.
-                var acknowledgement: ReceptionEntry? = nil
-                if stored.kind == EvidenceRecord.Kind.receivedFromNonERDS.rawValue {
-                    guard let reserved = try self.reserveAcknowledgement(queueID: stored.queueID, now: now) else {
-                        continue
-                    }
-                    acknowledgement = reserved
+                let acknowledgement = acknowledgements[stored.queueID]
+                if stored.kind == EvidenceRecord.Kind.receivedFromNonERDS.rawValue, acknowledgement == nil {
+                    continue
                 }
                 if running >= concurrency, let done = try await group.next() {
                     sent += done

@@ -98,7 +98,7 @@ public final class Spool: Sendable {
         metadata.receivedAt = Date(
             timeIntervalSince1970: (metadata.receivedAt.timeIntervalSince1970 * 1000).rounded(.down) / 1000
         )
-        let record = QueuedMessage(
+        var record = QueuedMessage(
             id: message.queueID,
             receivedAt: metadata.receivedAt,
             sender: envelope.reversePath.address,
@@ -187,6 +187,9 @@ public final class Spool: Sendable {
                     )
                 )
             }
+        }
+        if reception != nil, recipients.allSatisfy({ $0.state == .delivered }) {
+            record.state = .done  // stored in its mailboxes, nothing to deliver: not in the queue
         }
         let content = SpooledContent(queueID: message.queueID, sha256: message.sha256, size: message.size)
         let event =

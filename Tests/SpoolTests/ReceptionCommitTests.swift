@@ -97,6 +97,8 @@ struct ReceptionCommitTests {
         }
         #expect(event.reception?.mailboxes == ["claims@company.test"] && event.reception?.authentication.spf == .pass)
         #expect(try spool.database.account(named: "company")?.balance == 4)
+        // Stored in its mailbox with nothing to deliver onward: not in the queue.
+        #expect(try spool.database.message(id: id)?.state == .done)
     }
 
     @Test func outOfUnitsStoresWithoutCertifyingAndAlertsOnce() async throws {

@@ -12,38 +12,6 @@ import Logging
 import Spool
 
 extension NoticeService {
-    /// The copy of a received mail whose acknowledgement goes now, marked sent (so the hourly limit
-    /// counts it at once); `nil` when none goes: the mailboxes do not acknowledge, the end of DATA
-    /// ruled it out, or the sender had the hour's acknowledgements (then the copies say so).
-    ///
-    /// A mail to several acknowledging mailboxes gets one acknowledgement, for the first of them.
-    func reserveAcknowledgement(queueID: String, now: Date) throws -> ReceptionEntry? {
-        let database = self.spool.database
-        let pending = try database.receptions(messageID: queueID).filter { $0.acknowledgement == .pending }
-        guard let first = pending.first else { return nil }
-        let limit = try database.mailbox(named: first.mailbox)?.acknowledgementsPerHour ?? 10
-        let sent = try database.acknowledgementsSent(
-            to: first.envelopeSender,
-            mailbox: first.mailbox,
-            since: now.addingTimeInterval(-3600)
-        )
-        guard sent < limit else {
-            for entry in pending {
-                try database.setAcknowledgement(receptionID: entry.id, .suppressed, reason: .hourlyLimit, queueID: nil)
-            }
-            self.logger.notice(
-                "acknowledgement not sent: hourly limit",
-                metadata: ["queue_id": "\(queueID)", "sender": "\(first.envelopeSender)", "limit": "\(limit)"]
-            )
-            return nil
-        }
-        try database.setAcknowledgement(receptionID: first.id, .sent, reason: nil, queueID: nil)
-        for other in pending.dropFirst() {
-            try database.setAcknowledgement(receptionID: other.id, .off, reason: nil, queueID: nil)
-        }
-        return first
-    }
-
     /// The acknowledgement of receipt: to the envelope sender, in the mailbox's language, with the
     /// signed evidence PDF of the ReceivedFromNonERDS record.
     func acknowledgement(of entry: ReceptionEntry, stored: StoredRecord) async throws -> (Notice, [String], Date) {

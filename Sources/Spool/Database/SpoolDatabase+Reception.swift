@@ -79,6 +79,55 @@ extension SpoolDatabase {
         }
     }
 
+    /// Decides, in one transaction, which received mails are acknowledged now: per mail, its first
+    /// pending copy is marked sent (its other pending copies `off`: one acknowledgement answers the
+    /// mail), unless the sender had the mailbox's hourly number of them already (then every pending
+    /// copy says so). Mails are taken in the order given, so the limit holds within the batch.
+    /// Returns the copies to acknowledge, by message.
+    public func reserveAcknowledgements(messageIDs: [String], now: Date) throws -> [String: ReceptionEntry] {
+        guard !messageIDs.isEmpty else { return [:] }
+        return try self.writer.write { db in
+            let pendingCopies = try db.cachedStatement(
+                sql: "SELECT * FROM reception WHERE message_id = ? AND acknowledgement = 'pending' ORDER BY id"
+            )
+            let limitOf = try db.cachedStatement(
+                sql: "SELECT acknowledgements_per_hour FROM mailbox WHERE address = ?"
+            )
+            let sentCount = try db.cachedStatement(
+                sql: """
+                    SELECT count(*) FROM reception
+                    WHERE envelope_sender = ? AND mailbox = ? AND acknowledgement = 'sent' AND received_at >= ?
+                    """
+            )
+            let update = try db.cachedStatement(
+                sql: "UPDATE reception SET acknowledgement = ?, acknowledgement_reason = ? WHERE id = ?"
+            )
+            var reserved: [String: ReceptionEntry] = [:]
+            for id in messageIDs {
+                let pending = try ReceptionEntry.fetchAll(pendingCopies, arguments: [id])
+                guard let first = pending.first else { continue }
+                let limit = try Int.fetchOne(limitOf, arguments: [first.mailbox]) ?? 10
+                let sent =
+                    try Int.fetchOne(
+                        sentCount,
+                        arguments: [first.envelopeSender, first.mailbox, now.addingTimeInterval(-3600)]
+                    ) ?? 0
+                if sent >= limit {
+                    for entry in pending {
+                        try update.execute(arguments: [
+                            "suppressed", AcknowledgementSuppression.hourlyLimit.rawValue, entry.id
+                        ])
+                    }
+                    continue
+                }
+                try update.execute(arguments: ["sent", nil, first.id])
+                for other in pending.dropFirst() { try update.execute(arguments: ["off", nil, other.id]) }
+                reserved[id] = first
+            }
+            return reserved
+        }
+    }
+
     /// Records what became of a reception's acknowledgement.
     public func setAcknowledgement(
         receptionID: Int64,

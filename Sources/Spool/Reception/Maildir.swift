@@ -72,13 +72,29 @@ public struct Maildir: Sendable {
     /// left to write: it commits them together), then every file renamed into `new/`. Returns the
     /// deliveries that failed (by index) and why; those leave nothing in `tmp/` or `new/`.
     public static func deliver(_ deliveries: [Delivery]) -> [(Int, any Error)] {
+        var failures = Self.writeTemporary(deliveries)
+        let failed = Set(failures.map(\.0))
+        let written = deliveries.indices.filter { !failed.contains($0) }
+        failures += Self.publish(written.map { deliveries[$0] }).map { (written[$0.0], $0.1) }
+        return failures
+    }
+
+    /// The first two rounds of ``deliver(_:)``: each file written to `tmp/` and synced, not yet
+    /// visible to readers.
+    public static func writeTemporary(_ deliveries: [Delivery]) -> [(Int, any Error)] {
         var failures: [(Int, any Error)] = []
         var open: [(index: Int, fd: Int32, temporary: String)] = []
         for (index, delivery) in deliveries.enumerated() {
             let temporary = delivery.maildir.path + "/tmp/" + delivery.name
             do {
-                try delivery.maildir.create()
-                let fd = try POSIX.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
+                let fd: Int32
+                do {
+                    fd = try POSIX.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
+                } catch let failure as POSIX.Failure where failure.errno == ENOENT {
+                    // A Maildir made since (or removed by hand): its folders are made on the first delivery.
+                    try delivery.maildir.create()
+                    fd = try POSIX.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
+                }
                 do {
                     try delivery.header.withUnsafeBytes { try POSIX.writeAll(fd, $0, path: temporary) }
                     try delivery.source.write(to: fd, path: temporary)
@@ -92,24 +108,28 @@ public struct Maildir: Sendable {
                 failures.append((index, error))
             }
         }
-        var synced: [(index: Int, temporary: String)] = []
         for file in open {
             do {
                 try POSIX.fsync(file.fd, path: file.temporary)
-                synced.append((file.index, file.temporary))
             } catch {
                 POSIX.unlink(file.temporary)
                 failures.append((file.index, error))
             }
             POSIX.close(file.fd)
         }
-        for file in synced {
-            let delivery = deliveries[file.index]
+        return failures
+    }
+
+    /// The last round of ``deliver(_:)``: files written by ``writeTemporary(_:)`` renamed into `new/`.
+    public static func publish(_ deliveries: [Delivery]) -> [(Int, any Error)] {
+        var failures: [(Int, any Error)] = []
+        for (index, delivery) in deliveries.enumerated() {
+            let temporary = delivery.maildir.path + "/tmp/" + delivery.name
             do {
-                try POSIX.rename(file.temporary, delivery.maildir.path + "/new/" + delivery.name)
+                try POSIX.rename(temporary, delivery.maildir.path + "/new/" + delivery.name)
             } catch {
-                POSIX.unlink(file.temporary)
-                failures.append((file.index, error))
+                POSIX.unlink(temporary)
+                failures.append((index, error))
             }
         }
         return failures
