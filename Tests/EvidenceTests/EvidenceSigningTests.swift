@@ -9,6 +9,7 @@
 import Crypto
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 import X509
 
@@ -73,6 +74,49 @@ import X509
         #expect(throws: EvidenceProblem.self) {
             try TimeStampToken(verifying: token, for: Array(SHA256.hash(data: body)), trustedRoots: [pki.ca])
         }
+    }
+
+    /// Stamping reads on from the first record it has not stamped (a scan from the first leaf read
+    /// the whole log at every round, and a long-running server slowed down as its log grew): records
+    /// a TSA outage left unstamped, and records logged after a round, are stamped by the next rounds.
+    @Test func stampingResumesWhereItStopped() async throws {
+        final class FailingAfter: TimeStamping {
+            let tsa: any TimeStamping
+            let budget: Mutex<Int>
+            init(tsa: any TimeStamping, budget: Int) {
+                self.tsa = tsa
+                self.budget = Mutex(budget)
+            }
+            func timeStamp(digest: [UInt8]) async throws -> [UInt8] {
+                guard
+                    self.budget.withLock({ budget in
+                        budget -= 1
+                        return budget >= 0
+                    })
+                else {
+                    throw EvidenceProblem("TSA down")
+                }
+                return try await self.tsa.timeStamp(digest: digest)
+            }
+        }
+        let pki = try TestPKI()
+        let store = try EvidenceStore(DatabaseQueue())
+        let log = try EvidenceLog(store: store, signer: pki.signer, logKey: pki.logKey, origin: "test/log")
+        try log.append((1...10).map { TestPKI.record($0) })
+        let (stamped, failure) = await log.stamp(with: FailingAfter(tsa: pki.tsa, budget: 4))
+        #expect(stamped == 4 && failure != nil)
+        #expect(try store.stampedRecordCount() == 4)
+        _ = await log.stamp(with: pki.tsa)
+        #expect(try store.stampedRecordCount() == 10)
+        try log.append((11...15).map { TestPKI.record($0) })
+        try log.checkpoint()
+        _ = await log.stamp(with: pki.tsa)
+        #expect(try store.stampedRecordCount() == 15)
+        #expect(try store.unstampedCheckpoints().checkpoints.isEmpty)
+        // A small batch limit: each round stamps the next records, none twice, none skipped.
+        try log.append((16...25).map { TestPKI.record($0) })
+        for _ in 0..<4 { _ = await log.stamp(with: pki.tsa, limit: 3) }
+        #expect(try store.stampedRecordCount() == 25)
     }
 
     @Test func theStoreRefusesUpdatesAndDeletes() async throws {

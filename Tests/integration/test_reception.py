@@ -101,6 +101,11 @@ def test_received_mail_is_stored_certified_and_acknowledged(reception, tmp_path)
     records = export_records(r.daemon, queue_id, tmp_path / "export")
     (record,) = [x for x in records if x["kind"] == "ReceivedFromNonERDS"]
     assert record["evidenceId"] == evidence_id
+    # The record's digest is of the mail as sent: the Maildir copy behind the added fields matches it,
+    # and a copy changed afterwards (by an operator, by anyone) would not.
+    import hashlib
+    assert record["message"]["sha256"] == hashlib.sha256(original).hexdigest()
+    assert record["message"]["sha256"] != hashlib.sha256(original.replace(b"mine", b"yours")).hexdigest()
     assert record["senderAuthentication"] == {"method": "spf", "identity": "sender.test"}
     facts = record["reception"]
     assert facts["mailboxes"] == [MAILBOX] and facts["account"] == "company" and facts["units"] == 1
@@ -109,7 +114,6 @@ def test_received_mail_is_stored_certified_and_acknowledged(reception, tmp_path)
     assert facts["dmarcPolicy"] == "reject" and facts["headerFrom"] == "alice@sender.test"
     assert record["event"]["clientIp"] == "127.0.0.1" and record["event"]["helo"] == "mail.sender.test"
     assert record["event"]["tls"] is None
-    import hashlib
     assert [a["sha256"] for a in record["attachments"] if a["name"] == "proof.bin"] == [hashlib.sha256(attachment).hexdigest()]
 
     # The acknowledgement: RFC 3834 headers, the PDF valid for pdfsig and pyHanko.

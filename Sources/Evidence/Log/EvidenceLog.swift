@@ -36,6 +36,9 @@ public final class EvidenceLog: Sendable {
     private let state: Mutex<CompactRange>
     /// Every complete subtree hash, for roots and proofs without reading every leaf.
     private let nodes: Mutex<MerkleNodeCache>
+    /// Every record below this leaf index, and every checkpoint below this size, has its time-stamp:
+    /// stamping reads on from there (stamps are never removed).
+    private let stampedBelow = Mutex<(records: Int, checkpoints: Int)>((0, 0))
 
     public init(store: EvidenceStore, signer: CMSSigner, logKey: Curve25519.Signing.PrivateKey, origin: String) throws {
         self.store = store
@@ -182,15 +185,28 @@ public final class EvidenceLog: Sendable {
         var recordTokens: [(String, [UInt8])] = []
         var checkpointTokens: [(Int, [UInt8])] = []
         var failure: String? = nil
+        let below = self.stampedBelow.withLock { $0 }
+        // Where the next round starts: past what this one stamps, or at the first it could not stamp.
+        var next = below
         do {
-            for checkpoint in try self.store.unstampedCheckpoints() {
+            let (checkpoints, lastSize) = try self.store.unstampedCheckpoints(from: below.checkpoints)
+            next.checkpoints = checkpoints.count == 1_000 ? checkpoints.last!.size + 1 : (lastSize ?? -1) + 1
+            for checkpoint in checkpoints {
+                let reached = next.checkpoints
+                next.checkpoints = checkpoint.size
                 let digest = Array(SHA256.hash(data: Array(checkpoint.note.utf8)))
                 checkpointTokens.append((checkpoint.size, try await authority.timeStamp(digest: digest)))
+                next.checkpoints = reached
             }
-            for record in try self.store.unstampedRecords(limit: limit) {
+            let (records, lastLeafIndex) = try self.store.unstampedRecords(from: below.records, limit: limit)
+            next.records = records.count == limit ? records.last!.leafIndex + 1 : (lastLeafIndex ?? -1) + 1
+            for record in records {
+                let reached = next.records
+                next.records = record.leafIndex
                 // CAdES-T: the token is over the signature value.
                 let digest = Array(SHA256.hash(data: record.signature.signature))
                 recordTokens.append((record.evidenceID, try await authority.timeStamp(digest: digest)))
+                next.records = reached
             }
         } catch {
             failure = "\(error)"
@@ -200,6 +216,7 @@ public final class EvidenceLog: Sendable {
         } catch {
             return (0, "cannot store time-stamps: \(error)")
         }
+        self.stampedBelow.withLock { $0 = next }
         return (recordTokens.count + checkpointTokens.count, failure)
     }
 

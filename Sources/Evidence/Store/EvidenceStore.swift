@@ -237,16 +237,24 @@ public struct EvidenceStore: Sendable {
         }
     }
 
-    public func unstampedRecords(limit: Int) throws -> [StoredRecord] {
+    /// Records without a time-stamp token from leaf `start` on, oldest first, and the highest leaf
+    /// index when they were read (the caller's next `start` when none is left).
+    ///
+    /// Reading from `start`, not from the first leaf: every record below it is stamped already (stamps
+    /// are never removed), and a scan from the first leaf would read the whole log at every round.
+    public func unstampedRecords(from start: Int, limit: Int) throws -> (records: [StoredRecord], lastLeafIndex: Int?) {
         try self.writer.read { db in
-            try Row.fetchAll(
+            let records = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT record.* FROM record LEFT JOIN record_timestamp USING (evidence_id)
-                    WHERE record_timestamp.evidence_id IS NULL ORDER BY leaf_index LIMIT ?
+                    SELECT record.* FROM record
+                    WHERE leaf_index >= ?
+                        AND NOT EXISTS (SELECT 1 FROM record_timestamp t WHERE t.evidence_id = record.evidence_id)
+                    ORDER BY leaf_index LIMIT ?
                     """,
-                arguments: [limit]
+                arguments: [start, limit]
             ).map(StoredRecord.init(row:))
+            return (records, try Int.fetchOne(db, sql: "SELECT MAX(leaf_index) FROM record"))
         }
     }
 
@@ -292,8 +300,18 @@ public struct EvidenceStore: Sendable {
     }
 
     /// Checkpoints that have no time-stamp yet, oldest first.
-    public func unstampedCheckpoints() throws -> [StoredCheckpoint] {
-        try self.checkpoints(where: "checkpoint_timestamp.token IS NULL", limit: 1_000)
+    /// Checkpoints without a time-stamp token of size `start` or more, oldest first, and the largest
+    /// size when they were read (see ``unstampedRecords(from:limit:)``).
+    public func unstampedCheckpoints(from start: Int = 0) throws -> (checkpoints: [StoredCheckpoint], lastSize: Int?) {
+        try self.writer.read { db in
+            let found = try self.checkpoints(
+                where: "checkpoint.size >= ? AND checkpoint_timestamp.token IS NULL",
+                start,
+                limit: 1_000,
+                in: db
+            )
+            return (found, try Int.fetchOne(db, sql: "SELECT MAX(size) FROM checkpoint"))
+        }
     }
 
     private func checkpoints(
@@ -304,15 +322,33 @@ public struct EvidenceStore: Sendable {
         -> [StoredCheckpoint]
     {
         try self.writer.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT checkpoint.*, checkpoint_timestamp.token FROM checkpoint
-                    LEFT JOIN checkpoint_timestamp USING (size) WHERE \(condition) ORDER BY size LIMIT \(limit)
-                    """,
-                arguments: StatementArguments(arguments)
-            ).map(StoredCheckpoint.init(row:))
+            try self.checkpoints(where: condition, arguments, limit: limit, in: db)
         }
+    }
+
+    private func checkpoints(
+        where condition: String,
+        _ arguments: (any DatabaseValueConvertible)...,
+        limit: Int,
+        in db: Database
+    ) throws -> [StoredCheckpoint] {
+        try self.checkpoints(where: condition, arguments, limit: limit, in: db)
+    }
+
+    private func checkpoints(
+        where condition: String,
+        _ arguments: [any DatabaseValueConvertible],
+        limit: Int,
+        in db: Database
+    ) throws -> [StoredCheckpoint] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT checkpoint.*, checkpoint_timestamp.token FROM checkpoint
+                LEFT JOIN checkpoint_timestamp USING (size) WHERE \(condition) ORDER BY size LIMIT \(limit)
+                """,
+            arguments: StatementArguments(arguments)
+        ).map(StoredCheckpoint.init(row:))
     }
 }
 

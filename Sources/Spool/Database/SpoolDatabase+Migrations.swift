@@ -246,6 +246,16 @@ extension SpoolDatabase {
                     """
             )
         }
+        migrator.registerMigration("v9: acknowledgements counted by sender, mailbox and time") { db in
+            // The hourly limit counts one sender's acknowledgements from one mailbox in the last hour:
+            // with the time in the index that is a range of a few rows, not every mail of the hour.
+            try db.execute(
+                sql: """
+                    DROP INDEX reception_acknowledged;
+                    CREATE INDEX reception_acknowledged ON reception(envelope_sender, mailbox, acknowledgement, received_at);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -71,7 +71,7 @@ extension SpoolDatabase {
             try Int.fetchOne(
                 db,
                 sql: """
-                    SELECT count(*) FROM reception
+                    SELECT count(*) FROM reception INDEXED BY reception_acknowledged
                     WHERE envelope_sender = ? AND mailbox = ? AND acknowledgement = 'sent' AND received_at >= ?
                     """,
                 arguments: [sender.lowercased(), mailbox, since]
@@ -95,7 +95,7 @@ extension SpoolDatabase {
             )
             let sentCount = try db.cachedStatement(
                 sql: """
-                    SELECT count(*) FROM reception
+                    SELECT count(*) FROM reception INDEXED BY reception_acknowledged
                     WHERE envelope_sender = ? AND mailbox = ? AND acknowledgement = 'sent' AND received_at >= ?
                     """
             )
