@@ -168,6 +168,23 @@ struct ReceptionCommitTests {
         #expect(try spool.database.receptions(messageID: id).first?.stored == true)
     }
 
+    /// A crash while the copy was being written leaves part of it in `tmp/`: storing it again
+    /// replaces that part with the whole copy.
+    @Test func aCopyCutOffInTmpIsWrittenWhole() async throws {
+        let folder = TemporaryFolder()
+        let maildir = folder.path + "/maildir"
+        let spool = try Spool(directory: folder.path, attestsEvents: true)
+        defer { try? spool.close() }
+        _ = try await Self.commit(spool, Self.delivery(maildir: maildir, account: nil))
+        let name = try #require(Self.stored(maildir).first)
+        let whole = try Data(contentsOf: URL(fileURLWithPath: maildir + "/new/" + name))
+        try FileManager.default.removeItem(atPath: maildir + "/new/" + name)
+        try Data(whole.prefix(20)).write(to: URL(fileURLWithPath: maildir + "/tmp/" + name))
+        #expect(try spool.storeUnstoredReceptions() == 1)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: maildir + "/new/" + name)) == whole)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: maildir + "/tmp")) ?? []).isEmpty)
+    }
+
     @Test func aCopyAReaderMovedToCurCountsAsStored() async throws {
         let folder = TemporaryFolder()
         let maildir = folder.path + "/maildir"

@@ -165,3 +165,62 @@ def test_out_of_units_still_stores_but_does_not_certify_and_tells_the_owner_once
         assert alert[0]["To"] == "boss@company.test"
     finally:
         assert r.stop() == 0
+
+
+def test_sigkill_while_receiving_loses_no_acknowledged_mail(fefaent_binary, tmp_path, dns):
+    """Every mail that heard 250 is in the Maildir after a SIGKILL and a restart, once, with its
+    record; mails cut off before their 250 may be there or not, never half."""
+    import email
+    import sqlite3
+    import smtplib
+    import threading
+    r = Reception(fefaent_binary, tmp_path, dns.address, units=10_000).start()
+    acknowledged = []
+    stop = threading.Event()
+
+    def send_until_stopped(worker):
+        try:
+            with smtplib.SMTP("127.0.0.1", r.daemon.mx, timeout=10) as client:
+                client.ehlo("mail.sender.test")
+                for n in range(300):  # bounded; the kill ends it much sooner
+                    if stop.is_set():
+                        return
+                    message = mail(subject=f"Claim {worker}-{n}")
+                    client.mail("alice@sender.test")
+                    client.rcpt(MAILBOX)
+                    code, _ = client.data(message)
+                    if code == 250:
+                        acknowledged.append(f"Claim {worker}-{n}")
+        except (smtplib.SMTPException, OSError):
+            return  # the daemon died under us: what was acknowledged so far is what counts
+
+    senders = [threading.Thread(target=send_until_stopped, args=(w,)) for w in range(4)]
+    for s in senders:
+        s.start()
+    deadline = time.monotonic() + 30
+    while len(acknowledged) < 40 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    r.daemon.kill()  # SIGKILL mid-way: mails being received, committed, stored and recorded
+    stop.set()
+    for s in senders:
+        s.join(timeout=30)
+    assert len(acknowledged) >= 40
+    r.daemon.start()
+    try:
+        def stored_subjects():
+            return [email.message_from_bytes(raw)["Subject"] for raw in r.stored()]
+        # Each acknowledged mail is in the Maildir exactly once, whole (it parses to its own subject).
+        subjects = r.wait(lambda: (found := stored_subjects()) and set(acknowledged) <= set(found) and found,
+                          "every acknowledged mail in the Maildir")
+        assert len(subjects) == len(set(subjects)), "a mail stored twice"
+        # And each has its record once the writer has caught up.
+        def recorded():
+            with sqlite3.connect(r.daemon.spool / "evidence.sqlite") as db:
+                return db.execute("SELECT count(*) FROM record WHERE kind = 'ReceivedFromNonERDS'").fetchone()[0]
+        r.wait(lambda: recorded() >= len(acknowledged), "a record for every acknowledged mail")
+        with r.db() as db:
+            rows = db.execute("SELECT subject, certified, evidence_id FROM reception").fetchall()
+        by_subject = {row["subject"]: row for row in rows}
+        assert all(by_subject[s]["certified"] == 1 and by_subject[s]["evidence_id"] for s in acknowledged)
+    finally:
+        assert r.stop() == 0

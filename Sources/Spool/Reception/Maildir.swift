@@ -94,6 +94,10 @@ public struct Maildir: Sendable {
                     // A Maildir made since (or removed by hand): its folders are made on the first delivery.
                     try delivery.maildir.create()
                     fd = try POSIX.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
+                } catch let failure as POSIX.Failure where failure.errno == EEXIST {
+                    // Names are unique per message and copy: this is our own write a crash cut off.
+                    POSIX.unlink(temporary)
+                    fd = try POSIX.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
                 }
                 do {
                     try delivery.header.withUnsafeBytes { try POSIX.writeAll(fd, $0, path: temporary) }
