@@ -62,10 +62,7 @@ public struct CertificationIngress: Sendable {
         Task {
             let content: [UInt8]
             do {
-                content =
-                    message.isInMemory
-                    ? try message.receivedContent()
-                    : try await self.threadPool.runIfActive { try message.receivedContent() }
+                content = try await message.receivedContent(readingFilesOn: self.threadPool)
             } catch {
                 message.refuse()
                 return completion(.failed(error))

@@ -121,23 +121,7 @@ extension Demo {
             where line.contains(":") {
                 say("      \(line)")
             }
-            for part in notice.leaves where part.mimeType == "application/pdf" {
-                var decoder = Base64StreamDecoder()
-                var pdf: [UInt8] = []
-                decoder.decode(raw[part.bodyStart..<part.bodyEnd]) { pdf += $0 }
-                decoder.finish { pdf += $0 }
-                let name = part.fileName ?? "evidence.pdf"
-                try Data(pdf).write(to: URL(fileURLWithPath: work + "/evidence/" + name))
-                let report = EvidencePDFVerifier.verify(pdf: pdf, trustedRoots: keys.trustedRoots, logKey: nil)
-                let failed = report.checks.filter { !$0.passed }
-                say(
-                    "      evidence/\(name): \(pdf.count) bytes, "
-                        + (report.passed
-                            ? "verified (PAdES signature, time-stamp, every record's CMS signature and log proof)"
-                            : "NOT VERIFIED: \(failed.map(\.text).joined(separator: "; "))")
-                )
-                guard report.passed else { throw DemoError("a notice's evidence PDF does not verify") }
-            }
+            try Self.saveEvidencePDFs(of: notice, raw: raw, work: work, keys: keys)
         }
 
         if !notices.contains(where: { $0.leaves.contains { $0.mimeType == "application/pdf" } }) {
@@ -156,6 +140,29 @@ extension Demo {
                 "  \(String(format: "%+4d", entry.change))  balance \(String(format: "%3d", entry.balanceAfter))  "
                     + "\(entry.actor): \(entry.reason)\(entry.queueId.map { " \($0)" } ?? "")"
             )
+        }
+    }
+}
+
+extension Demo {
+    /// Writes the evidence PDFs a notice carries to `evidence/` and verifies each as an auditor would.
+    static func saveEvidencePDFs(of notice: ParsedMessage, raw: [UInt8], work: String, keys: EvidenceKeys) throws {
+        for part in notice.leaves where part.mimeType == "application/pdf" {
+            var decoder = Base64StreamDecoder()
+            var pdf: [UInt8] = []
+            decoder.decode(raw[part.bodyStart..<part.bodyEnd]) { pdf += $0 }
+            decoder.finish { pdf += $0 }
+            let name = part.fileName ?? "evidence.pdf"
+            try Data(pdf).write(to: URL(fileURLWithPath: work + "/evidence/" + name))
+            let report = EvidencePDFVerifier.verify(pdf: pdf, trustedRoots: keys.trustedRoots, logKey: nil)
+            let failed = report.checks.filter { !$0.passed }
+            say(
+                "      evidence/\(name): \(pdf.count) bytes, "
+                    + (report.passed
+                        ? "verified (PAdES signature, time-stamp, every record's CMS signature and log proof)"
+                        : "NOT VERIFIED: \(failed.map(\.text).joined(separator: "; "))")
+            )
+            guard report.passed else { throw DemoError("an evidence PDF does not verify") }
         }
     }
 }

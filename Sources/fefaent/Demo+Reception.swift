@@ -92,17 +92,7 @@ extension Demo {
         }
         guard let settings = daemon.configuration.evidence else { throw DemoError("no evidence") }
         let keys = try EvidenceKeys(settings)
-        for part in acknowledgement.leaves where part.mimeType == "application/pdf" {
-            var decoder = Base64StreamDecoder()
-            var pdf: [UInt8] = []
-            decoder.decode(raw[part.bodyStart..<part.bodyEnd]) { pdf += $0 }
-            decoder.finish { pdf += $0 }
-            let file = part.fileName ?? "reception.pdf"
-            try Data(pdf).write(to: URL(fileURLWithPath: work + "/evidence/" + file))
-            let report = EvidencePDFVerifier.verify(pdf: pdf, trustedRoots: keys.trustedRoots, logKey: nil)
-            say("    evidence/\(file): \(pdf.count) bytes, \(report.passed ? "verified" : "NOT VERIFIED")")
-            guard report.passed else { throw DemoError("the acknowledgement's PDF does not verify") }
-        }
+        try Self.saveEvidencePDFs(of: acknowledgement, raw: raw, work: work, keys: keys)
         say("  fefaent mailbox show \(Self.receptionMailbox):")
         for received in try daemon.spool.database.receptions(mailbox: Self.receptionMailbox) {
             say(

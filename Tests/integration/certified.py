@@ -93,13 +93,7 @@ pdf_key = "keys/pdf-signing.key"
             return db.execute("SELECT * FROM recipient WHERE message_id = ? ORDER BY id", (queue_id,)).fetchall()
 
     def wait(self, predicate, what, seconds=30):
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what}\n{self.daemon.log_text()[-3000:]}")
+        return self.daemon.wait(predicate, what, seconds)
 
     def notices(self, kind=None):
         """The notices the sender's MX received, parsed."""

@@ -176,6 +176,16 @@ address = "127.0.0.1:{self.submissions}"
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def wait(self, predicate, what, seconds=30):
+        """The first true value of `predicate`, polled for `seconds`; else fails with the daemon's log."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}\n{self.log_text()[-3000:]}")
+
 
 @pytest.fixture
 def daemon(fefaent_binary, tmp_path):

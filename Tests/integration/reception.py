@@ -10,6 +10,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import Daemon, free_port
 import sink
 from test_evidence import EVIDENCE, BUILT_IN_TSA
@@ -43,7 +45,24 @@ SENDER_DNS = {
     "_dmarc.sender.test": "v=DMARC1; p=reject",
     "forged.test": "v=spf1 ip4:192.0.2.1 -all",
     "_dmarc.forged.test": "v=DMARC1; p=reject",
+    # Two daemons' own domains, whose mailboxes write to each other.
+    "a.test": "v=spf1 ip4:127.0.0.1 -all",
+    "b.test": "v=spf1 ip4:127.0.0.1 -all",
 }
+
+
+@pytest.fixture
+def dns():
+    d = DNS(SENDER_DNS)
+    yield d
+    d.stop()
+
+
+@pytest.fixture
+def reception(fefaent_binary, tmp_path, dns):
+    r = Reception(fefaent_binary, tmp_path, dns.address).start()
+    yield r
+    assert r.stop() == 0, r.daemon.log_text()[-3000:]
 
 
 class Reception:
@@ -116,13 +135,7 @@ pdf_key = "keys/pdf-signing.key"
         return [path.read_bytes() for path in sorted(folder.iterdir(), key=lambda p: p.name)] if folder.exists() else []
 
     def wait(self, predicate, what, seconds=30):
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what}\n{self.daemon.log_text()[-3000:]}")
+        return self.daemon.wait(predicate, what, seconds)
 
     def notices(self, folder_sink=None, kind=None):
         found = []

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import free_port
 from certified import export_records, queue_id_of
-from reception import DNS, MAILBOX, Reception, SENDER_DNS, mail
+from reception import MAILBOX, Reception, dns, mail, reception  # noqa: F401 (fixtures)
 from test_certified_mail import pdfsig_valid
 import sink
 
@@ -25,20 +25,6 @@ pytestmark = pytest.mark.skipif(not sink.available() or shutil.which("dnsmasq") 
 
 ADDED = (b"Return-Path:", b"Delivered-To:", b"X-Fefaent-Evidence:", b"X-Fefaent-Certification:",
          b"Authentication-Results:", b"Received:")
-
-
-@pytest.fixture
-def dns():
-    d = DNS(SENDER_DNS)
-    yield d
-    d.stop()
-
-
-@pytest.fixture
-def reception(fefaent_binary, tmp_path, dns):
-    r = Reception(fefaent_binary, tmp_path, dns.address).start()
-    yield r
-    assert r.stop() == 0, r.daemon.log_text()[-3000:]
 
 
 def split_added(stored: bytes, original: bytes):

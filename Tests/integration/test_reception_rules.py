@@ -7,25 +7,11 @@ import time
 import pytest
 
 from conftest import free_port
-from reception import DNS, MAILBOX, Reception, SENDER_DNS, mail
+from reception import MAILBOX, Reception, dns, mail, reception  # noqa: F401 (fixtures)
 import sink
 
 pytestmark = pytest.mark.skipif(not sink.available() or shutil.which("dnsmasq") is None,
                                 reason="smtp-sink and dnsmasq are installed by .ci/run")
-
-
-@pytest.fixture
-def dns():
-    d = DNS({**SENDER_DNS, "a.test": "v=spf1 ip4:127.0.0.1 -all", "b.test": "v=spf1 ip4:127.0.0.1 -all"})
-    yield d
-    d.stop()
-
-
-@pytest.fixture
-def reception(fefaent_binary, tmp_path, dns):
-    r = Reception(fefaent_binary, tmp_path, dns.address).start()
-    yield r
-    assert r.stop() == 0, r.daemon.log_text()[-3000:]
 
 
 def settled(r, count):
