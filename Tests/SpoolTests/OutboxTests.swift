@@ -204,6 +204,38 @@ struct OutboxTests {
                 )
             )
         ),
+        .submissionAccepted(
+            SubmissionAccepted(
+                queueID: "Q5",
+                receivedAt: Date(timeIntervalSince1970: 1_795_000_400.5),
+                envelopeSender: "frank@supplier.test",
+                recipients: [.init(address: "claims@acme.test", kind: .reception)],
+                messageSHA256: String(repeating: "c", count: 64),
+                messageSize: 900,
+                session: SessionFacts(
+                    clientAddress: "192.0.2.7",
+                    heloName: "mail.supplier.test",
+                    listener: "mx",
+                    protocolName: "ESMTPS",
+                    tls: TLSFacts(version: "TLSv1.3", peerCertificateVerified: false),
+                    authenticatedAs: nil
+                ),
+                reception: ReceptionFacts(
+                    mailboxes: ["claims@acme.test"],
+                    account: nil,
+                    units: 1,
+                    headerFrom: "Frank \"F\" <frank@supplier.test>",
+                    authentication: AuthenticationFacts(
+                        fromDomain: "supplier.test",
+                        spf: .softfail,
+                        spfDomain: "supplier.test",
+                        dkim: [.init(result: .pass, domain: "supplier.test"), .init(result: .permerror, domain: nil)],
+                        dmarc: .fail,
+                        dmarcPolicy: nil
+                    )
+                )
+            )
+        ),
         .trackingFetched(
             TrackingFetched(
                 queueID: "Q4",

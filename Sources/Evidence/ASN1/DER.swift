@@ -66,20 +66,37 @@ enum DERWriter {
     }
 
     static func objectIdentifier(_ dotted: String) -> [UInt8] {
-        let arcs = dotted.split(separator: ".").map { UInt64($0)! }
-        var content = self.base128(arcs[0] * 40 + arcs[1])
-        for arc in arcs.dropFirst(2) { content += self.base128(arc) }
+        // Read arc by arc from the UTF-8 (every signature names several OIDs: no splitting, no
+        // intermediate arrays).
+        var content: [UInt8] = []
+        content.reserveCapacity(dotted.utf8.count)
+        var arc: UInt64 = 0
+        var first: UInt64? = nil
+        var index = 0
+        for byte in dotted.utf8 + [UInt8(ascii: ".")] {
+            guard byte == UInt8(ascii: ".") else {
+                arc = arc * 10 + UInt64(byte &- UInt8(ascii: "0"))
+                continue
+            }
+            switch index {
+            case 0: first = arc
+            case 1: self.appendBase128(first! * 40 + arc, to: &content)
+            default: self.appendBase128(arc, to: &content)
+            }
+            index += 1
+            arc = 0
+        }
         return self.tlv(0x06, content)
     }
 
-    private static func base128(_ value: UInt64) -> [UInt8] {
-        var bytes = [UInt8(value & 0x7F)]
-        var remaining = value >> 7
-        while remaining > 0 {
-            bytes.insert(UInt8(remaining & 0x7F) | 0x80, at: 0)
-            remaining >>= 7
+    private static func appendBase128(_ value: UInt64, to bytes: inout [UInt8]) {
+        var shift = 63 - value.leadingZeroBitCount
+        shift -= shift % 7
+        while shift > 0 {
+            bytes.append(UInt8((value >> UInt64(shift)) & 0x7F) | 0x80)
+            shift -= 7
         }
-        return bytes
+        bytes.append(UInt8(value & 0x7F))
     }
 
     /// UTCTime `YYMMDDHHMMSSZ` (years 1950–2049), as CMS signingTime uses until 2050.

@@ -87,8 +87,13 @@ extension SpoolDatabase {
     public func reserveAcknowledgements(messageIDs: [String], now: Date) throws -> [String: ReceptionEntry] {
         guard !messageIDs.isEmpty else { return [:] }
         return try self.writer.write { db in
+            // Only what the decision needs: most mails get no acknowledgement, and their rows carry the
+            // stored header.
             let pendingCopies = try db.cachedStatement(
-                sql: "SELECT * FROM reception WHERE message_id = ? AND acknowledgement = 'pending' ORDER BY id"
+                sql: """
+                    SELECT id, mailbox, envelope_sender FROM reception
+                    WHERE message_id = ? AND acknowledgement = 'pending' ORDER BY id
+                    """
             )
             let limitOf = try db.cachedStatement(
                 sql: "SELECT acknowledgements_per_hour FROM mailbox WHERE address = ?"
@@ -102,27 +107,27 @@ extension SpoolDatabase {
             let update = try db.cachedStatement(
                 sql: "UPDATE reception SET acknowledgement = ?, acknowledgement_reason = ? WHERE id = ?"
             )
+            let entry = try db.cachedStatement(sql: "SELECT * FROM reception WHERE id = ?")
             var reserved: [String: ReceptionEntry] = [:]
             for id in messageIDs {
-                let pending = try ReceptionEntry.fetchAll(pendingCopies, arguments: [id])
+                let pending = try Row.fetchAll(pendingCopies, arguments: [id])
                 guard let first = pending.first else { continue }
-                let limit = try Int.fetchOne(limitOf, arguments: [first.mailbox]) ?? 10
-                let sent =
-                    try Int.fetchOne(
-                        sentCount,
-                        arguments: [first.envelopeSender, first.mailbox, now.addingTimeInterval(-3600)]
-                    ) ?? 0
+                let firstID: Int64 = first["id"]
+                let mailbox: String = first["mailbox"]
+                let sender: String = first["envelope_sender"]
+                let limit = try Int.fetchOne(limitOf, arguments: [mailbox]) ?? 10
+                let sent = try Int.fetchOne(sentCount, arguments: [sender, mailbox, now.addingTimeInterval(-3600)]) ?? 0
                 if sent >= limit {
-                    for entry in pending {
+                    for row in pending {
                         try update.execute(arguments: [
-                            "suppressed", AcknowledgementSuppression.hourlyLimit.rawValue, entry.id
+                            "suppressed", AcknowledgementSuppression.hourlyLimit.rawValue, row["id"] as Int64
                         ])
                     }
                     continue
                 }
-                try update.execute(arguments: ["sent", nil, first.id])
-                for other in pending.dropFirst() { try update.execute(arguments: ["off", nil, other.id]) }
-                reserved[id] = first
+                try update.execute(arguments: ["sent", nil, firstID])
+                for other in pending.dropFirst() { try update.execute(arguments: ["off", nil, other["id"] as Int64]) }
+                reserved[id] = try ReceptionEntry.fetchOne(entry, arguments: [firstID])
             }
             return reserved
         }

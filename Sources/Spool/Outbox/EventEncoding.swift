@@ -19,7 +19,7 @@ struct EventJSONWriter {
     /// Whether the writer covers `event` (the hot path's events: a plain acceptance, an outcome, a DSN).
     static func handles(_ event: AttestedEvent) -> Bool {
         switch event {
-        case .submissionAccepted(let event): return event.certification == nil && event.reception == nil
+        case .submissionAccepted(let event): return event.certification == nil
         case .relayOutcome, .noticeQueued: return true
         case .submissionRejected, .trackingFetched: return false
         }
@@ -77,6 +77,45 @@ struct EventJSONWriter {
         self.key("clientInTrustedNetwork", comma: true)
         self.raw(event.session.clientInTrustedNetwork ? "true" : "false")
         self.raw("}")
+        if let reception = event.reception { self.reception(reception) }
+    }
+
+    private mutating func reception(_ reception: ReceptionFacts) {
+        self.key("reception", comma: true)
+        self.raw("{")
+        self.strings("mailboxes", reception.mailboxes)
+        self.field("account", reception.account)
+        self.field("units", reception.units)
+        self.field("headerFrom", reception.headerFrom)
+        let authentication = reception.authentication
+        self.key("authentication", comma: true)
+        self.raw("{")
+        self.field("fromDomain", authentication.fromDomain)
+        self.field("spf", authentication.spf.rawValue)
+        self.field("spfDomain", authentication.spfDomain)
+        self.key("dkim", comma: true)
+        self.raw("[")
+        for (index, check) in authentication.dkim.enumerated() {
+            if index > 0 { self.raw(",") }
+            self.raw("{")
+            self.field("result", check.result.rawValue)
+            self.field("domain", check.domain)
+            self.raw("}")
+        }
+        self.raw("]")
+        self.field("dmarc", authentication.dmarc.rawValue)
+        self.field("dmarcPolicy", authentication.dmarcPolicy)
+        self.raw("}}")
+    }
+
+    private mutating func strings(_ name: String, _ values: [String]) {
+        self.key(name, comma: true)
+        self.raw("[")
+        for (index, value) in values.enumerated() {
+            if index > 0 { self.raw(",") }
+            self.string(value)
+        }
+        self.raw("]")
     }
 
     private mutating func relay(_ event: RelayOutcome) {
@@ -108,13 +147,7 @@ struct EventJSONWriter {
         self.field("aboutQueueID", event.aboutQueueID)
         self.field("aboutSubmittedAt", event.aboutSubmittedAt)
         self.field("noticeRecipient", event.noticeRecipient)
-        self.key("reportedRecipients", comma: true)
-        self.raw("[")
-        for (index, recipient) in event.reportedRecipients.enumerated() {
-            if index > 0 { self.raw(",") }
-            self.string(recipient)
-        }
-        self.raw("]")
+        self.strings("reportedRecipients", event.reportedRecipients)
         self.field("queuedAt", event.queuedAt)
     }
 
