@@ -69,7 +69,7 @@ class Reception:
     """A daemon with one reception mailbox, charged to the account `company`."""
 
     def __init__(self, binary, folder: Path, nameserver: str, units=100, hostname="fefaent.test",
-                 mailbox_address=MAILBOX, mailbox_options=(), routes=None, maildir=None):
+                 mailbox_address=MAILBOX, mailbox_options=(), routes=None, maildir=None, message_size=2 * 1024 * 1024):
         folder.mkdir(parents=True, exist_ok=True)
         self.senders = sink.Sink(folder / "senders", free_port()).start()
         self.company = sink.Sink(folder / "company", free_port()).start()
@@ -80,7 +80,7 @@ class Reception:
         routes.setdefault("forged.test", self.senders.port)
         routes.setdefault("company.test", self.company.port)
         route_lines = "".join(f'"{domain}" = "127.0.0.1:{port}"\n' for domain, port in routes.items())
-        self.daemon = Daemon(binary, folder / "fefaent", extra_config=f"""
+        self.daemon = Daemon(binary, folder / "fefaent", message_size=message_size, extra_config=f"""
 [dkim]
 key = "keys/dkim.key"
 selector = "fefaent"

@@ -205,3 +205,40 @@ service imap-login {{
     finally:
         process.terminate()
         process.wait()
+
+
+def test_over_starttls_the_record_states_the_tls_version(reception, tmp_path):
+    r = reception
+    path = tmp_path / "claim.eml"
+    original = mail(subject="Sent over TLS")
+    path.write_bytes(original[:-2])
+    result = subprocess.run(["swaks", "--server", f"127.0.0.1:{r.daemon.mx}", "--from", "alice@sender.test",
+                             "--to", MAILBOX, "--helo", "mail.sender.test", "--tls", "--tls-verify",
+                             "--tls-ca-path", str(r.daemon.ca), "--tls-sni", "fefaent.test", "--data", f"@{path}"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    queue_id = queue_id_of(result.stdout)
+    (record,) = [x for x in export_records(r.daemon, queue_id, tmp_path / "export") if x["kind"] == "ReceivedFromNonERDS"]
+    assert record["event"]["tls"]["version"].startswith("TLSv1.")
+    assert record["event"]["tls"]["peerVerified"] is False  # a client presents no certificate
+    assert split_added(r.stored()[0], original)
+
+
+def test_a_large_mail_is_stored_from_its_spill_file_and_charged_per_started_5_mb(fefaent_binary, tmp_path, dns):
+    # 6 MB: above the spool's 1 MB spill threshold (the copy is read from the spill file in chunks)
+    # and above 5 MB (two units).
+    r = Reception(fefaent_binary, tmp_path, dns.address, message_size=30 * 1024 * 1024).start()
+    try:
+        line = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdef\r\n"
+        original = mail(subject="Six megabytes", body=(line * (6 * 1024 * 1024 // len(line))).decode())
+        code, reply = r.send(original)
+        assert code == 250, reply
+        (stored,) = r.stored()
+        split_added(stored, original)
+        (row,) = r.receptions()
+        assert row["units"] == 2 and row["certified"] == 1
+        with r.db() as db:
+            (balance,) = db.execute("SELECT balance FROM account WHERE name = 'company'").fetchone()
+        assert balance == 98
+    finally:
+        assert r.stop() == 0
