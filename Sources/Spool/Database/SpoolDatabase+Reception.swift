@@ -65,20 +65,6 @@ extension SpoolDatabase {
         }
     }
 
-    /// How many acknowledgements `sender` got from `mailbox` since `since`.
-    public func acknowledgementsSent(to sender: String, mailbox: String, since: Date) throws -> Int {
-        try self.writer.read { db in
-            try Int.fetchOne(
-                db,
-                sql: """
-                    SELECT count(*) FROM reception INDEXED BY reception_acknowledged
-                    WHERE envelope_sender = ? AND mailbox = ? AND acknowledgement = 'sent' AND received_at >= ?
-                    """,
-                arguments: [sender.lowercased(), mailbox, since]
-            ) ?? 0
-        }
-    }
-
     /// Decides, in one transaction, which received mails are acknowledged now: per mail, its first
     /// pending copy is marked sent (its other pending copies `off`: one acknowledgement answers the
     /// mail), unless the sender had the mailbox's hourly number of them already (then every pending
