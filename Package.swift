@@ -156,6 +156,7 @@ let package = Package(
             name: "HTTPFront",
             dependencies: [
                 "Certification",
+                "Evidence",
                 "Spool",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),

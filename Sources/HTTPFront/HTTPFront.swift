@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 public import Certification
+public import Evidence
 import Foundation
 public import Hummingbird
 public import Logging
@@ -21,12 +22,17 @@ import Spool
 ///   token is recorded (TrackingResourceFetched), an unknown one gets the same image and no record.
 /// - `GET /healthz`: `ok` while the daemon runs.
 /// - `GET /metrics`: Prometheus text format, from swift-metrics.
+/// - `GET /checkpoint`: the evidence log's latest signed checkpoint (a C2SP signed note), and
+///   `GET /log/consistency?from=N&to=M`: the RFC 9162 proof that the log of size `M` extends the
+///   log of size `N`, one base64 hash a line (as the tlog-witness protocol sends it), so anyone can
+///   watch the log (when the daemon writes evidence).
 public enum HTTPFront {
     /// The application, a `Service` to run in the daemon's service group.
     public static func application(
         host: String,
         port: Int,
         tracker: PixelTracker?,
+        log: EvidenceLog? = nil,
         metrics: FefaentMetrics,
         threadPool: NIOThreadPool,
         logger: Logger
@@ -39,6 +45,9 @@ public enum HTTPFront {
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.render()))
             )
+        }
+        if let log {
+            Self.addLogRoutes(to: router, log: log, threadPool: threadPool)
         }
         router.get("/o/:name") { request, context -> Response in
             let name = context.parameters.get("name") ?? ""
@@ -70,6 +79,49 @@ public enum HTTPFront {
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "Fefaent"),
             logger: logger
+        )
+    }
+
+    /// `GET /checkpoint` and `GET /log/consistency`.
+    static func addLogRoutes(to router: Router<FrontContext>, log: EvidenceLog, threadPool: NIOThreadPool) {
+        router.get("/checkpoint") { _, _ -> Response in
+            guard let checkpoint = try await threadPool.runIfActive({ try log.store.latestCheckpoint() }) else {
+                return Self.text(.notFound, "no checkpoint yet\n")
+            }
+            return Self.text(.ok, checkpoint.note, contentType: "text/plain; charset=utf-8", cache: "no-cache")
+        }
+        router.get("/log/consistency") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            guard let from = query.get("from", as: Int.self), let to = query.get("to", as: Int.self),
+                from >= 1, from <= to
+            else {
+                return Self.text(.badRequest, "give from=N&to=M with 1 <= N <= M (checkpoint sizes)\n")
+            }
+            let published = try await threadPool.runIfActive { try log.store.lastCheckpointSize() }
+            guard to <= published else {
+                return Self.text(.badRequest, "the latest checkpoint has size \(published); to=\(to) is beyond it\n")
+            }
+            let proof = try await threadPool.runIfActive { try log.consistencyProof(from: from, to: to) }
+            // The proof between two sizes never changes: it may be cached for good.
+            return Self.text(
+                .ok,
+                proof.hashes.map { Data($0).base64EncodedString() + "\n" }.joined(),
+                contentType: "text/plain; charset=utf-8",
+                cache: "public, max-age=31536000, immutable"
+            )
+        }
+    }
+
+    static func text(
+        _ status: HTTPResponse.Status,
+        _ body: String,
+        contentType: String = "text/plain; charset=utf-8",
+        cache: String = "no-store"
+    ) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: contentType, .cacheControl: cache],
+            body: .init(byteBuffer: ByteBuffer(string: body))
         )
     }
 

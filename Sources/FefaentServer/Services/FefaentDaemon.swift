@@ -157,6 +157,7 @@ public final class FefaentDaemon: Sendable {
                 host: http.host,
                 port: http.port,
                 tracker: certification.map { _ in PixelTracker(database: database) },
+                log: evidence?.log,
                 metrics: FefaentMetrics(queueSize: { (try? database.waitingRecipientCount()) ?? 0 }),
                 threadPool: self.threadPool,
                 logger: logger
