@@ -62,6 +62,16 @@ struct ReceptionTests {
         #expect(Self.suppression(sender: "bounces+x@fefaent.test") == .ownAddress)
     }
 
+    @Test func withoutSigningKeyOrEvidenceNothingIsPromised() {
+        let policy = AcknowledgementPolicy(canAcknowledge: false) { _ in false }
+        let suppression = policy.suppression(
+            envelopeSender: "alice@sender.test",
+            headers: Self.headers("From: alice@sender.test\r\n"),
+            authentication: Self.passing
+        )
+        #expect(suppression == .notConfigured)
+    }
+
     @Test func aForgedSenderGetsNoBackscatter() {
         var forged = Self.passing
         forged.spf = .fail

@@ -210,3 +210,21 @@ def test_sigkill_while_receiving_loses_no_acknowledged_mail(fefaent_binary, tmp_
         assert all(by_subject[s]["certified"] == 1 and by_subject[s]["evidence_id"] for s in acknowledged)
     finally:
         assert r.stop() == 0
+
+
+def test_a_config_mailbox_on_a_server_without_keys_still_stores_and_says_why_it_cannot_do_more(daemon):
+    """The config file's `reception_mailboxes` on a server with neither [dkim] nor [evidence]: the mail
+    is stored in <spool>/mailboxes/<address>/, and the row says it was not certified and why no
+    acknowledgement goes (nothing is promised that the server cannot give)."""
+    import smtplib
+    import sqlite3
+    from conftest import RECEPTION
+    with smtplib.SMTP("127.0.0.1", daemon.mx, timeout=20) as client:
+        client.ehlo("mail.sender.test")
+        client.sendmail("alice@sender.test", [RECEPTION], mail(subject="To a config mailbox"))
+    stored = list((daemon.spool / "mailboxes" / RECEPTION / "new").iterdir())
+    assert len(stored) == 1 and b"Subject: To a config mailbox" in stored[0].read_bytes()
+    assert b"X-Fefaent-Certification: not certified (this server writes no evidence)" in stored[0].read_bytes()
+    with sqlite3.connect(daemon.spool / "queue.sqlite") as db:
+        (row,) = db.execute("SELECT certified, acknowledgement, acknowledgement_reason FROM reception").fetchall()
+    assert row == (0, "suppressed", "no [dkim] or [evidence] to send it with")

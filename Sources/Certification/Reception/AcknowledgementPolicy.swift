@@ -16,8 +16,12 @@ public import Spool
 public struct AcknowledgementPolicy: Sendable {
     /// Whether an address is one of Fefaent's own (a mailbox, a certifier, a system address).
     public let isOwnAddress: @Sendable (String) -> Bool
+    /// Whether this server can send acknowledgements at all (it signs them with `[dkim]` and attaches
+    /// the `[evidence]` PDF).
+    public let canAcknowledge: Bool
 
-    public init(isOwnAddress: @escaping @Sendable (String) -> Bool) {
+    public init(canAcknowledge: Bool = true, isOwnAddress: @escaping @Sendable (String) -> Bool) {
+        self.canAcknowledge = canAcknowledge
         self.isOwnAddress = isOwnAddress
     }
 
@@ -27,6 +31,7 @@ public struct AcknowledgementPolicy: Sendable {
         headers: [HeaderField],
         authentication: AuthenticationFacts
     ) -> AcknowledgementSuppression? {
+        guard self.canAcknowledge else { return .notConfigured }
         // §2: never to a null return path (bounces, other auto-replies).
         guard !envelopeSender.isEmpty else { return .nullSender }
         // §2: not to mail that says it was sent automatically.

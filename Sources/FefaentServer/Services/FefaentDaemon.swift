@@ -107,7 +107,8 @@ public final class FefaentDaemon: Sendable {
             spool: self.spool,
             directory: mailboxes,
             authenticator: SenderAuthenticator(resolver: LibresolvMailDNS(resolver: dns)),
-            policy: AcknowledgementPolicy { [certifiers = policy.certifierAddresses, domains = policy.systemDomains] in
+            policy: AcknowledgementPolicy(canAcknowledge: certification != nil && configuration.evidence != nil) {
+                [certifiers = policy.certifierAddresses, domains = policy.systemDomains] in
                 let domain = $0.split(separator: "@").last.map(String.init) ?? ""
                 return certifiers.contains($0) || domains.contains(domain) || mailboxes.mailbox(for: $0) != nil
             },

@@ -131,4 +131,6 @@ public enum AcknowledgementSuppression: String, Codable, Hashable, Sendable {
     case hourlyLimit = "hourly limit reached"
     /// The mail was stored but not certified (no units): there is no evidence to send.
     case notCertified = "not certified"
+    /// The server has no `[dkim]` key or no `[evidence]` to sign and prove an acknowledgement with.
+    case notConfigured = "no [dkim] or [evidence] to send it with"
 }
