@@ -33,6 +33,7 @@ public enum HTTPFront {
         port: Int,
         tracker: PixelTracker?,
         log: EvidenceLog? = nil,
+        verifyPDF: (@Sendable ([UInt8]) -> VerificationReport)? = nil,
         metrics: FefaentMetrics,
         threadPool: NIOThreadPool,
         logger: Logger
@@ -48,6 +49,9 @@ public enum HTTPFront {
         }
         if let log {
             Self.addLogRoutes(to: router, log: log, threadPool: threadPool)
+        }
+        if let verifyPDF {
+            Self.addVerificationRoutes(to: router, verifyPDF: verifyPDF, threadPool: threadPool)
         }
         router.get("/o/:name") { request, context -> Response in
             let name = context.parameters.get("name") ?? ""
@@ -110,6 +114,49 @@ public enum HTTPFront {
                 cache: "public, max-age=31536000, immutable"
             )
         }
+    }
+
+    /// `GET /verify` (the form) and `POST /verify` (an evidence PDF, as the form's `pdf` field or as
+    /// the body itself, checked as `fefaent evidence verify` checks it).
+    static func addVerificationRoutes(
+        to router: Router<FrontContext>,
+        verifyPDF: @escaping @Sendable ([UInt8]) -> VerificationReport,
+        threadPool: NIOThreadPool
+    ) {
+        @Sendable func language(_ request: Request) -> VerificationPage.Language {
+            VerificationPage.Language(
+                query: request.uri.queryParameters.get("lang"),
+                acceptLanguage: request.headers[.acceptLanguage]
+            )
+        }
+        router.get("/verify") { request, _ -> Response in
+            Self.html(.ok, VerificationPage.render(language: language(request), report: nil))
+        }
+        router.post("/verify") { request, _ -> Response in
+            let chosen = language(request)
+            var request = request
+            let body = try await request.collectBody(upTo: Self.largestPDF)
+            let contentType = request.headers[.contentType] ?? ""
+            let bytes = Array(body.readableBytesView)
+            let pdf =
+                contentType.lowercased().hasPrefix("multipart/form-data")
+                ? VerificationPage.uploadedFile(contentType: contentType, body: bytes) : bytes
+            guard let pdf, pdf.starts(with: Array("%PDF-".utf8)) else {
+                return Self.html(
+                    .badRequest,
+                    VerificationPage.render(language: chosen, report: nil, problem: "no PDF was sent (%PDF- expected)")
+                )
+            }
+            let report = try await threadPool.runIfActive { verifyPDF(pdf) }
+            return Self.html(.ok, VerificationPage.render(language: chosen, report: report))
+        }
+    }
+
+    /// The largest upload the verification page reads (an evidence PDF embeds the mail: 20 MB and more).
+    static let largestPDF = 40 * 1024 * 1024
+
+    static func html(_ status: HTTPResponse.Status, _ page: String) -> Response {
+        Self.text(status, page, contentType: "text/html; charset=utf-8", cache: "no-store")
     }
 
     static func text(

@@ -12,6 +12,8 @@ import NIOPosix
 import NIOSSL
 public import Delivery
 public import Certification
+import Crypto
+import Evidence
 import Foundation
 import MailMessage
 import HTTPFront
@@ -159,6 +161,13 @@ public final class FefaentDaemon: Sendable {
                 port: http.port,
                 tracker: certification.map { _ in PixelTracker(database: database) },
                 log: evidence?.log,
+                verifyPDF: try configuration.evidence.map { settings in
+                    let keys = try EvidenceKeys(settings)
+                    let logKey = evidence.map { ($0.log.origin, keys.logKey.publicKey) }
+                    return { pdf in
+                        EvidencePDFVerifier.verify(pdf: pdf, trustedRoots: keys.trustedRoots, logKey: logKey)
+                    }
+                },
                 metrics: FefaentMetrics(queueSize: { (try? database.waitingRecipientCount()) ?? 0 }),
                 threadPool: self.threadPool,
                 logger: logger
