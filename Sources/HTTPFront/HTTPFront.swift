@@ -34,6 +34,7 @@ public enum HTTPFront {
         tracker: PixelTracker?,
         log: EvidenceLog? = nil,
         verifyPDF: (@Sendable ([UInt8]) -> VerificationReport)? = nil,
+        verifyEvidenceID: (@Sendable (String) throws -> VerificationReport?)? = nil,
         metrics: FefaentMetrics,
         threadPool: NIOThreadPool,
         logger: Logger
@@ -51,7 +52,12 @@ public enum HTTPFront {
             Self.addLogRoutes(to: router, log: log, threadPool: threadPool)
         }
         if let verifyPDF {
-            Self.addVerificationRoutes(to: router, verifyPDF: verifyPDF, threadPool: threadPool)
+            Self.addVerificationRoutes(
+                to: router,
+                verifyPDF: verifyPDF,
+                verifyEvidenceID: verifyEvidenceID,
+                threadPool: threadPool
+            )
         }
         router.get("/o/:name") { request, context -> Response in
             let name = context.parameters.get("name") ?? ""
@@ -121,6 +127,7 @@ public enum HTTPFront {
     static func addVerificationRoutes(
         to router: Router<FrontContext>,
         verifyPDF: @escaping @Sendable ([UInt8]) -> VerificationReport,
+        verifyEvidenceID: (@Sendable (String) throws -> VerificationReport?)?,
         threadPool: NIOThreadPool
     ) {
         @Sendable func language(_ request: Request) -> VerificationPage.Language {
@@ -130,7 +137,40 @@ public enum HTTPFront {
             )
         }
         router.get("/verify") { request, _ -> Response in
-            Self.html(.ok, VerificationPage.render(language: language(request), report: nil))
+            let chosen = language(request)
+            // `?id=`: one record of this server's log, exported and verified as an auditor would.
+            guard let id = request.uri.queryParameters.get("id"), let verifyEvidenceID else {
+                return Self.html(.ok, VerificationPage.render(language: chosen, report: nil))
+            }
+            let trimmed = id.trimmingCharacters(in: .whitespaces)
+            guard trimmed.count <= 64, trimmed.utf8.allSatisfy({ $0 < 0x80 }) else {
+                return Self.html(
+                    .badRequest,
+                    VerificationPage.render(language: chosen, report: nil, problem: "not an evidence id")
+                )
+            }
+            do {
+                guard let report = try await threadPool.runIfActive({ try verifyEvidenceID(trimmed) }) else {
+                    return Self.html(
+                        .notFound,
+                        VerificationPage.render(
+                            language: chosen,
+                            report: nil,
+                            problem: "no evidence \(trimmed) in this log"
+                        )
+                    )
+                }
+                return Self.html(.ok, VerificationPage.render(language: chosen, report: report, evidenceID: trimmed))
+            } catch {
+                return Self.html(
+                    .serviceUnavailable,
+                    VerificationPage.render(
+                        language: chosen,
+                        report: nil,
+                        problem: "cannot verify \(trimmed) now: \(error)"
+                    )
+                )
+            }
         }
         router.post("/verify") { request, _ -> Response in
             let chosen = language(request)

@@ -48,10 +48,16 @@ enum VerificationPage {
     }
 
     /// The page: the form, and the report when a PDF was checked (or why none could be).
-    static func render(language: Language, report: VerificationReport?, problem: String? = nil) -> String {
+    static func render(
+        language: Language,
+        report: VerificationReport?,
+        problem: String? = nil,
+        evidenceID: String? = nil
+    ) -> String {
         let text = Self.texts[language]!
         var values: [String: Any] = text
         values["lang"] = language.rawValue
+        if let evidenceID { values["evidenceID"] = evidenceID }
         if let report {
             let failed = report.checks.filter { !$0.passed }.count
             values["report"] =
@@ -89,7 +95,8 @@ enum VerificationPage {
             "title": "Verify an evidence PDF",
             "intro":
                 "Choose an evidence PDF from Fefaent (a certificate's attachment). It is checked here as `fefaent evidence verify` checks it: the PDF signature and its time-stamp, each record's signature, time-stamp and place in the log.",
-            "label": "Evidence PDF", "button": "Verify", "result": "Result", "check": "Check", "outcome": "Outcome",
+            "label": "Evidence PDF", "button": "Verify", "idLabel": "Or an evidence id of this server",
+            "result": "Result", "check": "Check", "outcome": "Outcome",
             "detail": "Detail", "valid": "This evidence holds: every check passed.",
             "invalid": "This evidence does not hold: {n} check(s) failed.", "holds": "holds", "fails": "FAILS"
         ],
@@ -97,7 +104,8 @@ enum VerificationPage {
             "title": "Verifica un PDF d'evidència",
             "intro":
                 "Trieu un PDF d'evidència de Fefaent (l'adjunt d'un certificat). Es comprova aquí com ho fa `fefaent evidence verify`: la signatura del PDF i el seu segell de temps, i la signatura, el segell de temps i el lloc al registre de cada evidència.",
-            "label": "PDF d'evidència", "button": "Verifica", "result": "Resultat", "check": "Comprovació",
+            "label": "PDF d'evidència", "button": "Verifica",
+            "idLabel": "O un identificador d'evidència d'aquest servidor", "result": "Resultat", "check": "Comprovació",
             "outcome": "Resultat", "detail": "Detall",
             "valid": "Aquesta evidència és vàlida: totes les comprovacions són correctes.",
             "invalid": "Aquesta evidència no és vàlida: {n} comprovació(ns) han fallat.", "holds": "correcta",
@@ -107,7 +115,9 @@ enum VerificationPage {
             "title": "Verifica un PDF de evidencia",
             "intro":
                 "Elija un PDF de evidencia de Fefaent (el adjunto de un certificado). Se comprueba aquí como lo hace `fefaent evidence verify`: la firma del PDF y su sello de tiempo, y la firma, el sello de tiempo y el lugar en el registro de cada evidencia.",
-            "label": "PDF de evidencia", "button": "Verificar", "result": "Resultado", "check": "Comprobación",
+            "label": "PDF de evidencia", "button": "Verificar",
+            "idLabel": "O un identificador de evidencia de este servidor", "result": "Resultado",
+            "check": "Comprobación",
             "outcome": "Resultado", "detail": "Detalle",
             "valid": "Esta evidencia es válida: todas las comprobaciones son correctas.",
             "invalid": "Esta evidencia no es válida: {n} comprobación(es) han fallado.", "holds": "correcta",
@@ -137,6 +147,12 @@ enum VerificationPage {
             <form method="post" action="/verify?lang={{lang}}" enctype="multipart/form-data">
             <p><label for="pdf">{{label}}</label>
             <input id="pdf" name="pdf" type="file" accept="application/pdf" required></p>
+            <p><button type="submit">{{button}}</button></p>
+            </form>
+            <form method="get" action="/verify">
+            <input type="hidden" name="lang" value="{{lang}}">
+            <p><label for="evidence-id">{{idLabel}}</label>
+            <input id="evidence-id" name="id" type="text" value="{{evidenceID}}" autocomplete="off" spellcheck="false" required></p>
             <p><button type="submit">{{button}}</button></p>
             </form>
             {{#problem}}<p role="alert" class="fails">{{problem}}</p>{{/problem}}

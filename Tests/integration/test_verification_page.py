@@ -113,3 +113,26 @@ def test_the_page_speaks_catalan_and_spanish(certificate_pdf):
     assert page.lang == "ca" and page.verdict == "Aquesta evidència és vàlida: totes les comprovacions són correctes."
     status, text = post_pdf(c, pdf, language="fr, es;q=0.8, en;q=0.1")
     assert Page(text).lang == "es" and "Esta evidencia es válida" in Page(text).verdict
+
+
+def test_an_evidence_id_of_this_server_is_looked_up_and_verified(certificate_pdf):
+    c, _ = certificate_pdf
+    (notice, _) = c.notices("deliveryCertificate")[0]
+    evidence_id = notice["X-Fefaent-Certification"]
+
+    def get(query):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{c.http}/verify?{query}", timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    status, text = get(f"id={evidence_id}&lang=es")
+    page = Page(text)
+    assert status == 200 and page.lang == "es" and "Esta evidencia es válida" in page.verdict, text[-2000:]
+    assert page.labels["evidence-id"].startswith("O un identificador") and page.inputs["evidence-id"]["value"] == evidence_id
+    assert any(evidence_id in row[0] or evidence_id in row[2] for row in page.rows), page.rows
+    status, text = get("id=ENOSUCHRECORD00000000000000")
+    assert status == 404 and "no evidence ENOSUCHRECORD00000000000000 in this log" in text
+    status, _ = get("id=" + "x" * 200)
+    assert status == 400

@@ -60,6 +60,27 @@ extension EvidenceLog {
     }
 }
 
+extension FefaentDaemon {
+    /// One record of the log, checked as an auditor checks an export of it (signature, time-stamp,
+    /// inclusion in a signed checkpoint): `nil` when the log has no such record.
+    static func evidenceIDVerifier(
+        log: EvidenceLog,
+        keys: EvidenceKeys
+    ) -> @Sendable (String) throws -> VerificationReport? {
+        { id in
+            guard let record = try log.store.record(id: id) else { return nil }
+            let folder = NSTemporaryDirectory() + "fefaent-verify-" + TrackingToken.make()
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            try EvidenceExporter(log: log, caPEM: keys.caPEM).export(records: [record], message: nil, to: folder)
+            return EvidenceBundleVerifier.verify(
+                directory: folder,
+                trustedRoots: keys.trustedRoots,
+                logKey: (log.origin, keys.logKey.publicKey)
+            ).report
+        }
+    }
+}
+
 /// The keys and certificates of `[evidence]`, loaded and checked.
 public struct EvidenceKeys: Sendable {
     public let signer: CMSSigner

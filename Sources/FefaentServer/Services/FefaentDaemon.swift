@@ -168,6 +168,11 @@ public final class FefaentDaemon: Sendable {
                         EvidencePDFVerifier.verify(pdf: pdf, trustedRoots: keys.trustedRoots, logKey: logKey)
                     }
                 },
+                verifyEvidenceID: try configuration.evidence.flatMap { settings in
+                    try evidence.map { service in
+                        Self.evidenceIDVerifier(log: service.log, keys: try EvidenceKeys(settings))
+                    }
+                },
                 metrics: FefaentMetrics(queueSize: { (try? database.waitingRecipientCount()) ?? 0 }),
                 threadPool: self.threadPool,
                 logger: logger
