@@ -103,6 +103,34 @@ extension Demo {
         }
     }
 
+    /// A lawyer drops a delivery certificate's PDF on the public verification page.
+    static func verificationStep(httpPort: Int, work: String, number: Int) async throws {
+        step(number, "A lawyer checks a delivery certificate on the public verification page (POST /verify)")
+        let pdfs = ((try? FileManager.default.contentsOfDirectory(atPath: work + "/evidence")) ?? []).sorted()
+            .filter { $0.hasSuffix(".pdf") }
+        guard let name = pdfs.first else {
+            say("  (no evidence PDF to check: this machine has no fonts to draw them)")
+            return
+        }
+        let pdf = try [UInt8](Data(contentsOf: URL(fileURLWithPath: work + "/evidence/" + name)))
+        let page = try await Self.http(
+            "POST",
+            "http://127.0.0.1:\(httpPort)/verify",
+            headers: ["Content-Type": "application/pdf", "Accept-Language": "ca, en;q=0.5"],
+            body: pdf
+        )
+        guard let start = page.range(of: "id=\"verdict\""), let open = page[start.upperBound...].firstIndex(of: ">"),
+            let close = page[open...].range(of: "</p>")
+        else { throw DemoError("the verification page gave no verdict") }
+        let verdict = String(page[page.index(after: open)..<close.lowerBound])
+        let checks = page.components(separatedBy: "<tr><td>").count - 1
+        say("  evidence/\(name), in Catalan (Accept-Language: ca): \(verdict) (\(checks) checks listed)")
+        say("  (fefaent serve with [http] listen serves the same page at /verify, for people with a browser)")
+        guard verdict.hasPrefix("Aquesta evidència és vàlida") else {
+            throw DemoError("the page did not find it valid")
+        }
+    }
+
     static let claim = [
         "From: Frank <\(supplier)>",
         "To: Claims <\(receptionMailbox)>",

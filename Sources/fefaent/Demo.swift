@@ -104,6 +104,7 @@ struct Demo: AsyncParsableCommand {
                 try await Self.steps(
                     daemon: daemon,
                     hostname: hostname,
+                    httpPort: httpPort,
                     mxPort: mxPort,
                     submissionPort: submissionPort,
                     receiver: receiver,
@@ -132,6 +133,7 @@ struct Demo: AsyncParsableCommand {
     static func steps(
         daemon: FefaentDaemon,
         hostname: String,
+        httpPort: Int,
         mxPort: Int,
         submissionPort: Int,
         receiver: DemoReceiver,
@@ -176,9 +178,10 @@ struct Demo: AsyncParsableCommand {
         try await Self.evidenceSteps(daemon: daemon, queueID: ccID, work: work, number: 11)
 
         try await Self.receptionSteps(daemon: daemon, mxPort: mxPort, receiver: receiver, work: work, number: 12)
+        try await Self.verificationStep(httpPort: httpPort, work: work, number: 15)
 
-        step(15, "Not built yet (open issues)")
-        say("  - the web side: HTTP API, webhooks, a public verification page, Openum links (#15)")
+        step(16, "Not built yet (open issues)")
+        say("  - the web side: HTTP API, API keys, webhooks, Openum links (#15; the verification page is built)")
         say("  - limits, throttling and acceptance at load beyond what the benchmarks show (#16)")
     }
 

@@ -15,6 +15,7 @@ def test_the_demo_leaves_verifiable_notices_and_evidence(fefaent_binary, tmp_pat
                             timeout=120)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Not built yet" in result.stdout
+    assert "Aquesta evidència és vàlida" in result.stdout  # the verification page, asked in Catalan
     notices = sorted((keep / "notices").glob("*.eml"))
     kinds = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["X-Fefaent-Notice"] for p in notices]
     assert sorted(kinds) == sorted(["processingNotice"] * 2 + ["deliveryCertificate"] * 3 +
