@@ -300,6 +300,11 @@ public struct EvidenceStore: Sendable {
     }
 
     /// Checkpoints that have no time-stamp yet, oldest first.
+    /// The size of the largest checkpoint that has its time-stamp token, 0 before the first.
+    public func lastStampedCheckpointSize() throws -> Int {
+        try self.writer.read { db in try Int.fetchOne(db, sql: "SELECT MAX(size) FROM checkpoint_timestamp") ?? 0 }
+    }
+
     /// Checkpoints without a time-stamp token of size `start` or more, oldest first, and the largest
     /// size when they were read (see ``unstampedRecords(from:limit:)``).
     public func unstampedCheckpoints(from start: Int = 0) throws -> (checkpoints: [StoredCheckpoint], lastSize: Int?) {
