@@ -69,11 +69,10 @@ extension FefaentDaemon {
     ) -> @Sendable (String) throws -> VerificationReport? {
         { id in
             guard let record = try log.store.record(id: id) else { return nil }
-            let folder = NSTemporaryDirectory() + "fefaent-verify-" + TrackingToken.make()
-            defer { try? FileManager.default.removeItem(atPath: folder) }
-            try EvidenceExporter(log: log, caPEM: keys.caPEM).export(records: [record], message: nil, to: folder)
+            // The bundle an export would write, checked in memory (no folder written and read back).
+            let bundle = try EvidenceBundle.make(log: log, records: [record], message: nil, caPEM: keys.caPEM)
             return EvidenceBundleVerifier.verify(
-                directory: folder,
+                files: Dictionary(bundle.files.map { ($0.path, $0.data) }, uniquingKeysWith: { first, _ in first }),
                 trustedRoots: keys.trustedRoots,
                 logKey: (log.origin, keys.logKey.publicKey)
             ).report

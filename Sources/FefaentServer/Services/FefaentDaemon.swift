@@ -156,22 +156,21 @@ public final class FefaentDaemon: Sendable {
         }
         if let http = configuration.http {
             let database = spool.database
+            // Read once for both verifiers of the page.
+            let keys = try configuration.evidence.map(EvidenceKeys.init)
             self.http = HTTPFront.application(
                 host: http.host,
                 port: http.port,
                 tracker: certification.map { _ in PixelTracker(database: database) },
                 log: evidence?.log,
-                verifyPDF: try configuration.evidence.map { settings in
-                    let keys = try EvidenceKeys(settings)
+                verifyPDF: keys.map { keys in
                     let logKey = evidence.map { ($0.log.origin, keys.logKey.publicKey) }
                     return { pdf in
                         EvidencePDFVerifier.verify(pdf: pdf, trustedRoots: keys.trustedRoots, logKey: logKey)
                     }
                 },
-                verifyEvidenceID: try configuration.evidence.flatMap { settings in
-                    try evidence.map { service in
-                        Self.evidenceIDVerifier(log: service.log, keys: try EvidenceKeys(settings))
-                    }
+                verifyEvidenceID: keys.flatMap { keys in
+                    evidence.map { Self.evidenceIDVerifier(log: $0.log, keys: keys) }
                 },
                 metrics: FefaentMetrics(queueSize: { (try? database.waitingRecipientCount()) ?? 0 }),
                 threadPool: self.threadPool,
