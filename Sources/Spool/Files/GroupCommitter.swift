@@ -178,7 +178,6 @@ final class GroupCommitter: Sendable {
                 }
             }
             self.store(copies)
-            self.syncMaildirs(batch: batch, refusals: refusals)
             return refusals
         } catch {
             // Nothing of a failed batch may look queued: its rows were not written, its files go.
@@ -245,41 +244,25 @@ final class GroupCommitter: Sendable {
                 )
             }
         )
+        var unstored: Set<String> = []
         for (index, error) in failures {
+            unstored.insert(jobs[index].queueID)
             self.logger.error(
                 "cannot store a received mail in its Maildir; it stays in the spool and is stored again later",
                 metadata: ["queue_id": "\(jobs[index].queueID)", "error": "\(error)"]
             )
         }
-    }
-
-    /// One sync of each `new/` folder the batch renamed into; the batch's copies then count as stored.
-    private func syncMaildirs(batch: [Pending], refusals: [(any Error)?]) {
-        var folders: Set<String> = []
-        var stored: [String] = []
-        for (pending, refusal) in zip(batch, refusals) where refusal == nil {
-            guard let reception = pending.reception else { continue }
-            let copies = reception.copies.filter { $0.mailbox.maildir != nil }
-            guard copies.allSatisfy({ Maildir(path: $0.mailbox.maildir!).holdsNew(name: $0.fileName) }) else {
-                continue
-            }
-            folders.formUnion(copies.map { $0.mailbox.maildir! })
-            stored.append(pending.record.id)
-        }
-        var synced: Set<String> = []
-        for folder in folders {
+        // One sync of each `new/` renamed into; a mail counts as stored once all its copies' are.
+        for folder in Set(jobs.lazy.filter { !unstored.contains($0.queueID) }.map(\.maildir)) {
             do {
                 try Maildir(path: folder).syncNew()
-                synced.insert(folder)
             } catch {
+                unstored.formUnion(jobs.lazy.filter { $0.maildir == folder }.map(\.queueID))
                 self.logger.error("cannot sync a Maildir", metadata: ["maildir": "\(folder)", "error": "\(error)"])
             }
         }
-        let durable = zip(batch, refusals).filter { pending, refusal in
-            refusal == nil && pending.reception != nil
-                && pending.reception!.copies.allSatisfy { $0.mailbox.maildir.map(synced.contains) ?? true }
-        }.map(\.0.record.id)
-        self.storedReceptions.withLockedValue { $0 += stored.filter(Set(durable).contains) }
+        let stored = Set(jobs.map(\.queueID)).subtracting(unstored)
+        self.storedReceptions.withLockedValue { $0 += stored }
     }
 
     /// Appends to the current segment, opening a new one when there is none or it is full.

@@ -68,12 +68,6 @@ public struct AuthenticationFacts: Codable, Hashable, Sendable {
         self.spf == .pass && Self.aligned(self.spfDomain, with: self.fromDomain)
     }
 
-    /// Whether the sender's domain vouched for the mail at all: SPF or some DKIM signature passed
-    /// for it (the acknowledgement goes only then: a forged sender gets none).
-    public var senderDomainVouched: Bool {
-        self.alignedSPF || self.alignedDKIMDomain != nil
-    }
-
     /// Relaxed alignment (RFC 7489 §3.1) without a public-suffix list: one domain is the other or a
     /// parent of it with at least two labels.
     public static func aligned(_ authenticated: String, with fromDomain: String) -> Bool {

@@ -81,7 +81,7 @@ public struct Maildir: Sendable {
 
     /// The first two rounds of ``deliver(_:)``: each file written to `tmp/` and synced, not yet
     /// visible to readers.
-    public static func writeTemporary(_ deliveries: [Delivery]) -> [(Int, any Error)] {
+    static func writeTemporary(_ deliveries: [Delivery]) -> [(Int, any Error)] {
         var failures: [(Int, any Error)] = []
         var open: [(index: Int, fd: Int32, temporary: String)] = []
         for (index, delivery) in deliveries.enumerated() {
@@ -125,7 +125,7 @@ public struct Maildir: Sendable {
     }
 
     /// The last round of ``deliver(_:)``: files written by ``writeTemporary(_:)`` renamed into `new/`.
-    public static func publish(_ deliveries: [Delivery]) -> [(Int, any Error)] {
+    static func publish(_ deliveries: [Delivery]) -> [(Int, any Error)] {
         var failures: [(Int, any Error)] = []
         for (index, delivery) in deliveries.enumerated() {
             let temporary = delivery.maildir.path + "/tmp/" + delivery.name
@@ -142,11 +142,6 @@ public struct Maildir: Sendable {
     /// Makes the names renamed into `new/` durable.
     public func syncNew() throws {
         try POSIX.syncDirectory(self.path + "/new")
-    }
-
-    /// Whether a message of this name is in `new/`.
-    func holdsNew(name: String) -> Bool {
-        POSIX.fileSize(self.path + "/new/" + name) != nil
     }
 
     /// Whether a message of this name is in `new/` or `cur/` (where a reader moves it, adding `:2,…`).
