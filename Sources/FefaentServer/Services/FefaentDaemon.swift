@@ -99,7 +99,12 @@ public final class FefaentDaemon: Sendable {
         )
         try mailboxes.refresh()
         self.mailboxes = mailboxes
-        self.mailboxService = MailboxService(directory: mailboxes, spool: self.spool, logger: logger)
+        self.mailboxService = MailboxService(
+            directory: mailboxes,
+            spool: self.spool,
+            threadPool: self.threadPool,
+            logger: logger
+        )
         let policy = IngressPolicy(
             certifierAddresses: Set(configuration.certifierAddresses),
             receptionDirectory: mailboxes.ingressDirectory,

@@ -8,6 +8,7 @@
 
 import Certification
 import Logging
+import NIOPosix
 import ServiceLifecycle
 import Spool
 
@@ -17,6 +18,8 @@ import Spool
 struct MailboxService: Service {
     let directory: MailboxDirectory
     let spool: Spool
+    /// Writes copies again off the cooperative pool (file I/O and syncs).
+    let threadPool: NIOThreadPool
     let logger: Logger
     var interval: Duration = .seconds(1)
 
@@ -27,7 +30,7 @@ struct MailboxService: Service {
                 try self.directory.refresh()
                 // At start, then every 30 rounds: copies whose storing was not confirmed.
                 if round % 30 == 0 {
-                    let written = try self.spool.storeUnstoredReceptions()
+                    let written = try await self.threadPool.runIfActive { try self.spool.storeUnstoredReceptions() }
                     if written > 0 {
                         self.logger.notice(
                             "received mail stored again in its Maildir",
