@@ -48,7 +48,12 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
-        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1")
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0")
     ],
     targets: [
         // Pure SMTP: grammar, parsers, encoders, session state machines. No I/O.
@@ -122,6 +127,7 @@ let package = Package(
                 "MailMessage",
                 "SMTPCore",
                 "SMTPNIO",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 "Spool",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -152,11 +158,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Hummingbird: the tracking pixel, health, Prometheus metrics.
+        // API v1: types and the server protocol, generated at build time from openapi.yaml.
+        .target(
+            name: "FefaentAPI",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
+            ],
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        // Hummingbird: the tracking pixel, health, Prometheus metrics, the verification page, API v1.
         .target(
             name: "HTTPFront",
             dependencies: [
                 "Certification",
+                "FefaentAPI",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                "SMTPCore",
+                "SMTPNIO",
                 "Evidence",
                 "MailMessage",
                 "Spool",

@@ -104,7 +104,9 @@ public struct CertificationGate: Sendable {
             )
         }
         let check: (CertifiedSubmission.SenderCheck, String)
-        if let user = envelope.authenticatedUser {
+        if let user = envelope.authenticatedUser, let key = metadata.apiKeyID {
+            check = (.apiKey, "\(user)/\(key)")
+        } else if let user = envelope.authenticatedUser {
             check = (.smtpAuth, user)
         } else {
             switch await self.authenticate(

@@ -19,7 +19,9 @@ public import Spool
 public enum IngressOutcome: Sendable {
     /// Durable (queued, or its effect recorded): the client may hear `250`.
     case accepted
-    /// Refused with this reply; nothing kept but the SubmissionRejection record.
+    /// Refused for good with this reply and reason; nothing kept but the SubmissionRejection record.
+    case rejected(Refusal)
+    /// Not taken now (a `4xx`: try again later); nothing recorded.
     case refused(Reply)
     /// Not durable: the client keeps the mail and tries again (`451`).
     case failed(any Error)
@@ -53,10 +55,13 @@ public struct CertificationIngress: Sendable {
             }
     }
 
+    /// Admits and commits a mail to the certifier. `idempotency` (an API call's key) is taken in the
+    /// commit's transaction; a key taken before fails the commit with ``IdempotencyKeyUsed``.
     public func commit(
         _ message: SealedMessage,
         envelope: Envelope,
         metadata: ReceptionMetadata,
+        idempotency: IdempotencyClaim? = nil,
         completion: @escaping @Sendable (IngressOutcome) -> Void
     ) {
         Task {
@@ -80,8 +85,13 @@ public struct CertificationIngress: Sendable {
                     }
                 }
             case .certified(let submission):
-                self.spool.commit(message, envelope: envelope, metadata: metadata, certification: submission) {
-                    result in
+                self.spool.commit(
+                    message,
+                    envelope: envelope,
+                    metadata: metadata,
+                    certification: submission,
+                    idempotency: idempotency
+                ) { result in
                     switch result {
                     case .success:
                         Counter(label: "fefaent_accepted_total").increment()
@@ -167,7 +177,7 @@ public struct CertificationIngress: Sendable {
                 "from": "\(refusal.headerFrom ?? "")", "reply": "\(ReplyFacts(refusal.reply))"
             ]
         )
-        return .refused(refusal.reply)
+        return .rejected(refusal)
     }
 
     /// A bounce to `bounces+TOKEN@`: a permanent failure after delivery supersedes the delivery.

@@ -8,6 +8,7 @@
 
 public import Foundation
 import MailMessage
+import SMTPCore
 public import Spool
 
 /// A notice to the sender of a certified mail, as a MIME message: the text in the account's
@@ -74,7 +75,7 @@ public struct Notice: Sendable {
             ("From", EncodedWordEncoder.displayName(settings.serviceName) + " <\(settings.noticeSender)>"),
             ("To", self.toName.map { EncodedWordEncoder.displayName($0) + " <\(self.to)>" } ?? self.to),
             ("Subject", EncodedWordEncoder.encode(text.subject(self.kind, original: self.originalSubject))),
-            ("Date", Self.rfc5322Date(now)),
+            ("Date", RFC5322Date.format(epochSeconds: Int64(now.timeIntervalSince1970))),
             ("Message-ID", "<\(self.kind.rawValue).\(self.evidenceID.lowercased())@\(settings.domain)>"),
             ("MIME-Version", "1.0"),
             // RFC 3834 §5: a response to a mail is auto-replied; a notice of an event, auto-generated.
@@ -108,14 +109,6 @@ public struct Notice: Sendable {
         }
         let output = headers.flatMap { HeaderField(name: $0.name, encodedValue: $0.value).raw } + crlf + content
         return try settings.signer.sign(message: output, timestamp: Int(now.timeIntervalSince1970))
-    }
-
-    static func rfc5322Date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
-        return formatter.string(from: date)
     }
 }
 

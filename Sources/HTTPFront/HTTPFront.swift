@@ -10,6 +10,7 @@ public import Certification
 public import Evidence
 import Foundation
 public import Hummingbird
+import HTTPTypes
 public import Logging
 import NIOCore
 public import NIOPosix
@@ -35,10 +36,12 @@ public enum HTTPFront {
         log: EvidenceLog? = nil,
         verifyPDF: (@Sendable ([UInt8]) -> VerificationReport)? = nil,
         verifyEvidenceID: (@Sendable (String) throws -> VerificationReport?)? = nil,
+        api: APISettings? = nil,
+        clientAddress: ClientAddressResolver = ClientAddressResolver(trustedProxies: []),
         metrics: FefaentMetrics,
         threadPool: NIOThreadPool,
         logger: Logger
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
         let router = Router(context: FrontContext.self)
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/metrics") { _, _ -> Response in
@@ -59,11 +62,28 @@ public enum HTTPFront {
                 threadPool: threadPool
             )
         }
+        if let api {
+            try Self.addAPIRoutes(
+                to: router,
+                settings: api,
+                clientAddress: { request, context in
+                    clientAddress.client(
+                        peer: context.remoteAddress?.ipAddress ?? "",
+                        forwardedFor: request.headers[values: Self.forwardedFor]
+                    )
+                },
+                threadPool: threadPool,
+                logger: logger
+            )
+        }
         router.get("/o/:name") { request, context -> Response in
             let name = context.parameters.get("name") ?? ""
             if name.hasSuffix(".gif"), let tracker {
                 let token = String(name.dropLast(4))
-                let clientIP = context.remoteAddress?.ipAddress ?? ""
+                let clientIP = clientAddress.client(
+                    peer: context.remoteAddress?.ipAddress ?? "",
+                    forwardedFor: request.headers[values: Self.forwardedFor]
+                )
                 let agent = request.headers[.userAgent] ?? ""
                 do {
                     let event = try await threadPool.runIfActive {
@@ -191,6 +211,8 @@ public enum HTTPFront {
             return Self.html(.ok, VerificationPage.render(language: chosen, report: report))
         }
     }
+
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 
     /// The largest upload the verification page reads (an evidence PDF embeds the mail: 20 MB and more).
     static let largestPDF = 40 * 1024 * 1024

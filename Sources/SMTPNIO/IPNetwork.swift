@@ -17,8 +17,8 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses `address/prefix` (a bare address is a single host).
     public init?(_ text: String) {
-        let parts = text.split(separator: "/", maxSplits: 1)
-        guard let address = Self.octets(String(parts[0])) else { return nil }
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let first = parts.first, let address = Self.octets(String(first)) else { return nil }
         let maximum = address.count * 8
         let prefix = parts.count == 2 ? Int(parts[1]) : maximum
         guard let prefix, (0...maximum).contains(prefix) else { return nil }

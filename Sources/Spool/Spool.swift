@@ -91,6 +91,7 @@ public final class Spool: Sendable {
         attestation: (@Sendable (SpooledContent) -> AttestedEvent)? = nil,
         certification: CertifiedSubmission? = nil,
         reception: ReceptionDelivery? = nil,
+        idempotency: IdempotencyClaim? = nil,
         completion: @escaping @Sendable (Result<Void, any Error>) -> Void
     ) {
         // Whole milliseconds: the queue row and the attested event must say the same time.
@@ -215,6 +216,7 @@ public final class Spool: Sendable {
                 event: event,
                 certification: certification,
                 reception: reception,
+                idempotency: idempotency,
                 completion: completion
             )
         )
@@ -310,6 +312,8 @@ public struct ReceptionMetadata: Hashable, Sendable {
     public var tls: String?
     /// Whether the client's address is in the trusted networks.
     public var clientIsTrusted: Bool
+    /// The API key (its public id) that authenticated an HTTP API call; `nil` for SMTP.
+    public var apiKeyID: String? = nil
 
     public init(receivedAt: Date, clientAddress: String, listener: String, tls: String?, clientIsTrusted: Bool = false)
     {

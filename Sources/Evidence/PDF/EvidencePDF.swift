@@ -76,6 +76,7 @@ public enum EvidencePDF {
             let text: String
             switch authentication {
             case .smtpAuth(let identity): text = "SMTP AUTH as \(identity)"
+            case .apiKey(let identity): text = "API key \(identity)"
             case .trustedNetwork: text = "the sending server is in the account's trusted networks"
             case .dkim(let domain): text = "DKIM signature of \(domain) verified, aligned with the From domain"
             case .spf(let domain): text = "SPF pass for \(domain), aligned with the From domain"

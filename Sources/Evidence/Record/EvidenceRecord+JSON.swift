@@ -46,7 +46,7 @@ extension EvidenceRecord {
             "senderAuthentication": self.senderAuthentication.map { authentication in
                 var identity: String? = nil
                 switch authentication {
-                case .smtpAuth(let name), .dkim(let name), .spf(let name): identity = name
+                case .smtpAuth(let name), .apiKey(let name), .dkim(let name), .spf(let name): identity = name
                 case .trustedNetwork, .none: break
                 }
                 return .object(["method": .string(authentication.method), "identity": optional(identity)])
@@ -231,6 +231,7 @@ extension EvidenceRecord {
                 switch method {
                 case "smtp-auth":
                     return .smtpAuth(identity: json["senderAuthentication"]?["identity"]?.stringValue ?? "")
+                case "api-key": return .apiKey(identity: json["senderAuthentication"]?["identity"]?.stringValue ?? "")
                 case "trusted-network": return .trustedNetwork
                 case "dkim": return .dkim(domain: json["senderAuthentication"]?["identity"]?.stringValue ?? "")
                 case "spf": return .spf(domain: json["senderAuthentication"]?["identity"]?.stringValue ?? "")

@@ -111,6 +111,8 @@ public struct EvidenceRecord: Hashable, Sendable {
     public enum SenderAuthentication: Hashable, Sendable {
         /// SMTP AUTH with this identity.
         case smtpAuth(identity: String)
+        /// An API key of the account (`account/key-id`) over HTTP.
+        case apiKey(identity: String)
         /// The client's address was in the configured trusted networks.
         case trustedNetwork
         /// A DKIM signature by this domain (aligned with the From domain) verified.
@@ -123,6 +125,7 @@ public struct EvidenceRecord: Hashable, Sendable {
         var method: String {
             switch self {
             case .smtpAuth: return "smtp-auth"
+            case .apiKey: return "api-key"
             case .trustedNetwork: return "trusted-network"
             case .dkim: return "dkim"
             case .spf: return "spf"

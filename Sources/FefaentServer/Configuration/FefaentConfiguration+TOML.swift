@@ -75,7 +75,15 @@ extension FefaentConfiguration {
         let unitSize = try certification.int("unit_size", default: 5 * 1024 * 1024, in: 1024...(1 << 30))
 
         let httpTable = try reader.table("http")
-        try httpTable.allowOnly(["listen", "enabled"])
+        try httpTable.allowOnly(["listen", "enabled", "api_rate", "api_burst", "trusted_proxies"])
+        let httpFront = HTTPFrontSettings(
+            apiRate: try httpTable.int("api_rate", default: 10, in: 1...100_000),
+            apiBurst: try httpTable.int("api_burst", default: 20, in: 1...100_000),
+            trustedProxies: try httpTable.strings("trusted_proxies", default: [])
+        )
+        for proxy in httpFront.trustedProxies where IPNetwork(proxy) == nil {
+            throw ConfigurationError(key: "http.trusted_proxies", "\(proxy) is not an address or a network (CIDR)")
+        }
         // Off unless `listen` is given (etc/fefaent.toml gives it): two daemons on one machine must not fight for a port.
         let httpEnabled = try httpTable.bool("enabled", default: try httpTable.optionalString("listen") != nil)
         let (httpHost, httpPort) = try TableReader.hostAndPort(
@@ -164,7 +172,8 @@ extension FefaentConfiguration {
                 messageSize: certifiedSize,
                 unitSize: unitSize
             ),
-            http: httpEnabled ? HostPort(host: httpHost, port: httpPort) : nil
+            http: httpEnabled ? HostPort(host: httpHost, port: httpPort) : nil,
+            httpFront: httpFront
         )
     }
 

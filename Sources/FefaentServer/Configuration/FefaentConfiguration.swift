@@ -51,6 +51,23 @@ public struct FefaentConfiguration: Hashable, Sendable {
     public var certification = Certification()
     /// `[http] listen`: where the HTTP front (pixel, health, metrics) listens; `nil` when disabled.
     public var http: HostPort? = nil
+    /// `[http]` beyond the address: API v1's rate limit, the reverse proxies trusted for `X-Forwarded-For`.
+    public var httpFront = HTTPFrontSettings()
+
+    /// `[http] api_rate`, `api_burst`, `trusted_proxies`.
+    public struct HTTPFrontSettings: Hashable, Sendable {
+        /// API calls per second per key, and how many may come at once.
+        public var apiRate: Int = 10
+        public var apiBurst: Int = 20
+        /// Networks of reverse proxies whose `X-Forwarded-For` names the client (none by default).
+        public var trustedProxies: [String] = []
+
+        public init(apiRate: Int = 10, apiBurst: Int = 20, trustedProxies: [String] = []) {
+            self.apiRate = apiRate
+            self.apiBurst = apiBurst
+            self.trustedProxies = trustedProxies
+        }
+    }
 
     /// `[certification]` beyond the addresses.
     public struct Certification: Hashable, Sendable {

@@ -20,6 +20,7 @@ extension EvidenceService {
         case .spf: record.senderAuthentication = .spf(domain: certification.senderCheckIdentity)
         case .trustedNetwork: record.senderAuthentication = .trustedNetwork
         case .smtpAuth: record.senderAuthentication = .smtpAuth(identity: certification.senderCheckIdentity)
+        case .apiKey: record.senderAuthentication = .apiKey(identity: certification.senderCheckIdentity)
         }
         record.certification = EvidenceRecord.Certification(
             account: certification.account,

@@ -163,7 +163,21 @@ public final class FefaentDaemon: Sendable {
             let database = spool.database
             // Read once for both verifiers of the page.
             let keys = try configuration.evidence.map(EvidenceKeys.init)
-            self.http = HTTPFront.application(
+            let api = APISettings(
+                ingress: sink.certification,
+                database: database,
+                log: evidence?.log,
+                evidencePDF: try evidence.flatMap { evidence in
+                    try configuration.evidence.flatMap {
+                        try Self.makeEvidencePDF(evidence: evidence, configuration: $0, spool: spool, logger: logger)
+                    }
+                },
+                ratePerSecond: Double(configuration.httpFront.apiRate),
+                burst: configuration.httpFront.apiBurst,
+                // A JSON mail carries its attachments in base64: a third more, and room for the fields.
+                largestBody: configuration.certification.messageSize / 3 * 4 + 1024 * 1024
+            )
+            self.http = try HTTPFront.application(
                 host: http.host,
                 port: http.port,
                 tracker: certification.map { _ in PixelTracker(database: database) },
@@ -177,6 +191,10 @@ public final class FefaentDaemon: Sendable {
                 verifyEvidenceID: keys.flatMap { keys in
                     evidence.map { Self.evidenceIDVerifier(log: $0.log, keys: keys) }
                 },
+                api: api,
+                clientAddress: ClientAddressResolver(
+                    trustedProxies: configuration.httpFront.trustedProxies.compactMap(IPNetwork.init)
+                ),
                 metrics: FefaentMetrics(queueSize: { (try? database.waitingRecipientCount()) ?? 0 }),
                 threadPool: self.threadPool,
                 logger: logger

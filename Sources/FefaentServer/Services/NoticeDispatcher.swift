@@ -65,34 +65,50 @@ extension FefaentDaemon {
         spool: Spool,
         logger: Logger
     ) throws -> NoticeDispatcher {
-        let fonts = EvidencePDF.defaultFonts.compactMap { try? EvidencePDFMaker.fonts(at: [$0]).first }
-        var makePDF: (@Sendable (String) async throws -> [UInt8])? = nil
-        if fonts.isEmpty {
-            logger.error(
-                "no fonts to draw evidence PDFs: certificates go out without them (Debian: apt-get install fonts-dejavu-core)",
-                metadata: ["fonts": "\(EvidencePDF.defaultFonts.joined(separator: ":"))"]
-            )
-        } else {
-            let maker = EvidencePDFMaker(keys: try EvidenceKeys(configuration), fonts: fonts)
-            let log = evidence.log
-            makePDF = { queueID in
-                var message: [UInt8]? = nil
-                if let queued = try spool.database.message(id: queueID) {
-                    message = Array(try spool.contents(of: queued)[queued.headerLength...])
-                }
-                return try await maker.pdf(records: try log.store.records(queueID: queueID), log: log, message: message)
-            }
-        }
-        return NoticeDispatcher(
+        NoticeDispatcher(
             notices: NoticeService(
                 settings: settings,
                 spool: spool,
                 log: evidence.log,
-                makePDF: makePDF,
+                makePDF: try Self.makeEvidencePDF(
+                    evidence: evidence,
+                    configuration: configuration,
+                    spool: spool,
+                    logger: logger
+                ),
                 logger: logger
             ),
             interval: .milliseconds(Int64(max(50, configuration.checkpointIntervalMilliseconds / 2))),
             logger: logger
         )
+    }
+}
+
+extension FefaentDaemon {
+    /// Draws and signs a message's evidence PDF (the mail embedded while the spool still has it), for
+    /// the notices and the API; `nil` without fonts to draw with.
+    static func makeEvidencePDF(
+        evidence: EvidenceService,
+        configuration: FefaentConfiguration.Evidence,
+        spool: Spool,
+        logger: Logger
+    ) throws -> (@Sendable (String) async throws -> [UInt8])? {
+        let fonts = EvidencePDF.defaultFonts.compactMap { try? EvidencePDFMaker.fonts(at: [$0]).first }
+        guard !fonts.isEmpty else {
+            logger.error(
+                "no fonts to draw evidence PDFs: certificates go out without them (Debian: apt-get install fonts-dejavu-core)",
+                metadata: ["fonts": "\(EvidencePDF.defaultFonts.joined(separator: ":"))"]
+            )
+            return nil
+        }
+        let maker = EvidencePDFMaker(keys: try EvidenceKeys(configuration), fonts: fonts)
+        let log = evidence.log
+        return { queueID in
+            var message: [UInt8]? = nil
+            if let queued = try spool.database.message(id: queueID) {
+                message = Array(try spool.contents(of: queued)[queued.headerLength...])
+            }
+            return try await maker.pdf(records: try log.store.records(queueID: queueID), log: log, message: message)
+        }
     }
 }

@@ -106,6 +106,7 @@ final class SpoolMessageWriter: SMTPMessageWriter {
             switch outcome {
             case .accepted: completion(.success(()))
             case .refused(let reply): completion(.failure(SMTPMessageRefusal(reply)))
+            case .rejected(let refusal): completion(.failure(SMTPMessageRefusal(refusal.reply)))
             case .failed(let error): completion(.failure(error))
             }
         }

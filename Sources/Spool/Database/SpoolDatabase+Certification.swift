@@ -45,21 +45,25 @@ extension SpoolDatabase {
 
     public func certifiedMessage(id: String) throws -> CertifiedMessage? {
         try self.writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM certified_message WHERE message_id = ?", arguments: [id]).map {
-                CertifiedMessage(
-                    queueID: $0["message_id"],
-                    account: $0["account"],
-                    mode: CertifiedSubmission.Mode(rawValue: $0["mode"]) ?? .carbonCopy,
-                    invoice: $0["invoice"],
-                    senderAddress: $0["sender_address"],
-                    senderName: $0["sender_name"],
-                    language: Account.Language(rawValue: $0["language"]) ?? .english,
-                    subject: $0["subject"],
-                    units: $0["units"],
-                    certifier: $0["certifier"]
-                )
-            }
+            try Row.fetchOne(db, sql: "SELECT * FROM certified_message WHERE message_id = ?", arguments: [id]).map(
+                Self.certifiedMessage
+            )
         }
+    }
+
+    static func certifiedMessage(_ row: Row) -> CertifiedMessage {
+        CertifiedMessage(
+            queueID: row["message_id"],
+            account: row["account"],
+            mode: CertifiedSubmission.Mode(rawValue: row["mode"]) ?? .carbonCopy,
+            invoice: row["invoice"],
+            senderAddress: row["sender_address"],
+            senderName: row["sender_name"],
+            language: Account.Language(rawValue: row["language"]) ?? .english,
+            subject: row["subject"],
+            units: row["units"],
+            certifier: row["certifier"]
+        )
     }
 
     /// What a certified copy states of its message: the certifier address it was sent to and the

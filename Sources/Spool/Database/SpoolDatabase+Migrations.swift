@@ -256,6 +256,32 @@ extension SpoolDatabase {
                     """
             )
         }
+        migrator.registerMigration("v10: API keys and idempotency keys") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE api_key (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        account TEXT NOT NULL,
+                        secret_sha256 BLOB NOT NULL,
+                        label TEXT NOT NULL DEFAULT '',
+                        created_at DATETIME NOT NULL,
+                        revoked_at DATETIME,
+                        last_used_at DATETIME
+                    );
+                    CREATE INDEX api_key_account ON api_key(account);
+                    CREATE TABLE idempotency_key (
+                        account TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        request_sha256 TEXT NOT NULL,
+                        message_id TEXT NOT NULL,
+                        created_at DATETIME NOT NULL,
+                        PRIMARY KEY (account, key)
+                    );
+                    CREATE TRIGGER idempotency_key_no_update BEFORE UPDATE ON idempotency_key
+                        BEGIN SELECT RAISE(ABORT, 'an idempotency key names one message for good'); END;
+                    """
+            )
+        }
         return migrator
     }
 }

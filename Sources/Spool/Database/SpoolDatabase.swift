@@ -39,6 +39,8 @@ public struct SpoolDatabase: Sendable {
         var event: EncodedEvent?
         var certification: CertifiedSubmission?
         var reception: ReceptionDelivery? = nil
+        /// An API call's idempotency key, taken in the same transaction as the message.
+        var idempotency: IdempotencyClaim? = nil
     }
 
     /// What became of one message of a batch.
@@ -74,6 +76,11 @@ public struct SpoolDatabase: Sendable {
                     results.append(.inserted(nil))
                     continue
                 }
+                if let claim = new.idempotency, let used = try Self.usedIdempotencyKey(claim, in: db) {
+                    // A retried call whose first one committed: nothing of this one is written.
+                    results.append(.refused(used))
+                    continue
+                }
                 do {
                     // The charge comes first: refused, it has written nothing of this mail.
                     try Self.charge(
@@ -89,6 +96,9 @@ public struct SpoolDatabase: Sendable {
                 }
                 try Self.insert(new, in: db)
                 try Self.insertCertification(certification, queueID: new.message.id, in: db)
+                if let claim = new.idempotency {
+                    try Self.insertIdempotencyKey(claim, queueID: new.message.id, now: new.message.receivedAt, in: db)
+                }
                 results.append(.inserted(nil))
             }
             return results

@@ -32,6 +32,8 @@ final class GroupCommitter: Sendable {
         var certification: CertifiedSubmission?
         /// A mail to reception mailboxes: its charge, rows and Maildir copies.
         var reception: ReceptionDelivery?
+        /// An API call's idempotency key, taken with the message.
+        var idempotency: IdempotencyClaim? = nil
         var completion: @Sendable (Result<Void, any Error>) -> Void
     }
 
@@ -150,7 +152,8 @@ final class GroupCommitter: Sendable {
                         recipients: pending.recipients,
                         event: pending.event,
                         certification: pending.certification,
-                        reception: pending.reception
+                        reception: pending.reception,
+                        idempotency: pending.idempotency
                     )
                 )
             }

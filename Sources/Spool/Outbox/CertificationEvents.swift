@@ -30,6 +30,8 @@ public struct CertifiedSubmission: Codable, Hashable, Sendable {
         case trustedNetwork
         /// The client authenticated as the account (SMTP AUTH).
         case smtpAuth
+        /// The call carried an API key of the account (HTTP API).
+        case apiKey
     }
 
     /// A certified recipient and the token of its copy's tracking pixel (never part of a record).
