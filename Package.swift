@@ -331,6 +331,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "HTTPFrontTests",
+            dependencies: ["HTTPFront", "FefaentAPI", "Spool", "SMTPNIO"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "FefaentServerTests",
             dependencies: ["FefaentServer", "Spool", "SMTPCore", .product(name: "X509", package: "swift-certificates")],
             swiftSettings: swiftSettings

@@ -51,4 +51,13 @@ import Testing
         #expect(AddressListParser.parse(field.unfoldedValue).first?.displayName == name)
         #expect(EncodedWordEncoder.displayName("Doe, \"J\"") == #""Doe, \"J\"""#)
     }
+
+    /// Unstructured text: ASCII as it is, anything else as words (this was the other way round).
+    @Test func textIsEncodedOnlyWhenItIsNotASCII() {
+        #expect(EncodedWordEncoder.encode("Contract 2026/17") == "Contract 2026/17")
+        let encoded = EncodedWordEncoder.encode("Contracte núm. 17")
+        #expect(encoded.hasPrefix("=?UTF-8?B?") && encoded.allSatisfy(\.isASCII))
+        #expect(HeaderField(name: "Subject", encodedValue: encoded).value == "Contracte núm. 17")
+        #expect(EncodedWordEncoder.encode("line\r\nBcc: x").hasPrefix("=?UTF-8?B?"))
+    }
 }

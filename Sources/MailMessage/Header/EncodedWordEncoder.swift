@@ -13,7 +13,7 @@
 public enum EncodedWordEncoder {
     /// `text` as a header value (unstructured text).
     public static func encode(_ text: String) -> String {
-        guard !text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }) else {
+        guard text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }) else {
             return Self.words(text)
         }
         return text

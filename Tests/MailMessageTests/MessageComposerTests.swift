@@ -1,0 +1,91 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import Crypto
+import Testing
+
+@testable import MailMessage
+
+/// The API's mails, written by ``MessageComposer`` and read back by our own parser.
+struct MessageComposerTests {
+    static func draft(
+        attachments: [MessageDraft.Attachment] = [],
+        text: String? = "Hola,\nel contracte.\n"
+    )
+        -> MessageDraft
+    {
+        MessageDraft(
+            from: Address(displayName: "Alícia Exemple", address: "alice@acme.test"),
+            to: [Address(displayName: nil, address: "bob@example.test")],
+            cc: [Address(displayName: nil, address: "carol@example.test")],
+            subject: "Contracte núm. 17",
+            text: text,
+            html: "<p>Hola,</p>",
+            attachments: attachments,
+            messageID: "abc.api@fefaent.test",
+            date: "Mon, 30 Nov 2026 08:03:38 +0000"
+        )
+    }
+
+    static func compose(_ draft: MessageDraft) -> [UInt8] {
+        var output: [UInt8] = []
+        MessageComposer.compose(draft, boundarySeed: "seed") { output += $0 }
+        return output
+    }
+
+    @Test func attachmentsComeBackByteForByteWithTheirNames() {
+        let binary = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }
+        let attachments = [
+            MessageDraft.Attachment(filename: "contract.pdf", contentType: "application/pdf", content: binary),
+            MessageDraft.Attachment(filename: "factura ñ €.xml", contentType: "bad type", content: Array("<a/>".utf8))
+        ]
+        let raw = Self.compose(Self.draft(attachments: attachments))
+        let parsed = MessageParser.parse(raw)
+        #expect(parsed.defects.isEmpty)
+        #expect(parsed.from.first?.address == "alice@acme.test")
+        #expect(parsed.from.first?.displayName == "Alícia Exemple")
+        #expect(parsed.to.map(\.address) == ["bob@example.test"])
+        #expect(parsed.cc.map(\.address) == ["carol@example.test"])
+        #expect(parsed.subject == "Contracte núm. 17")
+        #expect(parsed.messageID == "<abc.api@fefaent.test>")
+        let files = parsed.leaves.filter(\.isAttachment)
+        #expect(files.map(\.fileName) == ["contract.pdf", "factura ñ €.xml"])
+        #expect(files.map(\.mimeType) == ["application/pdf", "application/octet-stream"])
+        #expect(files[0].sha256 == Array(SHA256.hash(data: binary)))
+        #expect(files[0].decodedSize == binary.count)
+        let bodies = parsed.leaves.filter { !$0.isAttachment }.map(\.mimeType)
+        #expect(bodies == ["text/plain", "text/html"])
+    }
+
+    @Test func everyLineIsShortSevenBitAndEndsInCRLF() {
+        let raw = Self.compose(Self.draft(text: String(repeating: "llarg ", count: 500)))
+        let high = raw.firstIndex { $0 >= 0x80 }
+        #expect(
+            high == nil,
+            "\(String(decoding: raw[max(0, (high ?? 0) - 60)..<min(raw.count, (high ?? 0) + 20)], as: UTF8.self))"
+        )
+        var line = 0
+        for (index, byte) in raw.enumerated() {
+            if byte == 0x0A {
+                #expect(index > 0 && raw[index - 1] == 0x0D)
+                #expect(line <= 78)
+                line = 0
+            } else if byte != 0x0D {
+                line += 1
+            }
+        }
+    }
+
+    @Test func aSingleBodyNeedsNoMultipart() {
+        var draft = Self.draft()
+        draft.html = nil
+        let parsed = MessageParser.parse(Self.compose(draft))
+        #expect(parsed.parts.count == 1)
+        #expect(parsed.parts[0].mimeType == "text/plain")
+    }
+}
