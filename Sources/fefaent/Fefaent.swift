@@ -16,7 +16,7 @@ struct Fefaent: AsyncParsableCommand {
         abstract: "Fefaent, a certified-mail MTA.",
         subcommands: [
             Serve.self, Demo.self, ConfigCommand.self, QueueCommand.self, KeysCommand.self, AccountCommand.self,
-            MailboxCommand.self, APIKeyCommand.self,
+            MailboxCommand.self, APIKeyCommand.self, WebhookCommand.self,
             MessageCommand.self, EvidenceCommand.self
         ]
     )

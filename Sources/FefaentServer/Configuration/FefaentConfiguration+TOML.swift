@@ -36,7 +36,8 @@ extension FefaentConfiguration {
         }
         let reader = TableReader(table: root, prefix: "")
         try reader.allowOnly([
-            "server", "tls", "certification", "limits", "auth", "listener", "delivery", "dkim", "evidence", "http"
+            "server", "tls", "certification", "limits", "auth", "listener", "delivery", "dkim", "evidence", "http",
+            "webhooks"
         ])
 
         let server = try reader.table("server")
@@ -80,6 +81,18 @@ extension FefaentConfiguration {
             apiRate: try httpTable.int("api_rate", default: 10, in: 1...100_000),
             apiBurst: try httpTable.int("api_burst", default: 20, in: 1...100_000),
             trustedProxies: try httpTable.strings("trusted_proxies", default: [])
+        )
+        let webhooksTable = try reader.table("webhooks")
+        try webhooksTable.allowOnly(["retry_seconds", "lifetime_seconds", "timeout_seconds", "concurrency"])
+        let webhooks = Webhooks(
+            retrySeconds: try webhooksTable.ints(
+                "retry_seconds",
+                default: Webhooks().retrySeconds,
+                in: 0...(7 * 86_400)
+            ),
+            lifetimeSeconds: try webhooksTable.int("lifetime_seconds", default: 86_400, in: 1...(30 * 86_400)),
+            timeoutSeconds: try webhooksTable.int("timeout_seconds", default: 10, in: 1...300),
+            concurrency: try webhooksTable.int("concurrency", default: 8, in: 1...256)
         )
         for proxy in httpFront.trustedProxies where IPNetwork(proxy) == nil {
             throw ConfigurationError(key: "http.trusted_proxies", "\(proxy) is not an address or a network (CIDR)")
@@ -173,7 +186,8 @@ extension FefaentConfiguration {
                 unitSize: unitSize
             ),
             http: httpEnabled ? HostPort(host: httpHost, port: httpPort) : nil,
-            httpFront: httpFront
+            httpFront: httpFront,
+            webhooks: webhooks
         )
     }
 

@@ -54,6 +54,31 @@ public struct FefaentConfiguration: Hashable, Sendable {
     /// `[http]` beyond the address: API v1's rate limit, the reverse proxies trusted for `X-Forwarded-For`.
     public var httpFront = HTTPFrontSettings()
 
+    /// `[webhooks]`: how the webhook outbox is sent.
+    public var webhooks = Webhooks()
+
+    /// `[webhooks] retry_seconds`, `lifetime_seconds`, `timeout_seconds`, `concurrency`.
+    public struct Webhooks: Hashable, Sendable {
+        /// The wait after each failed attempt (Standard Webhooks' schedule by default).
+        public var retrySeconds: [Int] = [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000]
+        /// An event is given up this long after it happened.
+        public var lifetimeSeconds: Int = 86_400
+        public var timeoutSeconds: Int = 10
+        public var concurrency: Int = 8
+
+        public init(
+            retrySeconds: [Int] = [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000],
+            lifetimeSeconds: Int = 86_400,
+            timeoutSeconds: Int = 10,
+            concurrency: Int = 8
+        ) {
+            self.retrySeconds = retrySeconds
+            self.lifetimeSeconds = lifetimeSeconds
+            self.timeoutSeconds = timeoutSeconds
+            self.concurrency = concurrency
+        }
+    }
+
     /// `[http] api_rate`, `api_burst`, `trusted_proxies`.
     public struct HTTPFrontSettings: Hashable, Sendable {
         /// API calls per second per key, and how many may come at once.

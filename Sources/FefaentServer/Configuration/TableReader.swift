@@ -83,6 +83,23 @@ struct TableReader {
         }
     }
 
+    /// A list of integers, each in `range`.
+    func ints(_ name: String, default defaultValue: [Int], in range: ClosedRange<Int>) throws -> [Int] {
+        guard let value = self.table[name] else { return defaultValue }
+        guard let array = value.array else {
+            throw ConfigurationError(key: self.key(name), "must be an array of integers")
+        }
+        return try (0..<array.count).map { index in
+            guard let int = array[index].int, range.contains(int) else {
+                throw ConfigurationError(
+                    key: "\(self.key(name))[\(index)]",
+                    "must be an integer from \(range.lowerBound) to \(range.upperBound)"
+                )
+            }
+            return int
+        }
+    }
+
     func addresses(_ name: String, default defaultValue: [String]) throws -> [String] {
         let values = try self.strings(name, default: defaultValue)
         for (index, address) in values.enumerated() {

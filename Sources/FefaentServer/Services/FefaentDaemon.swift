@@ -52,6 +52,8 @@ public final class FefaentDaemon: Sendable {
     /// The reception mailboxes (the table and the config's `reception_mailboxes`).
     public let mailboxes: MailboxDirectory
     let mailboxService: MailboxService
+    /// Sends the webhook outbox.
+    let webhookService: WebhookService
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let logger: Logger
@@ -213,6 +215,18 @@ public final class FefaentDaemon: Sendable {
         } else {
             self.witnesses = nil
         }
+        self.webhookService = WebhookService(
+            database: spool.database,
+            schedule: WebhookRetrySchedule(
+                delays: configuration.webhooks.retrySeconds.map(TimeInterval.init),
+                lifetime: TimeInterval(configuration.webhooks.lifetimeSeconds)
+            ),
+            timeout: .seconds(Int64(configuration.webhooks.timeoutSeconds)),
+            concurrency: configuration.webhooks.concurrency,
+            pollInterval: .milliseconds(200),
+            threadPool: self.threadPool,
+            logger: logger
+        )
         let trusted = configuration.trustedNetworks.compactMap(IPNetwork.init)
         self.servers = configuration.listeners.map { listener in
             var listenerConfiguration = SMTPListenerConfiguration(
@@ -349,6 +363,7 @@ public final class FefaentDaemon: Sendable {
         if let http = self.http { services.append(http) }
         services.append(self.deliveryRunner)
         services.append(self.mailboxService)
+        services.append(self.webhookService)
         for server in self.servers { services.append(ListenerService(server: server, grace: self.grace)) }
         return services
     }
@@ -363,6 +378,7 @@ public final class FefaentDaemon: Sendable {
         if let http = self.http { services.append(http) }
         services.append(self.deliveryRunner)
         services.append(self.mailboxService)
+        services.append(self.webhookService)
         return services
     }
 

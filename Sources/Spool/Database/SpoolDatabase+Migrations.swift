@@ -282,6 +282,45 @@ extension SpoolDatabase {
                     """
             )
         }
+        migrator.registerMigration("v11: webhooks and their durable outbox") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE webhook (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        account TEXT NOT NULL,
+                        url TEXT NOT NULL,
+                        secret TEXT NOT NULL,
+                        events TEXT NOT NULL,
+                        created_at DATETIME NOT NULL,
+                        disabled_at DATETIME
+                    );
+                    CREATE INDEX webhook_account ON webhook(account) WHERE disabled_at IS NULL;
+                    CREATE TABLE webhook_delivery (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        webhook_id INTEGER NOT NULL REFERENCES webhook(id) ON DELETE CASCADE,
+                        event_id TEXT NOT NULL,
+                        event_type TEXT NOT NULL,
+                        payload BLOB NOT NULL,
+                        created_at DATETIME NOT NULL,
+                        next_attempt_at DATETIME,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+                        delivered_at DATETIME,
+                        UNIQUE (webhook_id, event_id)
+                    );
+                    CREATE INDEX webhook_delivery_due ON webhook_delivery(next_attempt_at) WHERE state = 'pending';
+                    CREATE TABLE webhook_attempt (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        delivery_id INTEGER NOT NULL REFERENCES webhook_delivery(id) ON DELETE CASCADE,
+                        at DATETIME NOT NULL,
+                        status INTEGER,
+                        error TEXT,
+                        duration_ms INTEGER NOT NULL
+                    );
+                    CREATE INDEX webhook_attempt_delivery ON webhook_attempt(delivery_id);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -17,6 +17,9 @@ extension SpoolDatabase {
             sql: "INSERT INTO evidence_outbox (evidence_id, queue_id, kind, payload) VALUES (?, ?, ?, ?)"
         )
         try statement.execute(arguments: [event.evidenceID, event.queueID, event.kind, event.payload])
+        if let notice = event.webhook {
+            try Self.enqueueWebhooks(notice, in: db)
+        }
         return event.evidenceID
     }
 

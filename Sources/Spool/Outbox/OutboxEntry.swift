@@ -41,12 +41,15 @@ struct EncodedEvent: Sendable {
     var kind: String
     /// The stored form: JSON with sorted keys and millisecond times.
     var payload: Data
+    /// What the account's webhooks hear of it (queued in the same transaction).
+    var webhook: WebhookNotice?
 
     init(_ event: AttestedEvent, evidenceID: String = EvidenceID.make()) {
         self.evidenceID = evidenceID
         self.queueID = event.queueID
         self.kind = event.kindName
         self.payload = EventJSONWriter.handles(event) ? Data(EventJSONWriter(event).bytes) : Self.encode(event)
+        self.webhook = WebhookNotice.of(event, evidenceID: evidenceID)
     }
 
     /// The events the hand-written writer does not cover (rarer than acceptances and outcomes).
