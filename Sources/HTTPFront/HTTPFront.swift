@@ -14,6 +14,8 @@ import HTTPTypes
 public import Logging
 import NIOCore
 public import NIOPosix
+public import NIOSSL
+import HummingbirdTLS
 import Metrics
 import Spool
 
@@ -38,6 +40,7 @@ public enum HTTPFront {
         verifyEvidenceID: (@Sendable (String) throws -> VerificationReport?)? = nil,
         api: APISettings? = nil,
         clientAddress: ClientAddressResolver = ClientAddressResolver(trustedProxies: []),
+        tls: TLSConfiguration? = nil,
         metrics: FefaentMetrics,
         threadPool: NIOThreadPool,
         logger: Logger
@@ -107,6 +110,7 @@ public enum HTTPFront {
         }
         return Application(
             router: router,
+            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: .init(address: .hostname(host, port: port), serverName: "Fefaent"),
             logger: logger
         )
@@ -255,9 +259,23 @@ public enum HTTPFront {
 public struct FrontContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
+    /// The connection, to ask it which TLS version it negotiated.
+    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.channel = source.channel
+    }
+
+    /// `TLSv1.3` or `TLSv1.2` on a TLS listener, `nil` on plain HTTP.
+    func tlsVersion() async -> String? {
+        guard let version = try? await self.channel.nioSSL_tlsVersion().get() else { return nil }
+        switch version {
+        case .tlsv13: return "TLSv1.3"
+        case .tlsv12: return "TLSv1.2"
+        case .tlsv11: return "TLSv1.1"
+        case .tlsv1: return "TLSv1"
+        }
     }
 }

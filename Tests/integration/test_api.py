@@ -208,3 +208,31 @@ def test_keys_refusals_and_rate_limit(api):
     limited = [r for r in statuses if r.status_code == 429]
     assert limited, [r.status_code for r in statuses]
     assert int(limited[0].headers["retry-after"]) >= 1 and problem(limited[0], 429)
+
+
+def test_https_with_the_tls_keys(fefaent_binary, tmp_path):
+    import ssl
+    c = Certifier(fefaent_binary, tmp_path)
+    c.daemon.config.write_text(c.daemon.config.read_text().replace(
+        f'[http]\nlisten = "127.0.0.1:{c.http}"', f'[http]\nlisten = "127.0.0.1:{c.http}"\ntls = true'))
+    key = c.daemon.cli("apikey", "add", "acme").stdout.strip()
+    c.start()
+    try:
+        context = ssl.create_default_context(cafile=str(c.daemon.ca))
+        context.check_hostname = False  # the certificate names fefaent.test; the test dials 127.0.0.1
+        client = httpx.Client(base_url=f"https://127.0.0.1:{c.http}", verify=context,
+                              headers={"Authorization": f"Bearer {key}"})
+        response = client.post("/v1/messages", json=mail(attachments=[]))
+        assert response.status_code == 202, response.text
+        sent = response.json()
+        delivered(type("C", (), {"client": client, "wait": c.wait})(), sent["id"])
+        evidence_id = client.get(f"/v1/messages/{sent['id']}").json()["evidence"][0]["id"]
+        record = json.loads(c.wait(lambda: (r := client.get(f"/v1/evidence/{evidence_id}")).status_code == 200
+                                   and r.json(), "the record")["record"])
+        assert record["senderAuthentication"]["method"] == "api-key"
+        assert "TLSv1.3" in json.dumps(record), record
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"http://127.0.0.1:{c.http}/healthz", timeout=5)
+        client.close()
+    finally:
+        assert c.stop() == 0, c.daemon.log_text()[-3000:]

@@ -76,11 +76,12 @@ extension FefaentConfiguration {
         let unitSize = try certification.int("unit_size", default: 5 * 1024 * 1024, in: 1024...(1 << 30))
 
         let httpTable = try reader.table("http")
-        try httpTable.allowOnly(["listen", "enabled", "api_rate", "api_burst", "trusted_proxies"])
+        try httpTable.allowOnly(["listen", "enabled", "api_rate", "api_burst", "trusted_proxies", "tls"])
         let httpFront = HTTPFrontSettings(
             apiRate: try httpTable.int("api_rate", default: 10, in: 1...100_000),
             apiBurst: try httpTable.int("api_burst", default: 20, in: 1...100_000),
-            trustedProxies: try httpTable.strings("trusted_proxies", default: [])
+            trustedProxies: try httpTable.strings("trusted_proxies", default: []),
+            tls: try httpTable.bool("tls", default: false)
         )
         let webhooksTable = try reader.table("webhooks")
         try webhooksTable.allowOnly(["retry_seconds", "lifetime_seconds", "timeout_seconds", "concurrency"])
@@ -103,7 +104,11 @@ extension FefaentConfiguration {
             try httpTable.string("listen", default: "127.0.0.1:8025"),
             key: "http.listen"
         )
-        let trackingURL = try certification.string("tracking_url", default: "http://\(httpHost):\(httpPort)")
+        if httpFront.tls, certificate == nil {
+            throw ConfigurationError(key: "http.tls", "needs [tls] certificate and key")
+        }
+        let scheme = httpFront.tls ? "https" : "http"
+        let trackingURL = try certification.string("tracking_url", default: "\(scheme)://\(httpHost):\(httpPort)")
         guard trackingURL.hasPrefix("http://") || trackingURL.hasPrefix("https://") else {
             throw ConfigurationError(key: "certification.tracking_url", "must start with http:// or https://")
         }

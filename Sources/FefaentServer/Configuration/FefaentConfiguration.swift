@@ -86,11 +86,14 @@ public struct FefaentConfiguration: Hashable, Sendable {
         public var apiBurst: Int = 20
         /// Networks of reverse proxies whose `X-Forwarded-For` names the client (none by default).
         public var trustedProxies: [String] = []
+        /// HTTPS with the `[tls]` certificate and key instead of plain HTTP.
+        public var tls = false
 
-        public init(apiRate: Int = 10, apiBurst: Int = 20, trustedProxies: [String] = []) {
+        public init(apiRate: Int = 10, apiBurst: Int = 20, trustedProxies: [String] = [], tls: Bool = false) {
             self.apiRate = apiRate
             self.apiBurst = apiBurst
             self.trustedProxies = trustedProxies
+            self.tls = tls
         }
     }
 

@@ -197,6 +197,7 @@ public final class FefaentDaemon: Sendable {
                 clientAddress: ClientAddressResolver(
                     trustedProxies: configuration.httpFront.trustedProxies.compactMap(IPNetwork.init)
                 ),
+                tls: configuration.httpFront.tls ? try Self.makeServerTLSConfiguration(configuration) : nil,
                 metrics: FefaentMetrics(queueSize: { (try? database.waitingRecipientCount()) ?? 0 }),
                 threadPool: self.threadPool,
                 logger: logger
@@ -272,6 +273,16 @@ public final class FefaentDaemon: Sendable {
     }
 
     static func makeTLSContext(_ configuration: FefaentConfiguration) throws -> NIOSSLContext? {
+        guard let tls = try Self.makeServerTLSConfiguration(configuration) else { return nil }
+        do {
+            return try NIOSSLContext(configuration: tls)
+        } catch {
+            throw ConfigurationError(key: "tls", "cannot use the [tls] certificate and key: \(error)")
+        }
+    }
+
+    /// The `[tls]` certificate and key, TLS 1.2 and later: the SMTP listeners' and the HTTP front's.
+    static func makeServerTLSConfiguration(_ configuration: FefaentConfiguration) throws -> TLSConfiguration? {
         guard let certificatePath = configuration.tlsCertificate, let keyPath = configuration.tlsKey else { return nil }
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(certificatePath).map {
@@ -280,7 +291,7 @@ public final class FefaentDaemon: Sendable {
             let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
             var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
             tls.minimumTLSVersion = .tlsv12
-            return try NIOSSLContext(configuration: tls)
+            return tls
         } catch {
             throw ConfigurationError(key: "tls", "cannot load \(certificatePath) / \(keyPath): \(error)")
         }

@@ -97,7 +97,7 @@ struct APIGate: RouterMiddleware {
             account: key.account,
             keyID: key.id,
             clientAddress: self.clientAddress(request, context),
-            tls: nil,
+            tls: await context.tlsVersion(),
             bodySHA256: Hex.encode(digest)
         )
         do {
