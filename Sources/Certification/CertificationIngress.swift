@@ -62,6 +62,7 @@ public struct CertificationIngress: Sendable {
         envelope: Envelope,
         metadata: ReceptionMetadata,
         idempotency: IdempotencyClaim? = nil,
+        document: OpenumDocument? = nil,
         completion: @escaping @Sendable (IngressOutcome) -> Void
     ) {
         Task {
@@ -84,7 +85,19 @@ public struct CertificationIngress: Sendable {
                     case .failure(let error): completion(.failed(error))
                     }
                 }
-            case .certified(let submission):
+            case .certified(let admitted):
+                var priced = admitted
+                if let document {
+                    // Openum: the recipients get a link; the price is the document's.
+                    priced.mode = .openum
+                    priced.document = document
+                    priced.unitsPerRecipient = CertificationRules.unitsPerRecipient(
+                        size: document.size + content.count,
+                        unitSize: self.settings.unitSize
+                    )
+                    priced.units = priced.unitsPerRecipient * priced.recipients.count
+                }
+                let submission = priced
                 self.spool.commit(
                     message,
                     envelope: envelope,

@@ -63,6 +63,11 @@ public struct CertificationSettings: Sendable {
         "\(self.trackingBaseURL)/o/\(token).gif"
     }
 
+    /// An Openum recipient's link: the landing page that asks before it hands the document over.
+    public func documentURL(token: String) -> String {
+        "\(self.trackingBaseURL)/d/\(token)"
+    }
+
     /// The return path of the copy for the recipient with `token`.
     public func bounceAddress(token: String) -> String {
         "bounces+\(token)@\(self.domain)"

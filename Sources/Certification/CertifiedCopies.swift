@@ -39,8 +39,12 @@ public struct CertifiedCopies: RecipientCopies {
             serviceName: self.settings.serviceName,
             signer: self.settings.signer
         )
+        var body = Array(original[message.headerLength...])
+        if facts?.openum == true {
+            body = OpenumInvitation.withLink(body, url: self.settings.documentURL(token: token))
+        }
         let content = try copy.make(
-            original: Array(original[message.headerLength...]),
+            original: body,
             pixelURL: self.settings.pixelURL(token: token),
             evidenceID: evidenceID,
             messageID: "\(message.id).\(recipient.recipientID)@\(self.settings.domain)"

@@ -147,6 +147,25 @@ public struct NoticeService: Sendable {
                     )
                 )
             }
+        case .contentHandover, .contentHandoverFailure:
+            // The first handover of each recipient, and each expiry, get a certificate.
+            if record.kind == .contentHandover {
+                let recipient = record.recipients.first ?? ""
+                let earlier = try self.log.store.records(queueID: record.queueID).contains { other in
+                    other.leafIndex < stored.leafIndex && other.kind == EvidenceRecord.Kind.contentHandover.rawValue
+                        && (try? EvidenceRecord(json: try CanonicalJSON(parsing: other.body)))?.recipients.first
+                            == recipient
+                }
+                guard !earlier else { return nil }
+            }
+            kind = record.kind == .contentHandover ? .accessCertificate : .nonAccessCertificate
+            lines.append((text.label(.recipient), record.recipients.joined(separator: ", ")))
+            if let document = record.attachments.first {
+                lines.append((text.label(.document), "\(document.name ?? "") (SHA-256 \(document.sha256))"))
+            }
+            if case .fetch(let ip, let agent, _, _) = record.details {
+                lines.append((text.label(.fetchedBy), "\(ip), \(agent)"))
+            }
         default:
             return nil
         }

@@ -33,6 +33,15 @@ struct NoticeText {
         case (.unitsExhausted, .catalan): return "Bústia certificada sense unitats: \(original)"
         case (.unitsExhausted, .spanish): return "Buzón certificado sin unidades: \(original)"
         case (.unitsExhausted, _): return "Certified mailbox out of units: \(original)"
+        case (.accessCertificate, .catalan): return "Certificat d'accés al document: \(quoted)"
+        case (.accessCertificate, .spanish): return "Certificado de acceso al documento: \(quoted)"
+        case (.accessCertificate, _): return "Document access certificate: \(quoted)"
+        case (.nonAccessCertificate, .catalan): return "Certificat de no accés al document: \(quoted)"
+        case (.nonAccessCertificate, .spanish): return "Certificado de no acceso al documento: \(quoted)"
+        case (.nonAccessCertificate, _): return "Document not accessed: \(quoted)"
+        case (.openumReminder, .catalan): return "Recordatori: teniu un document per obrir: \(quoted)"
+        case (.openumReminder, .spanish): return "Recordatorio: tiene un documento por abrir: \(quoted)"
+        case (.openumReminder, _): return "Reminder: a document is waiting for you: \(quoted)"
         case (.deliveryFailureReport, _), (.delayReport, _): return quoted
         }
     }
@@ -93,6 +102,30 @@ struct NoticeText {
         case (.unitsExhausted, _):
             return
                 "The account of this certified mailbox is out of units. Mail it receives is still stored, but it is not certified and no acknowledgement is sent until units are added."
+        case (.accessCertificate, .catalan):
+            return
+                "El destinatari ha obert el document des del seu enllaç i se li ha lliurat. El PDF adjunt, signat i segellat en el temps, prova quan i des d'on."
+        case (.accessCertificate, .spanish):
+            return
+                "El destinatario ha abierto el documento desde su enlace y se le ha entregado. El PDF adjunto, firmado y sellado en el tiempo, prueba cuándo y desde dónde."
+        case (.accessCertificate, _):
+            return
+                "The recipient opened the document from their link and it was handed over. The attached PDF, signed and time-stamped, proves when and from where."
+        case (.nonAccessCertificate, .catalan):
+            return
+                "L'enllaç del destinatari ha caducat sense que obrís el document. El PDF adjunt, signat i segellat en el temps, n'és la prova."
+        case (.nonAccessCertificate, .spanish):
+            return
+                "El enlace del destinatario ha caducado sin que abriera el documento. El PDF adjunto, firmado y sellado en el tiempo, es la prueba."
+        case (.nonAccessCertificate, _):
+            return
+                "The recipient's link expired and the document was never opened. The attached PDF, signed and time-stamped, is the evidence."
+        case (.openumReminder, .catalan):
+            return "Teniu un document certificat pendent d'obrir. Obriu-lo amb aquest enllaç abans que caduqui:"
+        case (.openumReminder, .spanish):
+            return "Tiene un documento certificado pendiente de abrir. Ábralo con este enlace antes de que caduque:"
+        case (.openumReminder, _):
+            return "A certified document is waiting for you. Open it with this link before it expires:"
         case (.deliveryFailureReport, _), (.delayReport, _):
             return ""
         }
@@ -100,7 +133,7 @@ struct NoticeText {
 
     enum Label {
         case subject, recipients, recipient, evidenceID, units, time, reply, fetchedBy, invoice, queueID, verify, noPDF
-        case mailbox, from, authentication, account
+        case mailbox, from, authentication, account, document, link, expires
     }
 
     func label(_ label: Label) -> String {
@@ -153,6 +186,15 @@ struct NoticeText {
         case (.account, .catalan): return "Compte"
         case (.account, .spanish): return "Cuenta"
         case (.account, _): return "Account"
+        case (.document, .catalan): return "Document"
+        case (.document, .spanish): return "Documento"
+        case (.document, _): return "Document"
+        case (.link, .catalan): return "Enllaç"
+        case (.link, .spanish): return "Enlace"
+        case (.link, _): return "Link"
+        case (.expires, .catalan): return "Caduca (UTC)"
+        case (.expires, .spanish): return "Caduca (UTC)"
+        case (.expires, _): return "Expires (UTC)"
         }
     }
 }

@@ -17,7 +17,7 @@ public import NIOPosix
 public import NIOSSL
 import HummingbirdTLS
 import Metrics
-import Spool
+public import Spool
 
 /// The HTTP side of Fefaent (Hummingbird): the certified copies' tracking pixel, health, metrics.
 ///
@@ -39,6 +39,7 @@ public enum HTTPFront {
         verifyPDF: (@Sendable ([UInt8]) -> VerificationReport)? = nil,
         verifyEvidenceID: (@Sendable (String) throws -> VerificationReport?)? = nil,
         api: APISettings? = nil,
+        openum: Spool? = nil,
         clientAddress: ClientAddressResolver = ClientAddressResolver(trustedProxies: []),
         tls: TLSConfiguration? = nil,
         metrics: FefaentMetrics,
@@ -63,6 +64,20 @@ public enum HTTPFront {
                 verifyPDF: verifyPDF,
                 verifyEvidenceID: verifyEvidenceID,
                 threadPool: threadPool
+            )
+        }
+        if let openum {
+            Self.addOpenumRoutes(
+                to: router,
+                spool: openum,
+                clientAddress: { request, context in
+                    clientAddress.client(
+                        peer: context.remoteAddress?.ipAddress ?? "",
+                        forwardedFor: request.headers[values: Self.forwardedFor]
+                    )
+                },
+                threadPool: threadPool,
+                logger: logger
             )
         }
         if let api {

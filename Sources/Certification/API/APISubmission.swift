@@ -8,7 +8,9 @@
 
 public import Foundation
 public import MailMessage
+import Crypto
 import NIOCore
+import NIOPosix
 public import SMTPCore
 public import Spool
 
@@ -30,6 +32,10 @@ public struct APISubmission: Sendable {
     /// TLS as negotiated on the HTTP listener (`TLSv1.3`), `nil` for plain HTTP.
     public var tls: String?
     public var idempotency: IdempotencyClaim?
+    /// Openum: the document the recipients get a link to (the attachments are then not used).
+    public var document: MessageDraft.Attachment? = nil
+    public var documentExpiresAt: Date? = nil
+    public var documentReminderAt: Date? = nil
 
     public init(
         from: Mailbox,
@@ -95,7 +101,7 @@ extension CertificationIngress {
             recipient: nil,
             epochSeconds: epoch
         )
-        let draft = MessageDraft(
+        var draft = MessageDraft(
             from: Address(displayName: submission.fromName, address: submission.from.address),
             to: submission.to.map { Address(displayName: nil, address: $0.address) },
             cc: submission.cc.map { Address(displayName: nil, address: $0.address) },
@@ -107,6 +113,43 @@ extension CertificationIngress {
             messageID: "\(queueID.lowercased()).api@\(self.settings.domain)",
             date: RFC5322Date.format(epochSeconds: epoch)
         )
+        var document: OpenumDocument? = nil
+        if let file = submission.document {
+            // Openum: the document is stored on its own, durably, before the submission commits; the
+            // mail the recipients get is the invitation with their link.
+            let facts = OpenumDocument(
+                name: file.filename,
+                contentType: file.contentType,
+                size: file.content.count,
+                sha256: Hex.encode(SHA256.hash(data: file.content)),
+                expiresAt: submission.documentExpiresAt ?? now.addingTimeInterval(15 * 86_400),
+                reminderAt: submission.documentReminderAt
+            )
+            do {
+                let content = file.content
+                _ = try await self.threadPool.runIfActive {
+                    try self.spool.storeOpenumDocument(content, queueID: queueID)
+                }
+            } catch {
+                return (queueID, .failed(error))
+            }
+            let account = submission.account
+            let language =
+                (try? await self.threadPool.runIfActive { try self.spool.database.account(named: account) })??
+                .language ?? .english
+            let bodies = OpenumInvitation.bodies(
+                senderName: submission.fromName,
+                senderAddress: submission.from.address,
+                message: submission.text,
+                document: facts,
+                language: language,
+                serviceName: self.settings.serviceName
+            )
+            draft.text = bodies.text
+            draft.html = bodies.html
+            draft.attachments = []
+            document = facts
+        }
         var incoming = self.spool.beginMessage(queueID: queueID, header: ByteBuffer(string: received.encoded))
         let sealed: SealedMessage
         do {
@@ -143,9 +186,19 @@ extension CertificationIngress {
         )
         metadata.apiKeyID = submission.keyID
         let outcome = await withCheckedContinuation { continuation in
-            self.commit(sealed, envelope: envelope, metadata: metadata, idempotency: submission.idempotency) {
+            self.commit(
+                sealed,
+                envelope: envelope,
+                metadata: metadata,
+                idempotency: submission.idempotency,
+                document: document
+            ) {
                 continuation.resume(returning: $0)
             }
+        }
+        if document != nil, case .accepted = outcome {
+        } else if document != nil {
+            self.spool.discardOpenumDocument(queueID: queueID)
         }
         return (queueID, outcome)
     }

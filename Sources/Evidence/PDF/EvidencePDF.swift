@@ -71,6 +71,15 @@ public enum EvidencePDF {
             for file in certification.invoiceFiles {
                 blocks.append(.field("Invoice file", "\(file.name) (\(file.format)), SHA-256 \(file.sha256)"))
             }
+            if let document = certification.document {
+                blocks.append(
+                    .field(
+                        "Document (Openum)",
+                        "\(document.name) (\(document.contentType), \(document.size) bytes), SHA-256 \(document.sha256)"
+                    )
+                )
+                blocks.append(.field("Link expires", document.expiresAt.description))
+            }
         }
         if let authentication = parsedRecords.compactMap(\.senderAuthentication).first {
             let text: String

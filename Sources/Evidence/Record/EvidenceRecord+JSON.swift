@@ -52,7 +52,7 @@ extension EvidenceRecord {
                 return .object(["method": .string(authentication.method), "identity": optional(identity)])
             } ?? .null,
             "certification": self.certification.map { certification in
-                .object([
+                var fields: [String: CanonicalJSON] = [
                     "account": .string(certification.account), "mode": .string(certification.mode),
                     "certifier": .string(certification.certifier), "invoice": .bool(certification.invoice),
                     "invoiceFiles": .array(
@@ -65,7 +65,16 @@ extension EvidenceRecord {
                     ),
                     "certifiedRecipients": .array(certification.certifiedRecipients.map(CanonicalJSON.string)),
                     "units": .integer(Int64(certification.units))
-                ])
+                ]
+                if let document = certification.document {
+                    fields["document"] = .object([
+                        "name": .string(document.name), "contentType": .string(document.contentType),
+                        "size": .integer(document.size), "sha256": .string(document.sha256),
+                        "expiresAt": .string(document.expiresAt.description),
+                        "expiresAtMs": .integer(document.expiresAt.millisecondsSinceEpoch)
+                    ])
+                }
+                return .object(fields)
             } ?? .null,
             "reception": self.reception.map { reception in
                 func check(_ check: Reception.Check) -> CanonicalJSON {
@@ -276,7 +285,19 @@ extension EvidenceRecord {
                 return Certification.InvoiceFile(name: name, format: format, sha256: digest)
             },
             certifiedRecipients: (json["certifiedRecipients"]?.arrayValue ?? []).compactMap(\.stringValue),
-            units: Int(json["units"]?.integerValue ?? 0)
+            units: Int(json["units"]?.integerValue ?? 0),
+            document: json["document"].flatMap { document -> Certification.Document? in
+                guard let name = document["name"]?.stringValue, let digest = document["sha256"]?.stringValue else {
+                    return nil
+                }
+                return Certification.Document(
+                    name: name,
+                    contentType: document["contentType"]?.stringValue ?? "",
+                    size: document["size"]?.integerValue ?? 0,
+                    sha256: digest,
+                    expiresAt: UTCDateTime(millisecondsSinceEpoch: document["expiresAtMs"]?.integerValue ?? 0)
+                )
+            }
         )
     }
 }

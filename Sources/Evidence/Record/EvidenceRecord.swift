@@ -23,6 +23,13 @@ public struct EvidenceRecord: Hashable, Sendable {
         case senderNotification = "SenderNotification"
         /// The evidence log lost records (a disaster the operator recovered from); says what was lost.
         case logIncident = "EvidenceLogIncident"
+        /// Openum: the recipient opened the document and it was served.
+        case contentHandover = "ContentHandover"
+        /// Openum: the link expired and the document was never opened.
+        case contentHandoverFailure = "ContentHandoverFailure"
+        /// Openum: the link was fetched by something that is not the recipient's act (a scanner, a
+        /// preview, a HEAD request, a form posted without the landing page's cookie): no access.
+        case documentLinkFetched = "DocumentLinkFetched"
     }
 
     /// Why an event happened the way it did (a delivery failure's cause), in EN 319 522's terms.
@@ -161,6 +168,25 @@ public struct EvidenceRecord: Hashable, Sendable {
         /// The certified recipients (each gets its own copy and its own records).
         public var certifiedRecipients: [String]
         public var units: Int
+        /// Openum: the document the recipients' links lead to.
+        public var document: Document? = nil
+
+        /// An Openum document: its name, type, size, digest and when its links expire.
+        public struct Document: Hashable, Sendable {
+            public var name: String
+            public var contentType: String
+            public var size: Int64
+            public var sha256: String
+            public var expiresAt: UTCDateTime
+
+            public init(name: String, contentType: String, size: Int64, sha256: String, expiresAt: UTCDateTime) {
+                self.name = name
+                self.contentType = contentType
+                self.size = size
+                self.sha256 = sha256
+                self.expiresAt = expiresAt
+            }
+        }
 
         public init(
             account: String,
@@ -169,7 +195,8 @@ public struct EvidenceRecord: Hashable, Sendable {
             invoice: Bool,
             invoiceFiles: [InvoiceFile],
             certifiedRecipients: [String],
-            units: Int
+            units: Int,
+            document: Document? = nil
         ) {
             self.account = account
             self.mode = mode
@@ -178,6 +205,7 @@ public struct EvidenceRecord: Hashable, Sendable {
             self.invoiceFiles = invoiceFiles
             self.certifiedRecipients = certifiedRecipients
             self.units = units
+            self.document = document
         }
     }
 

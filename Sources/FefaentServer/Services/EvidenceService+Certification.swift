@@ -31,8 +31,51 @@ extension EvidenceService {
                 .init(name: $0.name, format: $0.format, sha256: $0.sha256)
             },
             certifiedRecipients: certification.recipients.map(\.address),
-            units: certification.units
+            units: certification.units,
+            document: certification.document.map {
+                .init(
+                    name: $0.name,
+                    contentType: $0.contentType,
+                    size: Int64($0.size),
+                    sha256: $0.sha256,
+                    expiresAt: UTCDateTime($0.expiresAt)
+                )
+            }
         )
+    }
+
+    /// An Openum link's use or expiry: the document's digest as an attachment, the client as a fetch.
+    static func documentRecord(_ event: DocumentAccess, id: String, facts: MessageFacts) -> EvidenceRecord {
+        var record = Self.record(
+            kind: event.outcome == .handover
+                ? .contentHandover : event.outcome == .expired ? .contentHandoverFailure : .documentLinkFetched,
+            id: id,
+            time: UTCDateTime(event.at),
+            queueID: event.queueID,
+            sender: facts.sender,
+            recipients: [event.recipient],
+            facts: facts,
+            details: event.outcome == .expired
+                ? .none
+                : .fetch(
+                    clientIP: event.clientIP,
+                    userAgent: event.userAgent,
+                    classification: event.classification.rawValue,
+                    likelyPrefetch: event.outcome == .notAccess
+                ),
+            submissionTime: nil,
+            reason: event.outcome == .expired ? .expired : nil
+        )
+        // The document, not the invitation, is what was (or was not) handed over.
+        record.attachments = [
+            EvidenceRecord.Attachment(
+                name: event.documentName,
+                contentType: "application/octet-stream",
+                size: 0,
+                sha256: event.documentSHA256
+            )
+        ]
+        return record
     }
 
     /// A received mail's record names the mailboxes, the charge, and every check of its sender; the

@@ -251,6 +251,8 @@ public final class EvidenceService: Service, Sendable {
             return Self.rejectionRecord(event, id: entry.evidenceID)
         case .trackingFetched(let event):
             return Self.fetchRecord(event, id: entry.evidenceID, facts: self.loggedFacts(queueID: event.queueID))
+        case .documentAccess(let event):
+            return Self.documentRecord(event, id: entry.evidenceID, facts: self.loggedFacts(queueID: event.queueID))
         case .noticeQueued(let event):
             let facts = self.facts(
                 of: SpooledContent(queueID: event.noticeQueueID, sha256: event.messageSHA256, size: event.messageSize),

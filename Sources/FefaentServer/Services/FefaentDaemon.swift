@@ -194,6 +194,8 @@ public final class FefaentDaemon: Sendable {
                     evidence.map { Self.evidenceIDVerifier(log: $0.log, keys: keys) }
                 },
                 api: api,
+                // Openum needs the certification (the links are certified copies) and the evidence.
+                openum: certification != nil && evidence != nil ? spool : nil,
                 clientAddress: ClientAddressResolver(
                     trustedProxies: configuration.httpFront.trustedProxies.compactMap(IPNetwork.init)
                 ),

@@ -44,6 +44,7 @@ public struct NoticeDispatcher: Service {
                 try await withTaskExecutorPreference(executor) {
                     while try await self.notices.sendPending(concurrency: System.coreCount * 2) > 0 {}
                     try await self.notices.sendOwnerAlerts()
+                    try await self.notices.sweepOpenum()
                 }
             } catch {
                 self.logger.error("cannot send notices", metadata: ["error": "\(error)"])

@@ -32,7 +32,9 @@ enum APIMessageView {
                     remoteHost: recipient.remoteHost,
                     finishedAt: recipient.finishedAt,
                     openedAt: recipient.firstFetchedAt,
-                    evidenceId: recipient.outcomeEvidenceID
+                    evidenceId: recipient.outcomeEvidenceID,
+                    documentOpenedAt: recipient.documentOpenedAt,
+                    documentLinkExpiredAt: recipient.documentExpiredAt
                 )
             },
             evidence: records.map {
@@ -40,6 +42,15 @@ enum APIMessageView {
                     id: $0.evidenceID,
                     kind: $0.kind,
                     time: Date(timeIntervalSince1970: Double($0.timeMs) / 1000)
+                )
+            },
+            document: status.document.map {
+                Components.Schemas.DocumentSummary(
+                    name: $0.name,
+                    contentType: $0.contentType,
+                    size: Int64($0.size),
+                    sha256: $0.sha256,
+                    expiresAt: $0.expiresAt
                 )
             }
         )

@@ -11,6 +11,7 @@ import Evidence
 import FefaentAPI
 import Foundation
 import Logging
+import MailMessage
 import NIOPosix
 import OpenAPIRuntime
 import SMTPCore
@@ -39,6 +40,13 @@ struct APIService: APIProtocol {
     }
 
     func sendMessage(_ input: Operations.SendMessage.Input) async throws -> Operations.SendMessage.Output {
+        try await self.sendMessage(input, document: nil)
+    }
+
+    private func sendMessage(
+        _ input: Operations.SendMessage.Input,
+        document: (file: Components.Schemas.Attachment, expiresInDays: Int, reminderDays: Int)?
+    ) async throws -> Operations.SendMessage.Output {
         guard let caller = APICaller.current else { return Self.sendProblem(.unauthorized, "no API key") }
         var claim: IdempotencyClaim? = nil
         if let key = input.headers.idempotencyKey {
@@ -58,15 +66,49 @@ struct APIService: APIProtocol {
                 return Self.sendProblem(.idempotencyKeyInFlight, "the first call with this key has not finished yet")
             }
             defer { self.running.end(running) }
-            return try await self.send(input.body, caller: caller, claim: claim)
+            return try await self.send(input.body, caller: caller, claim: claim, document: document)
         }
-        return try await self.send(input.body, caller: caller, claim: nil)
+        return try await self.send(input.body, caller: caller, claim: nil, document: document)
+    }
+
+    func sendDocument(_ input: Operations.SendDocument.Input) async throws -> Operations.SendDocument.Output {
+        guard case .json(let json) = input.body else { return .undocumented(statusCode: 415, .init()) }
+        let request = MessageRequest(json)
+        let sent = try await self.sendMessage(
+            .init(headers: .init(idempotencyKey: input.headers.idempotencyKey), body: .json(request.newMessage)),
+            document: (json.document, json.expiresInDays ?? 15, json.reminderDays ?? 3)
+        )
+        // The same answers as sendMessage's, under this operation's names.
+        switch sent {
+        case .accepted(let accepted):
+            return .accepted(
+                .init(
+                    headers: .init(
+                        location: accepted.headers.location,
+                        idempotentReplayed: accepted.headers.idempotentReplayed
+                    ),
+                    body: .json(try accepted.body.json)
+                )
+            )
+        case .badRequest(let problem): return .badRequest(problem)
+        case .unauthorized(let problem): return .unauthorized(problem)
+        case .code402(let problem): return .code402(problem)
+        case .forbidden(let problem): return .forbidden(problem)
+        case .conflict(let problem): return .conflict(problem)
+        case .contentTooLarge(let problem): return .contentTooLarge(problem)
+        case .unsupportedMediaType(let problem): return .unsupportedMediaType(problem)
+        case .unprocessableContent(let problem): return .unprocessableContent(problem)
+        case .tooManyRequests(let problem): return .tooManyRequests(problem)
+        case .serviceUnavailable(let problem): return .serviceUnavailable(problem)
+        case .undocumented(let status, let payload): return .undocumented(statusCode: status, payload)
+        }
     }
 
     private func send(
         _ body: Operations.SendMessage.Input.Body,
         caller: APICaller,
-        claim: IdempotencyClaim?
+        claim: IdempotencyClaim?,
+        document: (file: Components.Schemas.Attachment, expiresInDays: Int, reminderDays: Int)? = nil
     ) async throws -> Operations.SendMessage.Output {
         let request: MessageRequest
         let fields: (from: Mailbox, to: [Mailbox], cc: [Mailbox], replyTo: Mailbox?, subject: String)
@@ -76,31 +118,54 @@ struct APIService: APIProtocol {
             case .multipartForm(let form):
                 request = try await MessageRequest(form, largestAttachment: self.largestAttachment)
             }
-            fields = try request.checked()
+            fields = try request.checked(requiringBody: document == nil)
+            if let document {
+                guard (1...365).contains(document.expiresInDays),
+                    (0..<document.expiresInDays).contains(document.reminderDays)
+                else {
+                    throw APIRequestProblem(
+                        "expires_in_days: 1 to 365; reminder_days: 0 to one less than expires_in_days"
+                    )
+                }
+                guard !document.file.filename.isEmpty, document.file.filename.utf8.count <= 255,
+                    document.file.filename.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
+                else { throw APIRequestProblem("document.filename: 1 to 255 octets, no control characters") }
+            }
         } catch let problem as APIRequestProblem {
             return Self.sendProblem(problem.problem, problem.detail)
         }
         guard let ingress = self.ingress else {
             return Self.sendProblem(.unavailable, "this server certifies nothing: it has no [dkim] key")
         }
-        let (queueID, outcome) = await ingress.submit(
-            APISubmission(
-                from: fields.from,
-                fromName: request.fromName,
-                to: fields.to,
-                cc: fields.cc,
-                replyTo: fields.replyTo,
-                subject: fields.subject,
-                text: request.text,
-                html: request.html,
-                attachments: request.attachments,
-                account: caller.account,
-                keyID: caller.keyID,
-                clientAddress: caller.clientAddress,
-                tls: caller.tls,
-                idempotency: claim
-            )
+        var submission = APISubmission(
+            from: fields.from,
+            fromName: request.fromName,
+            to: fields.to,
+            cc: fields.cc,
+            replyTo: fields.replyTo,
+            subject: fields.subject,
+            text: request.text,
+            html: request.html,
+            attachments: request.attachments,
+            account: caller.account,
+            keyID: caller.keyID,
+            clientAddress: caller.clientAddress,
+            tls: caller.tls,
+            idempotency: claim
         )
+        if let document {
+            let now = Date()
+            submission.document = MessageDraft.Attachment(
+                filename: document.file.filename,
+                contentType: document.file.contentType.map(MessageComposer.mediaType)
+                    ?? MediaTypes.type(ofFileNamed: document.file.filename),
+                content: Array(document.file.content.data)
+            )
+            submission.documentExpiresAt = now.addingTimeInterval(TimeInterval(document.expiresInDays) * 86_400)
+            submission.documentReminderAt =
+                document.reminderDays == 0 ? nil : now.addingTimeInterval(TimeInterval(document.reminderDays) * 86_400)
+        }
+        let (queueID, outcome) = await ingress.submit(submission)
         switch outcome {
         case .accepted:
             self.logger.info(

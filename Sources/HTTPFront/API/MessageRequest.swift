@@ -100,7 +100,33 @@ struct MessageRequest {
     }
 
     /// The checked fields: every address parsed as SMTP would, header text without line breaks.
-    func checked() throws -> (from: Mailbox, to: [Mailbox], cc: [Mailbox], replyTo: Mailbox?, subject: String) {
+    /// The request as a NewMessage (for Openum, whose fields are the same but for the document).
+    var newMessage: Components.Schemas.NewMessage {
+        Components.Schemas.NewMessage(
+            from: self.from,
+            fromName: self.fromName,
+            to: self.to,
+            cc: self.cc,
+            replyTo: self.replyTo,
+            subject: self.subject ?? "",
+            text: self.text,
+            html: self.html,
+            attachments: nil
+        )
+    }
+
+    init(_ json: Components.Schemas.NewDocument) {
+        self.from = json.from
+        self.fromName = json.fromName
+        self.to = json.to
+        self.cc = json.cc ?? []
+        self.subject = json.subject
+        self.text = json.text
+    }
+
+    func checked(
+        requiringBody: Bool = true
+    ) throws -> (from: Mailbox, to: [Mailbox], cc: [Mailbox], replyTo: Mailbox?, subject: String) {
         func mailbox(_ text: String, _ field: String) throws -> Mailbox {
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty, trimmed.utf8.count <= 254, let mailbox = Mailbox(parsing: trimmed) else {
@@ -123,7 +149,9 @@ struct MessageRequest {
         let replyTo = try self.replyTo.map { try mailbox($0, "reply_to") }
         guard let subject = self.subject else { throw APIRequestProblem("subject is required") }
         _ = try self.fromName.map { try headerText($0, "from_name", limit: 200) }
-        guard self.text != nil || self.html != nil else { throw APIRequestProblem("give text, html or both") }
+        guard !requiringBody || self.text != nil || self.html != nil else {
+            throw APIRequestProblem("give text, html or both")
+        }
         guard self.attachments.count <= 100 else { throw APIRequestProblem("at most 100 attachments") }
         for attachment in self.attachments {
             _ = try headerText(attachment.filename, "an attachment's filename", limit: 255)

@@ -120,7 +120,7 @@ public enum MessageComposer {
     }
 
     /// A media type as given when it is `type/subtype` of token characters, else `application/octet-stream`.
-    static func mediaType(_ given: String) -> String {
+    public static func mediaType(_ given: String) -> String {
         let parts = given.split(separator: "/", omittingEmptySubsequences: false)
         let token: (Substring) -> Bool = { part in
             !part.isEmpty && part.count <= 127

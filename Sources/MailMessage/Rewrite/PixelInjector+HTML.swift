@@ -113,7 +113,8 @@ enum BodyDecoding {
 }
 
 extension String {
-    func replacingHTMLSpecials() -> String {
+    /// The text with `&`, `<`, `>` and `"` written as character references (for HTML text and attributes).
+    public func replacingHTMLSpecials() -> String {
         // Byte by byte: the four specials are ASCII, and UTF-8 never uses ASCII bytes inside a
         // multi-byte character (iterating Characters cost a twentieth of a certified copy).
         var output: [UInt8] = []

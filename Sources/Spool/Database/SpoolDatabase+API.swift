@@ -23,6 +23,9 @@ public struct CertifiedMessageStatus: Hashable, Sendable {
         public var firstFetchedAt: Date?
         /// The record of the delivery or of the failure.
         public var outcomeEvidenceID: String?
+        /// Openum: when the recipient first opened the document, or when the link expired unopened.
+        public var documentOpenedAt: Date? = nil
+        public var documentExpiredAt: Date? = nil
     }
 
     /// Where the mail as a whole stands.
@@ -37,6 +40,8 @@ public struct CertifiedMessageStatus: Hashable, Sendable {
     public var message: CertifiedMessage
     public var receivedAt: Date
     public var recipients: [Recipient]
+    /// Openum: the document.
+    public var document: OpenumDocument? = nil
 
     /// Every copy delivered: delivered; none will be: failed; both: partially delivered; an attempt
     /// made or a copy delivered while others wait: delivering.
@@ -67,8 +72,10 @@ extension SpoolDatabase {
             let recipients = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT address, state, attempts, last_reply, remote_host, finished_at, first_fetched_at, evidence_id
-                    FROM recipient WHERE message_id = ? AND kind = 'certified' ORDER BY id
+                    SELECT r.address, r.state, r.attempts, r.last_reply, r.remote_host, r.finished_at,
+                        r.first_fetched_at, r.evidence_id, l.opened_at, l.expired_at
+                    FROM recipient r LEFT JOIN openum_link l ON l.token = r.token
+                    WHERE r.message_id = ? AND r.kind = 'certified' ORDER BY r.id
                     """,
                 arguments: [id]
             ).map {
@@ -80,13 +87,30 @@ extension SpoolDatabase {
                     remoteHost: $0["remote_host"],
                     finishedAt: $0["finished_at"],
                     firstFetchedAt: $0["first_fetched_at"],
-                    outcomeEvidenceID: $0["evidence_id"]
+                    outcomeEvidenceID: $0["evidence_id"],
+                    documentOpenedAt: $0["opened_at"],
+                    documentExpiredAt: $0["expired_at"]
+                )
+            }
+            let document = try Row.fetchOne(
+                db,
+                sql: "SELECT * FROM openum_document WHERE message_id = ?",
+                arguments: [id]
+            ).map {
+                OpenumDocument(
+                    name: $0["name"],
+                    contentType: $0["content_type"],
+                    size: $0["size"],
+                    sha256: $0["sha256"],
+                    expiresAt: $0["expires_at"],
+                    reminderAt: $0["reminder_at"]
                 )
             }
             return CertifiedMessageStatus(
                 message: Self.certifiedMessage(row),
                 receivedAt: row["received_at"],
-                recipients: recipients
+                recipients: recipients,
+                document: document
             )
         }
     }

@@ -68,15 +68,17 @@ extension SpoolDatabase {
 
     /// What a certified copy states of its message: the certifier address it was sent to and the
     /// evidence id of its acceptance (one read with a cached statement: it runs for every copy).
-    public func copyFacts(ofMessage id: String) throws -> (certifier: String, evidenceID: String?)? {
+    public func copyFacts(ofMessage id: String) throws -> (certifier: String, evidenceID: String?, openum: Bool)? {
         try self.writer.read { db in
             let statement = try db.cachedStatement(
                 sql: """
-                    SELECT c.certifier, m.evidence_id FROM certified_message c JOIN message m ON m.id = c.message_id
+                    SELECT c.certifier, m.evidence_id, c.mode FROM certified_message c JOIN message m ON m.id = c.message_id
                     WHERE c.message_id = ?
                     """
             )
-            return try Row.fetchOne(statement, arguments: [id]).map { ($0[0], $0[1]) }
+            return try Row.fetchOne(statement, arguments: [id]).map {
+                ($0[0], $0[1], ($0[2] as String) == CertifiedSubmission.Mode.openum.rawValue)
+            }
         }
     }
 

@@ -321,6 +321,32 @@ extension SpoolDatabase {
                     """
             )
         }
+        migrator.registerMigration("v12: Openum documents and links") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE openum_document (
+                        message_id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        content_type TEXT NOT NULL,
+                        size INTEGER NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        path TEXT NOT NULL,
+                        expires_at DATETIME NOT NULL,
+                        reminder_at DATETIME
+                    );
+                    CREATE TABLE openum_link (
+                        token TEXT PRIMARY KEY NOT NULL,
+                        message_id TEXT NOT NULL,
+                        recipient TEXT NOT NULL,
+                        opened_at DATETIME,
+                        reminded_at DATETIME,
+                        expired_at DATETIME
+                    );
+                    CREATE INDEX openum_link_message ON openum_link(message_id);
+                    CREATE INDEX openum_link_waiting ON openum_link(message_id) WHERE opened_at IS NULL AND expired_at IS NULL;
+                    """
+            )
+        }
         return migrator
     }
 }

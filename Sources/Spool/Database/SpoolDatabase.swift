@@ -96,6 +96,9 @@ public struct SpoolDatabase: Sendable {
                 }
                 try Self.insert(new, in: db)
                 try Self.insertCertification(certification, queueID: new.message.id, in: db)
+                if let document = certification.document {
+                    try Self.insertOpenum(document, certification: certification, queueID: new.message.id, in: db)
+                }
                 if let claim = new.idempotency {
                     try Self.insertIdempotencyKey(claim, queueID: new.message.id, now: new.message.receivedAt, in: db)
                 }

@@ -26,6 +26,8 @@ public enum AttestedEvent: Codable, Hashable, Sendable {
     case submissionRejected(SubmissionRejected)
     /// A certified copy's tracking pixel was fetched.
     case trackingFetched(TrackingFetched)
+    /// An Openum link was used (the document handed over, or a fetch that is no access) or expired.
+    case documentAccess(DocumentAccess)
 
     /// The queue id of the message the event is about.
     public var queueID: String {
@@ -35,6 +37,7 @@ public enum AttestedEvent: Codable, Hashable, Sendable {
         case .noticeQueued(let event): return event.noticeQueueID
         case .submissionRejected(let event): return event.queueID
         case .trackingFetched(let event): return event.queueID
+        case .documentAccess(let event): return event.queueID
         }
     }
 
@@ -46,6 +49,7 @@ public enum AttestedEvent: Codable, Hashable, Sendable {
         case .noticeQueued: return "noticeQueued"
         case .submissionRejected: return "submissionRejected"
         case .trackingFetched: return "trackingFetched"
+        case .documentAccess: return "documentAccess"
         }
     }
 }
@@ -302,6 +306,12 @@ public struct NoticeQueued: Codable, Hashable, Sendable {
         case receptionAcknowledgement
         /// A reception mailbox's account ran out of units: its owner is told (once a day).
         case unitsExhausted
+        /// An Openum recipient opened the document: the access certificate, with the evidence PDF.
+        case accessCertificate
+        /// An Openum link expired unopened: the certificate of non-access, with the evidence PDF.
+        case nonAccessCertificate
+        /// An Openum recipient who has not opened the document is reminded of its link.
+        case openumReminder
     }
 
     public var kind: Kind

@@ -18,6 +18,8 @@ public struct CertifiedSubmission: Codable, Hashable, Sendable {
         case carbonCopy = "cc"
         /// An authenticated account sent it through Fefaent with the certifier among the recipients.
         case submission
+        /// Openum: the recipients get a link to a document, and opening it is certified.
+        case openum
     }
 
     /// How the sender was shown to be who the From header says.
@@ -78,6 +80,8 @@ public struct CertifiedSubmission: Codable, Hashable, Sendable {
     /// Units charged in all: `unitsPerRecipient` for each recipient.
     public var units: Int
     public var unitsPerRecipient: Int
+    /// Openum: the document the recipients' links lead to.
+    public var document: OpenumDocument? = nil
 
     public init(
         account: String,

@@ -21,7 +21,7 @@ struct EventJSONWriter {
         switch event {
         case .submissionAccepted(let event): return event.certification == nil
         case .relayOutcome, .noticeQueued: return true
-        case .submissionRejected, .trackingFetched: return false
+        case .submissionRejected, .trackingFetched, .documentAccess: return false
         }
     }
 
@@ -34,7 +34,7 @@ struct EventJSONWriter {
             self.object("relayOutcome") { $0.relay(event) }
         case .noticeQueued(let event):
             self.object("noticeQueued") { $0.notice(event) }
-        case .submissionRejected, .trackingFetched:
+        case .submissionRejected, .trackingFetched, .documentAccess:
             preconditionFailure("encoded by JSONEncoder (see handles(_:))")
         }
     }

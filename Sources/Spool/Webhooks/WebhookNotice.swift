@@ -30,6 +30,9 @@ public struct WebhookNotice: Hashable, Sendable {
         public var userAgent: String?
         public var mailboxes: [String]?
         public var envelopeSender: String?
+        public var firstAccess: Bool?
+        public var document: String?
+        public var documentSha256: String?
     }
 
     public var event: WebhookEvent
@@ -85,7 +88,16 @@ public struct WebhookNotice: Hashable, Sendable {
             data.clientIp = fetched.clientIP
             data.userAgent = fetched.userAgent
             return WebhookNotice(event: .fetched, account: nil, time: fetched.fetchedAt, data: data)
-        case .noticeQueued, .submissionRejected:
+        case .documentAccess(let access) where access.outcome == .handover:
+            var data = Facts(messageId: access.queueID, evidenceId: evidenceID)
+            data.recipient = access.recipient
+            data.clientIp = access.clientIP
+            data.userAgent = access.userAgent
+            data.firstAccess = access.firstAccess
+            data.document = access.documentName
+            data.documentSha256 = access.documentSHA256
+            return WebhookNotice(event: .openedDocument, account: nil, time: access.at, data: data)
+        case .noticeQueued, .submissionRejected, .documentAccess:
             return nil
         }
     }
