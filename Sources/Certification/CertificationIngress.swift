@@ -87,6 +87,44 @@ public struct CertificationIngress: Sendable {
                 }
             case .certified(let admitted):
                 var priced = admitted
+                var document = document
+                var committed = message
+                if document == nil, self.settings.openumAddresses.contains(admitted.certifier) {
+                    // A mail to an Openum address: its attachment goes behind a link.
+                    guard
+                        let request = self.openumRequest(
+                            mail: content,
+                            admitted: admitted,
+                            envelope: envelope,
+                            metadata: metadata,
+                            queueID: message.queueID
+                        )
+                    else {
+                        return completion(
+                            self.refuse(
+                                Refusal(
+                                    reason: .noDocument,
+                                    reply: CertificationRules.noDocument(),
+                                    account: admitted.account,
+                                    headerFrom: admitted.senderAddress
+                                ),
+                                message: message,
+                                content: content,
+                                envelope: envelope,
+                                metadata: metadata
+                            )
+                        )
+                    }
+                    do {
+                        let (invitation, facts) = try await self.openumInvitation(request)
+                        message.refuse()  // the invitation is committed in its place
+                        committed = invitation
+                        document = facts
+                    } catch {
+                        message.refuse()
+                        return completion(.failed(error))
+                    }
+                }
                 if let document {
                     // Openum: the recipients get a link; the price is the document's.
                     priced.mode = .openum
@@ -98,8 +136,9 @@ public struct CertificationIngress: Sendable {
                     priced.units = priced.unitsPerRecipient * priced.recipients.count
                 }
                 let submission = priced
+                let openumDocument = document
                 self.spool.commit(
-                    message,
+                    committed,
                     envelope: envelope,
                     metadata: metadata,
                     certification: submission,
@@ -107,11 +146,13 @@ public struct CertificationIngress: Sendable {
                 ) { result in
                     switch result {
                     case .success:
+                        if openumDocument != nil { Counter(label: "fefaent_openum_documents_total").increment() }
                         Counter(label: "fefaent_accepted_total").increment()
                         Counter(label: "fefaent_certified_total").increment()
                         Counter(label: "fefaent_units_charged_total").increment(by: submission.units)
                         completion(.accepted)
                     case .failure(let refusal as InsufficientUnits):
+                        if openumDocument != nil { self.spool.discardOpenumDocument(queueID: message.queueID) }
                         let reply = CertificationRules.insufficientUnits(
                             refusal,
                             recipients: submission.recipients.count,
@@ -133,6 +174,7 @@ public struct CertificationIngress: Sendable {
                             )
                         )
                     case .failure(let error):
+                        if openumDocument != nil { self.spool.discardOpenumDocument(queueID: message.queueID) }
                         completion(.failed(error))
                     }
                 }

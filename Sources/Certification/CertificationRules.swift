@@ -98,6 +98,14 @@ public enum CertificationRules {
         )
     }
 
+    public static func noDocument() -> Reply {
+        Reply(
+            .transactionFailed,
+            EnhancedStatusCode(5, 6, 0),
+            "no document to send: attach the file the recipients may open with their link"
+        )
+    }
+
     public static func insufficientUnits(_ refusal: InsufficientUnits, recipients: Int, perRecipient: Int) -> Reply {
         Reply(
             .transactionFailed,

@@ -16,6 +16,12 @@ public struct CertificationSettings: Sendable {
     /// Certifier addresses that mark a mail as an invoice (`invoice@…`), lower-cased; a subset of
     /// ``certifierAddresses``.
     public var invoiceAddresses: [String]
+    /// Certifier addresses whose mail goes out as Openum (its first attachment behind a link),
+    /// lower-cased; a subset of ``certifierAddresses``.
+    public var openumAddresses: [String] = []
+    /// Openum links made from mail expire, and remind, after these many days (0: no reminder).
+    public var openumExpiryDays = 15
+    public var openumReminderDays = 3
     /// The domain of the certifier: its DKIM d=, the `bounces+TOKEN@` return paths.
     public var domain: String
     /// The sender of the notices (`notices@<domain>`).

@@ -89,3 +89,25 @@ struct MessageComposerTests {
         #expect(parsed.parts[0].mimeType == "text/plain")
     }
 }
+
+/// A part's decoded body is the octets its digest was taken over.
+struct PartDecodingTests {
+    @Test(arguments: [0, 1, 2, 57, 58, 1000, 70_000])
+    func attachmentsDecodeToTheirDigest(size: Int) {
+        let binary = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        var draft = MessageComposerTests.draft(
+            attachments: [
+                MessageDraft.Attachment(filename: "a.bin", contentType: "application/octet-stream", content: binary)
+            ]
+        )
+        draft.text = "Línia 1\nLínia amb = i una molt llarga " + String(repeating: "x", count: 200) + "\n"
+        let raw = MessageComposerTests.compose(draft)
+        let parsed = MessageParser.parse(raw)
+        let file = parsed.leaves.first(where: \.isAttachment)!
+        #expect(file.decodedBody(in: raw) == binary)
+        let text = parsed.leaves.first { $0.mimeType == "text/plain" }!
+        let decoded = text.decodedBody(in: raw)
+        #expect(Array(SHA256.hash(data: decoded)) == text.sha256)
+        #expect(String(decoding: decoded, as: UTF8.self).hasPrefix("Línia 1\r\nLínia amb = i"))
+    }
+}

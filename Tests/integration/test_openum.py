@@ -165,3 +165,50 @@ def test_unknown_links_and_bad_documents(openum):
     assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/problem+json")
     # Nothing of a refused request is kept.
     assert not (openum.daemon.spool / "openum").exists() or not list((openum.daemon.spool / "openum").iterdir())
+
+
+def test_by_mail_to_the_openum_address(fefaent_binary, tmp_path):
+    """A company's mail client: the document attached, openum@ in Cc."""
+    from email.message import EmailMessage
+    c = Certifier(fefaent_binary, tmp_path, units=20)
+    c.daemon.config.write_text(c.daemon.config.read_text().replace(
+        'invoice_addresses = [', 'openum_addresses = ["openum@fefaent.test"]\ninvoice_addresses = ['))
+    c.start()
+    try:
+        mail = EmailMessage()
+        mail["From"], mail["To"], mail["Cc"] = f"Acme Legal <{SENDER}>", "bob@example.test", "openum@fefaent.test"
+        mail["Subject"] = "Notificació de rescissió"
+        mail.set_content("Us enviem la notificació.\n")
+        mail.add_attachment(DOCUMENT, maintype="application", subtype="pdf", filename="rescissio.pdf")
+        code, reply = c.send_cc(["bob@example.test"], cc=("openum@fefaent.test",), raw=mail.as_bytes(policy=email.policy.SMTP))
+        assert code == 250, reply
+        message, link = link_of(c, "bob@example.test")
+        assert not list(message.iter_attachments()) and "Us enviem la notificaci" in message.get_body(("plain",)).get_content()
+        with httpx.Client(headers={"User-Agent": BROWSER}) as browser:
+            page = browser.get(link)
+            assert "rescissio.pdf" in page.text and "Acme Legal" in page.text
+            nonce = re.search(r'name="nonce" value="([a-z0-9]+)"', page.text).group(1)
+            assert browser.post(link + "/open", data={"nonce": nonce}).content == DOCUMENT
+        with sqlite3.connect(c.daemon.spool / "queue.sqlite") as db:
+            [(queue_id,)] = db.execute("SELECT message_id FROM openum_link").fetchall()
+        [accepted] = c.wait(lambda: records(c, queue_id, "SubmissionAcceptance"), "the acceptance record")
+        assert accepted["certification"]["mode"] == "openum"
+        assert accepted["certification"]["document"]["name"] == "rescissio.pdf"
+        assert accepted["certification"]["document"]["sha256"] == __import__("hashlib").sha256(DOCUMENT).hexdigest()
+
+        # Without an attachment there is nothing to send: refused, with its record.
+        bare = EmailMessage()
+        bare["From"], bare["To"], bare["Cc"] = SENDER, "bob@example.test", "openum@fefaent.test"
+        bare["Subject"] = "Forgot the file"
+        bare.set_content("Oops.\n")
+        code, reply = c.send_cc(["bob@example.test"], cc=("openum@fefaent.test",), raw=bare.as_bytes(policy=email.policy.SMTP))
+        assert code == 554 and "5.6.0" in reply, reply
+
+        def rejection():
+            with sqlite3.connect(c.daemon.spool / "evidence.sqlite") as db:
+                bodies = [json.loads(b) for (b,) in db.execute("SELECT body FROM record WHERE kind = 'SubmissionRejection'")]
+            return [b for b in bodies if b["reason"] == "noDocument"]
+        [rejected] = c.wait(rejection, "the rejection record")
+        assert rejected["sender"] == SENDER
+    finally:
+        assert c.stop() == 0, c.daemon.log_text()[-3000:]

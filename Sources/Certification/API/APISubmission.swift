@@ -8,7 +8,6 @@
 
 public import Foundation
 public import MailMessage
-import Crypto
 import NIOCore
 import NIOPosix
 public import SMTPCore
@@ -101,66 +100,54 @@ extension CertificationIngress {
             recipient: nil,
             epochSeconds: epoch
         )
-        var draft = MessageDraft(
-            from: Address(displayName: submission.fromName, address: submission.from.address),
-            to: submission.to.map { Address(displayName: nil, address: $0.address) },
-            cc: submission.cc.map { Address(displayName: nil, address: $0.address) },
-            replyTo: submission.replyTo.map { Address(displayName: nil, address: $0.address) },
-            subject: submission.subject,
-            text: submission.text,
-            html: submission.html,
-            attachments: submission.attachments,
-            messageID: "\(queueID.lowercased()).api@\(self.settings.domain)",
-            date: RFC5322Date.format(epochSeconds: epoch)
-        )
+        let sealed: SealedMessage
         var document: OpenumDocument? = nil
         if let file = submission.document {
             // Openum: the document is stored on its own, durably, before the submission commits; the
             // mail the recipients get is the invitation with their link.
-            let facts = OpenumDocument(
-                name: file.filename,
-                contentType: file.contentType,
-                size: file.content.count,
-                sha256: Hex.encode(SHA256.hash(data: file.content)),
-                expiresAt: submission.documentExpiresAt ?? now.addingTimeInterval(15 * 86_400),
-                reminderAt: submission.documentReminderAt
-            )
             do {
-                let content = file.content
-                _ = try await self.threadPool.runIfActive {
-                    try self.spool.storeOpenumDocument(content, queueID: queueID)
-                }
+                (sealed, document) = try await self.openumInvitation(
+                    OpenumRequest(
+                        queueID: queueID,
+                        received: received,
+                        from: Address(displayName: submission.fromName, address: submission.from.address),
+                        to: submission.to.map { Address(displayName: nil, address: $0.address) },
+                        cc: submission.cc.map { Address(displayName: nil, address: $0.address) },
+                        subject: submission.subject,
+                        words: submission.text,
+                        file: file,
+                        account: submission.account,
+                        expiresAt: submission.documentExpiresAt ?? now.addingTimeInterval(15 * 86_400),
+                        reminderAt: submission.documentReminderAt
+                    )
+                )
             } catch {
                 return (queueID, .failed(error))
             }
-            let account = submission.account
-            let language =
-                (try? await self.threadPool.runIfActive { try self.spool.database.account(named: account) })??
-                .language ?? .english
-            let bodies = OpenumInvitation.bodies(
-                senderName: submission.fromName,
-                senderAddress: submission.from.address,
-                message: submission.text,
-                document: facts,
-                language: language,
-                serviceName: self.settings.serviceName
+        } else {
+            let draft = MessageDraft(
+                from: Address(displayName: submission.fromName, address: submission.from.address),
+                to: submission.to.map { Address(displayName: nil, address: $0.address) },
+                cc: submission.cc.map { Address(displayName: nil, address: $0.address) },
+                replyTo: submission.replyTo.map { Address(displayName: nil, address: $0.address) },
+                subject: submission.subject,
+                text: submission.text,
+                html: submission.html,
+                attachments: submission.attachments,
+                messageID: "\(queueID.lowercased()).api@\(self.settings.domain)",
+                date: RFC5322Date.format(epochSeconds: epoch)
             )
-            draft.text = bodies.text
-            draft.html = bodies.html
-            draft.attachments = []
-            document = facts
-        }
-        var incoming = self.spool.beginMessage(queueID: queueID, header: ByteBuffer(string: received.encoded))
-        let sealed: SealedMessage
-        do {
-            // Large attachments spill to the message's own file while they are written.
-            try MessageComposer.compose(draft, boundarySeed: TrackingToken.make()) { piece in
-                try incoming.append(ByteBuffer(bytes: piece))
+            var incoming = self.spool.beginMessage(queueID: queueID, header: ByteBuffer(string: received.encoded))
+            do {
+                // Large attachments spill to the message's own file while they are written.
+                try MessageComposer.compose(draft, boundarySeed: TrackingToken.make()) { piece in
+                    try incoming.append(ByteBuffer(bytes: piece))
+                }
+                sealed = try incoming.seal()
+            } catch {
+                incoming.abort()
+                return (queueID, .failed(error))
             }
-            sealed = try incoming.seal()
-        } catch {
-            incoming.abort()
-            return (queueID, .failed(error))
         }
         let everyone = submission.recipients
         let envelope = Envelope(

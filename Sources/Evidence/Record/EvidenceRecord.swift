@@ -46,6 +46,7 @@ public struct EvidenceRecord: Hashable, Sendable {
         case insufficientUnits
         case noRecipients
         case messageTooLarge
+        case noDocument
 
         /// The failure as ETSI's registered e-mail evidence names the causes of a relay to a
         /// non-ERDS system failing (TS 102 640-2 RelayToNonREMSystem; the cases of TR 103 071 §4.10).
@@ -59,6 +60,7 @@ public struct EvidenceRecord: Hashable, Sendable {
             case .insufficientUnits: return "insufficientCredit"
             case .noRecipients: return "noRecipient"
             case .messageTooLarge: return "messageTooLarge"
+            case .noDocument: return "invalidContent"
             }
         }
     }

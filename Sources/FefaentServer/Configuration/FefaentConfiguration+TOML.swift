@@ -64,7 +64,7 @@ extension FefaentConfiguration {
         let certification = try reader.table("certification")
         try certification.allowOnly([
             "certifier_addresses", "reception_mailboxes", "system_domains", "invoice_addresses", "tracking_url",
-            "message_size", "unit_size"
+            "message_size", "unit_size", "openum_addresses", "openum_expiry_days", "openum_reminder_days"
         ])
         var certifiers = try certification.addresses("certifier_addresses", default: ["certify@\(hostname)"])
         guard !certifiers.isEmpty else {
@@ -72,6 +72,13 @@ extension FefaentConfiguration {
         }
         let invoices = try certification.addresses("invoice_addresses", default: [])
         certifiers += invoices.filter { !certifiers.contains($0) }
+        let openums = try certification.addresses("openum_addresses", default: [])
+        certifiers += openums.filter { !certifiers.contains($0) }
+        let openumExpiry = try certification.int("openum_expiry_days", default: 15, in: 1...365)
+        let openumReminder = try certification.int("openum_reminder_days", default: 3, in: 0...364)
+        guard openumReminder < openumExpiry else {
+            throw ConfigurationError(key: "certification.openum_reminder_days", "must be less than openum_expiry_days")
+        }
         let certifiedSize = try certification.int("message_size", default: 20 * 1024 * 1024, in: 1024...(1 << 30))
         let unitSize = try certification.int("unit_size", default: 5 * 1024 * 1024, in: 1024...(1 << 30))
 
@@ -188,7 +195,10 @@ extension FefaentConfiguration {
                 invoiceAddresses: invoices,
                 trackingURL: trackingURL,
                 messageSize: certifiedSize,
-                unitSize: unitSize
+                unitSize: unitSize,
+                openumAddresses: openums,
+                openumExpiryDays: openumExpiry,
+                openumReminderDays: openumReminder
             ),
             http: httpEnabled ? HostPort(host: httpHost, port: httpPort) : nil,
             httpFront: httpFront,

@@ -106,6 +106,11 @@ public struct FefaentConfiguration: Hashable, Sendable {
         /// Largest certified mail (`552 5.3.4` above), and the octets one unit pays for, per recipient.
         public var messageSize: Int = 20 * 1024 * 1024
         public var unitSize: Int = 5 * 1024 * 1024
+        /// Openum addresses (also certifier addresses): a mail to one sends its first attachment as
+        /// a document behind a link; the links expire and remind after these many days.
+        public var openumAddresses: [String] = []
+        public var openumExpiryDays: Int = 15
+        public var openumReminderDays: Int = 3
     }
 
     /// `[evidence]`: where evidence is kept and what signs and stamps it.

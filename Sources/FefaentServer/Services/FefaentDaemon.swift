@@ -262,7 +262,7 @@ public final class FefaentDaemon: Sendable {
         } catch {
             throw ConfigurationError(key: "dkim.key", "cannot read \(dkim.keyPath): \(error)")
         }
-        return CertificationSettings(
+        var settings = CertificationSettings(
             certifierAddresses: configuration.certifierAddresses,
             invoiceAddresses: configuration.certification.invoiceAddresses,
             domain: dkim.domain,
@@ -272,6 +272,10 @@ public final class FefaentDaemon: Sendable {
             unitSize: configuration.certification.unitSize,
             hostname: configuration.hostname
         )
+        settings.openumAddresses = configuration.certification.openumAddresses.map { $0.lowercased() }
+        settings.openumExpiryDays = configuration.certification.openumExpiryDays
+        settings.openumReminderDays = configuration.certification.openumReminderDays
+        return settings
     }
 
     static func makeTLSContext(_ configuration: FefaentConfiguration) throws -> NIOSSLContext? {

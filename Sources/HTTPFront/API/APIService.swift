@@ -185,6 +185,7 @@ struct APIService: APIProtocol {
             case .insufficientUnits: problem = .insufficientUnits
             case .noRecipients: problem = .noRecipients
             case .messageTooLarge: problem = .tooLarge
+            case .noDocument: problem = .invalidRequest
             }
             return Self.sendProblem(problem, refusal.reply.lines.joined(separator: " "), smtpReply: "\(refusal.reply)")
         case .refused(let reply):

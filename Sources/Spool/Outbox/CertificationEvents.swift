@@ -128,6 +128,8 @@ public struct SubmissionRejected: Codable, Hashable, Sendable {
         case noRecipients
         /// Larger than a certified mail may be.
         case messageTooLarge
+        /// A mail to an Openum address without an attachment to send.
+        case noDocument
     }
 
     /// The queue id the session announced (nothing was queued under it).
