@@ -38,6 +38,7 @@ public enum HTTPFront {
         log: EvidenceLog? = nil,
         verifyPDF: (@Sendable ([UInt8]) -> VerificationReport)? = nil,
         verifyEvidenceID: (@Sendable (String) throws -> VerificationReport?)? = nil,
+        verifyBundle: (@Sendable ([String: [UInt8]]) -> VerificationReport)? = nil,
         api: APISettings? = nil,
         openum: Spool? = nil,
         clientAddress: ClientAddressResolver = ClientAddressResolver(trustedProxies: []),
@@ -63,6 +64,7 @@ public enum HTTPFront {
                 to: router,
                 verifyPDF: verifyPDF,
                 verifyEvidenceID: verifyEvidenceID,
+                verifyBundle: verifyBundle,
                 threadPool: threadPool
             )
         }
@@ -167,6 +169,7 @@ public enum HTTPFront {
         to router: Router<FrontContext>,
         verifyPDF: @escaping @Sendable ([UInt8]) -> VerificationReport,
         verifyEvidenceID: (@Sendable (String) throws -> VerificationReport?)?,
+        verifyBundle: (@Sendable ([String: [UInt8]]) -> VerificationReport)?,
         threadPool: NIOThreadPool
     ) {
         @Sendable func language(_ request: Request) -> VerificationPage.Language {
@@ -220,10 +223,27 @@ public enum HTTPFront {
             let pdf =
                 contentType.lowercased().hasPrefix("multipart/form-data")
                 ? VerificationPage.uploadedFile(contentType: contentType, body: bytes) : bytes
+            if let zip = pdf, EvidenceZip.isZip(zip), let verifyBundle {
+                // An exported evidence folder, zipped: checked file by file as `fefaent evidence verify FOLDER`.
+                do {
+                    let files = try await threadPool.runIfActive { try EvidenceZip.files(from: zip) }
+                    let report = try await threadPool.runIfActive { verifyBundle(files) }
+                    return Self.html(.ok, VerificationPage.render(language: chosen, report: report))
+                } catch let problem as EvidenceZip.Problem {
+                    return Self.html(
+                        .badRequest,
+                        VerificationPage.render(language: chosen, report: nil, problem: problem.description)
+                    )
+                }
+            }
             guard let pdf, pdf.starts(with: Array("%PDF-".utf8)) else {
                 return Self.html(
                     .badRequest,
-                    VerificationPage.render(language: chosen, report: nil, problem: "no PDF was sent (%PDF- expected)")
+                    VerificationPage.render(
+                        language: chosen,
+                        report: nil,
+                        problem: "no evidence PDF or zipped evidence folder was sent"
+                    )
                 )
             }
             let report = try await threadPool.runIfActive { verifyPDF(pdf) }

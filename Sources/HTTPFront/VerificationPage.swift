@@ -95,7 +95,8 @@ enum VerificationPage {
             "title": "Verify an evidence PDF",
             "intro":
                 "Choose an evidence PDF from Fefaent (a certificate's attachment). It is checked here as `fefaent evidence verify` checks it: the PDF signature and its time-stamp, each record's signature, time-stamp and place in the log.",
-            "label": "Evidence PDF", "button": "Verify", "idLabel": "Or an evidence id of this server",
+            "label": "Evidence PDF, or an exported evidence folder as a .zip", "button": "Verify",
+            "idLabel": "Or an evidence id of this server",
             "result": "Result", "check": "Check", "outcome": "Outcome",
             "detail": "Detail", "valid": "This evidence holds: every check passed.",
             "invalid": "This evidence does not hold: {n} check(s) failed.", "holds": "holds", "fails": "FAILS"
@@ -104,7 +105,7 @@ enum VerificationPage {
             "title": "Verifica un PDF d'evidència",
             "intro":
                 "Trieu un PDF d'evidència de Fefaent (l'adjunt d'un certificat). Es comprova aquí com ho fa `fefaent evidence verify`: la signatura del PDF i el seu segell de temps, i la signatura, el segell de temps i el lloc al registre de cada evidència.",
-            "label": "PDF d'evidència", "button": "Verifica",
+            "label": "PDF d'evidència, o una carpeta d'evidència exportada en un .zip", "button": "Verifica",
             "idLabel": "O un identificador d'evidència d'aquest servidor", "result": "Resultat", "check": "Comprovació",
             "outcome": "Resultat", "detail": "Detall",
             "valid": "Aquesta evidència és vàlida: totes les comprovacions són correctes.",
@@ -115,7 +116,7 @@ enum VerificationPage {
             "title": "Verifica un PDF de evidencia",
             "intro":
                 "Elija un PDF de evidencia de Fefaent (el adjunto de un certificado). Se comprueba aquí como lo hace `fefaent evidence verify`: la firma del PDF y su sello de tiempo, y la firma, el sello de tiempo y el lugar en el registro de cada evidencia.",
-            "label": "PDF de evidencia", "button": "Verificar",
+            "label": "PDF de evidencia, o una carpeta de evidencia exportada en un .zip", "button": "Verificar",
             "idLabel": "O un identificador de evidencia de este servidor", "result": "Resultado",
             "check": "Comprobación",
             "outcome": "Resultado", "detail": "Detalle",
@@ -146,7 +147,7 @@ enum VerificationPage {
             <p>{{intro}}</p>
             <form method="post" action="/verify?lang={{lang}}" enctype="multipart/form-data">
             <p><label for="pdf">{{label}}</label>
-            <input id="pdf" name="pdf" type="file" accept="application/pdf" required></p>
+            <input id="pdf" name="pdf" type="file" accept=".pdf,.zip,application/pdf,application/zip" required></p>
             <p><button type="submit">{{button}}</button></p>
             </form>
             <form method="get" action="/verify">

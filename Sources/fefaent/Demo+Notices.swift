@@ -56,39 +56,11 @@ extension Demo {
 
     /// One HTTP GET, as a mail client fetches an image.
     static func fetch(_ url: String, userAgent: String) async throws {
-        let response = try await Self.http("GET", url, headers: ["User-Agent": userAgent])
+        let response = try await DemoHTTP.request("GET", url, headers: ["User-Agent": userAgent])
         say(
-            "  the HTTP front answered: \(response.split(separator: "\r\n").first ?? ""), a 1x1 GIF, Cache-Control: no-store"
+            "  the HTTP front answered: HTTP \(response.status), \(response.body.count)-byte GIF, Cache-Control: "
+                + (response.header("Cache-Control") ?? "")
         )
-    }
-
-    /// One HTTP/1.1 request over its own connection; the whole response as text.
-    static func http(
-        _ method: String,
-        _ url: String,
-        headers: [String: String] = [:],
-        body: [UInt8] = []
-    ) async throws -> String {
-        guard let parsed = URL(string: url), let host = parsed.host, let port = parsed.port else {
-            throw DemoError("not a URL: \(url)")
-        }
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
-        return try await channel.executeThenClose { inbound, outbound in
-            var head =
-                "\(method) \(parsed.path)\(parsed.query.map { "?" + $0 } ?? "") HTTP/1.1\r\nHost: \(host):\(port)\r\n"
-            for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
-            if !body.isEmpty { head += "Content-Length: \(body.count)\r\n" }
-            head += "Connection: close\r\n\r\n"
-            try await outbound.write(ByteBuffer(bytes: Array(head.utf8) + body))
-            var bytes = ByteBuffer()
-            for try await var chunk in inbound { bytes.writeBuffer(&chunk) }
-            return String(buffer: bytes)
-        }
     }
 
     /// Steps 9 to 11: the notices the sender got, their PDFs verified, and the units charged.

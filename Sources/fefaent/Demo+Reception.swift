@@ -113,12 +113,12 @@ extension Demo {
             return
         }
         let pdf = try [UInt8](Data(contentsOf: URL(fileURLWithPath: work + "/evidence/" + name)))
-        let page = try await Self.http(
+        let page = try await DemoHTTP.request(
             "POST",
             "http://127.0.0.1:\(httpPort)/verify",
             headers: ["Content-Type": "application/pdf", "Accept-Language": "ca, en;q=0.5"],
             body: pdf
-        )
+        ).text
         guard let start = page.range(of: "id=\"verdict\""), let open = page[start.upperBound...].firstIndex(of: ">"),
             let close = page[open...].range(of: "</p>")
         else { throw DemoError("the verification page gave no verdict") }

@@ -21,7 +21,13 @@ def test_the_demo_leaves_verifiable_notices_and_evidence(fefaent_binary, tmp_pat
     assert sorted(kinds) == sorted(["processingNotice"] * 2 + ["deliveryCertificate"] * 3 +
                                    ["nonDeliveryCertificate", "openingAddendum", "receptionAcknowledgement"])
     pdfs = sorted((keep / "evidence").glob("*.pdf"))
-    assert len(pdfs) == 6  # five certificates and the reception's acknowledgement
+    # five certificates, the reception's acknowledgement, the API's PDF and Openum's access certificate
+    assert len(pdfs) == 8, pdfs
+    assert len(list((keep / "evidence").glob("api-*.pdf"))) == 1
+    # The web side: one API call (retried safely) and one Openum access.
+    assert "POST /v1/messages -> 202" in result.stdout and "Idempotent-Replayed: true" in result.stdout
+    assert "delivered, server reply 250" in result.stdout
+    assert "ContentHandover record E" in result.stdout and "Document access certificate" in result.stdout
     # Certified reception: the claim is in the Maildir, behind the fields Fefaent adds.
     (stored,) = list((keep / "maildir" / "new").iterdir())
     claim = email.message_from_bytes(stored.read_bytes(), policy=email.policy.default)

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from certified import Certifier
+from certified import Certifier, export_records
 import sink
 
 pytestmark = pytest.mark.skipif(not sink.available(), reason="smtp-sink is installed by .ci/run")
@@ -86,7 +86,8 @@ def test_an_evidence_pdf_holds_and_a_changed_byte_is_found(certificate_pdf):
     c, pdf = certificate_pdf
     with urllib.request.urlopen(f"http://127.0.0.1:{c.http}/verify", timeout=10) as response:
         form = Page(response.read().decode())
-    assert form.labels["pdf"] == "Evidence PDF" and form.inputs["pdf"]["type"] == "file"
+    assert form.labels["pdf"] == "Evidence PDF, or an exported evidence folder as a .zip"
+    assert form.inputs["pdf"]["type"] == "file"
 
     status, text = post_pdf(c, pdf)
     page = Page(text)
@@ -103,7 +104,7 @@ def test_an_evidence_pdf_holds_and_a_changed_byte_is_found(certificate_pdf):
     assert failed, page.rows
 
     status, text = post_pdf(c, b"not a pdf at all")
-    assert status == 400 and "no PDF was sent" in text
+    assert status == 400 and "no evidence PDF or zipped evidence folder was sent" in text
 
 
 def test_the_page_speaks_catalan_and_spanish(certificate_pdf):
@@ -136,3 +137,39 @@ def test_an_evidence_id_of_this_server_is_looked_up_and_verified(certificate_pdf
     assert status == 404 and "no evidence ENOSUCHRECORD00000000000000 in this log" in text
     status, _ = get("id=" + "x" * 200)
     assert status == 400
+
+
+def test_a_zipped_evidence_folder_holds_and_a_changed_record_does_not(fefaent_binary, tmp_path):
+    """An auditor zips `fefaent evidence export`'s folder and drops it on the page."""
+    import io
+    import zipfile
+    from certified import queue_id_of
+    c = Certifier(fefaent_binary, tmp_path).start()
+    try:
+        code, reply = c.send_cc(["bob@example.test"])
+        assert code == 250
+        c.wait(lambda: c.notices("deliveryCertificate"), "the delivery certificate", 60)
+        folder = tmp_path / "export"
+        export_records(c.daemon, queue_id_of(reply), folder)
+
+        def zipped(change=None):
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for path in sorted(folder.rglob("*")):
+                    if path.is_file():
+                        data = path.read_bytes()
+                        if change and path.suffix == ".json" and path.parent.name == "records" and "proof" not in path.name:
+                            data, change = data.replace(b"bob@example.test", b"eve@example.test"), None
+                        archive.writestr(f"evidence/{path.relative_to(folder)}", data)
+            return buffer.getvalue()
+
+        status, text = post_pdf(c, zipped())
+        page = Page(text)
+        assert status == 200 and page.verdict == "This evidence holds: every check passed.", text[-2000:]
+        status, text = post_pdf(c, zipped(change=True))
+        page = Page(text)
+        assert status == 200 and page.verdict.startswith("This evidence does not hold:"), text[-2000:]
+        status, text = post_pdf(c, b"PK\x03\x04 not really a zip")
+        assert status == 400
+    finally:
+        assert c.stop() == 0, c.daemon.log_text()[-3000:]

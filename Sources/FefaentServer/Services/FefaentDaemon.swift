@@ -193,6 +193,13 @@ public final class FefaentDaemon: Sendable {
                 verifyEvidenceID: keys.flatMap { keys in
                     evidence.map { Self.evidenceIDVerifier(log: $0.log, keys: keys) }
                 },
+                verifyBundle: keys.map { keys in
+                    let logKey = evidence.map { ($0.log.origin, keys.logKey.publicKey) }
+                    return { files in
+                        EvidenceBundleVerifier.verify(files: files, trustedRoots: keys.trustedRoots, logKey: logKey)
+                            .report
+                    }
+                },
                 api: api,
                 // Openum needs the certification (the links are certified copies) and the evidence.
                 openum: certification != nil && evidence != nil ? spool : nil,
