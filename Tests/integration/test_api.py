@@ -56,10 +56,12 @@ def problem(response, status):
 
 
 def delivered(c, message_id):
+    """The state and the delivery's record: the record follows the delivery by a moment."""
     def check():
         body = c.client.get(f"/v1/messages/{message_id}").json()
-        return body["state"] == "delivered" and body
-    return c.wait(check, "the API to report the delivery")
+        recorded = any(e["kind"] == "RelayToNonERDS" for e in body["evidence"])
+        return body["state"] == "delivered" and recorded and body
+    return c.wait(check, "the API to report the delivery and its record")
 
 
 def test_send_poll_and_download_the_certificate(api, tmp_path):

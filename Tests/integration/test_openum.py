@@ -212,3 +212,27 @@ def test_by_mail_to_the_openum_address(fefaent_binary, tmp_path):
         assert rejected["sender"] == SENDER
     finally:
         assert c.stop() == 0, c.daemon.log_text()[-3000:]
+
+
+def test_the_client_address_behind_a_configured_proxy(fefaent_binary, tmp_path):
+    """Behind nginx (docs/nginx-fefaent.conf): the record names the client the proxy saw, and a client
+    that sends its own X-Forwarded-For to a server without a trusted proxy names nobody but itself."""
+    c = Certifier(fefaent_binary, tmp_path, units=20)
+    c.daemon.config.write_text(c.daemon.config.read_text().replace(
+        f'[http]\nlisten = "127.0.0.1:{c.http}"', f'[http]\nlisten = "127.0.0.1:{c.http}"\ntrusted_proxies = ["127.0.0.1/32"]'))
+    c.key = c.daemon.cli("apikey", "add", "acme").stdout.strip()
+    c.start()
+    c.api = httpx.Client(base_url=f"http://127.0.0.1:{c.http}", headers={"Authorization": f"Bearer {c.key}"})
+    try:
+        sent = send(c)
+        _, link = link_of(c, "bob@example.test")
+        # The proxy appended the real client after whatever the client claimed.
+        forwarded = {"User-Agent": BROWSER, "X-Forwarded-For": "10.9.9.9, 203.0.113.9"}
+        with httpx.Client(headers=forwarded) as browser:
+            nonce = re.search(r'name="nonce" value="([a-z0-9]+)"', browser.get(link).text).group(1)
+            assert browser.post(link + "/open", data={"nonce": nonce}).content == DOCUMENT
+        [handover] = c.wait(lambda: records(c, sent["id"], "ContentHandover"), "the ContentHandover record")
+        assert handover["event"]["clientIp"] == "203.0.113.9"
+    finally:
+        c.api.close()
+        assert c.stop() == 0, c.daemon.log_text()[-3000:]

@@ -147,3 +147,46 @@ def test_api_sends_trigger_webhooks(hooked):
     types = hooked.wait(both, "the API mail's events", seconds=60)
     assert types["message.accepted"]["data"]["message_id"] == message_id
     assert types["message.delivered"]["data"]["message_id"] == message_id
+
+
+def test_an_opened_document_reaches_the_webhook(fefaent_binary, tmp_path):
+    """Openum: the sender's application hears of the access the moment it is recorded."""
+    import base64
+    import re
+    c = Certifier(fefaent_binary, tmp_path)
+    c.daemon.config.write_text(c.daemon.config.read_text() + "\n[webhooks]\nretry_seconds = [1]\n")
+    c.receiver = Receiver(failures=0)
+    added = c.daemon.cli("webhook", "add", "acme", c.receiver.url, "--events", "opened-document").stdout
+    secret = next(line.split(": ", 1)[1] for line in added.splitlines() if line.startswith("secret: "))
+    key = c.daemon.cli("apikey", "add", "acme").stdout.strip()
+    c.start()
+    try:
+        response = httpx.post(
+            f"http://127.0.0.1:{c.http}/v1/documents", headers={"Authorization": f"Bearer {key}"},
+            json={"from": SENDER, "to": ["bob@example.test"], "subject": "Notice",
+                  "document": {"filename": "notice.pdf", "content": base64.b64encode(b"%PDF-1.4 notice").decode()}})
+        assert response.status_code == 202, response.text
+
+        def link():
+            for raw in c.accepting.messages():
+                found = re.search(rb"http://127\.0\.0\.1:\d+/d/[a-z0-9]{26}", raw)
+                if found:
+                    return found.group(0).decode()
+        url = c.wait(link, "the invitation")
+        agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"
+        with httpx.Client(headers={"User-Agent": agent}) as browser:
+            nonce = re.search(r'name="nonce" value="([a-z0-9]+)"', browser.get(url).text).group(1)
+            opened = browser.post(url + "/open", data={"nonce": nonce})
+        assert opened.status_code == 200
+        [call] = c.wait(lambda: c.receiver.accepted(), "the opened-document event")
+        event = Webhook(secret).verify(call["body"], call["headers"])
+        assert event["type"] == "document.opened"
+        assert event["data"]["recipient"] == "bob@example.test" and event["data"]["user_agent"] == agent
+        assert event["data"]["evidence_id"] == opened.headers["x-fefaent-evidence"]
+        assert event["data"]["first_access"] is True and event["data"]["document"] == "notice.pdf"
+        # Only the chosen event: the acceptance and the invitation's delivery were not sent.
+        time.sleep(1)
+        assert [json.loads(c["body"])["type"] for c in c.receiver.calls] == ["document.opened"]
+    finally:
+        c.receiver.close()
+        assert c.stop() == 0, c.daemon.log_text()[-3000:]
