@@ -13,7 +13,10 @@ import Glibc
 /// An IP network such as `127.0.0.0/8` or `::1/128`: Postfix's `mynetworks`.
 public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
     let address: [UInt8]
-    let prefixLength: Int
+    /// How many leading bits are fixed: 32 (IPv4) or 128 (IPv6) for a single host.
+    public let prefixLength: Int
+    /// Whether it is an IPv6 network.
+    public var isIPv6: Bool { self.address.count == 16 }
 
     /// Parses `address/prefix` (a bare address is a single host).
     public init?(_ text: String) {

@@ -66,6 +66,11 @@ struct AccountCommand: AsyncParsableCommand {
         @Option(help: "Units to start with (a ledger row says so).") var units: Int = 0
 
         func run() async throws {
+            guard Account.isValidName(self.name) else {
+                throw CLIError(
+                    "an account name is 1 to 64 of A-Z a-z 0-9 . _ - (not \"\(DisplaySafe.escape(self.name))\")"
+                )
+            }
             let configuration = try loadConfiguration(self.options.config)
             let password: String
             if self.noPassword {
@@ -76,6 +81,7 @@ struct AccountCommand: AsyncParsableCommand {
                         "give the password on standard input, e.g. `echo secret | fefaent account add NAME`, or --no-password"
                     )
                 }
+                if let problem = Account.passwordProblem(line) { throw CLIError(problem) }
                 password = line
             }
             let database = try openOrCreateQueue(configuration)
@@ -174,6 +180,7 @@ struct AccountCommand: AsyncParsableCommand {
                 guard let line = readLine(strippingNewline: true), !line.isEmpty else {
                     throw CLIError("give the new password on standard input")
                 }
+                if let problem = Account.passwordProblem(line) { throw CLIError(problem) }
                 account.passwordHash = Bcrypt.hash(line, cost: UInt8(configuration.bcryptCost))
             }
             try database.saveAccount(account)

@@ -26,6 +26,14 @@ struct ConfigCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try loadConfiguration(self.options.config)
+            let review = ConfigurationReview(configuration)
+            for warning in review.warnings { print("warning: \(warning)") }
+            guard review.problems.isEmpty else {
+                throw CLIError(
+                    "\(self.options.config): \(review.problems.count) problem(s)\n"
+                        + review.problems.map { "  - \($0)" }.joined(separator: "\n")
+                )
+            }
             print("\(self.options.config): ok")
             print("  hostname      \(configuration.hostname)")
             print("  spool         \(configuration.spoolDirectory)")

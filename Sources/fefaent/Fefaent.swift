@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 import ArgumentParser
+import Glibc
 
 /// `fefaent`: the certified-mail MTA's command line.
 @main
@@ -20,6 +21,24 @@ struct Fefaent: AsyncParsableCommand {
             MessageCommand.self, EvidenceCommand.self
         ]
     )
+}
+
+extension Fefaent {
+    /// Every file and folder Fefaent makes is its owner's only (`umask 077`, as Postfix's daemons
+    /// run): the spool, the databases, the Maildir copies, the keys.
+    static func main() async {
+        umask(0o077)
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// The `--config` option every command that reads the configuration takes.

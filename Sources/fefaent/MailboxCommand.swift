@@ -139,8 +139,8 @@ struct MailboxCommand: AsyncParsableCommand {
                 var acknowledgement = entry.acknowledgement.rawValue
                 if let reason = entry.acknowledgementReason { acknowledgement += ": \(reason.rawValue)" }
                 print(
-                    "  \(utc(entry.receivedAt))  \(pad(entry.headerFrom ?? entry.envelopeSender, 30))  \(pad(evidence, 27))  "
-                        + "\(pad(acknowledgement, 16))  \(entry.subject ?? "")"
+                    "  \(utc(entry.receivedAt))  \(pad(DisplaySafe.escape(entry.headerFrom ?? entry.envelopeSender), 30))  "
+                        + "\(pad(evidence, 27))  \(pad(acknowledgement, 16))  \(DisplaySafe.escape(entry.subject ?? ""))"
                 )
             }
         }

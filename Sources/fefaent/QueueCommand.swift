@@ -43,16 +43,19 @@ struct QueueCommand: AsyncParsableCommand {
                     String(message.size).leftPad(6),
                     utc(message.receivedAt),
                     message.state.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0),
-                    message.sender.isEmpty ? "<>" : message.sender
+                    message.sender.isEmpty ? "<>" : DisplaySafe.escape(message.sender)
                 )
                 for recipient in recipients {
-                    var line = String(repeating: " ", count: 56) + "\(recipient.address)  \(recipient.state.rawValue)"
+                    // Addresses and replies come from the network: printed escaped (control and bidi characters).
+                    var line =
+                        String(repeating: " ", count: 56)
+                        + "\(DisplaySafe.escape(recipient.address))  \(recipient.state.rawValue)"
                     if recipient.state == .deferred, let next = recipient.nextAttemptAt {
                         line += ", next try \(utc(next))"
                     }
                     print(line)
                     if let reply = recipient.lastReply {
-                        print(String(repeating: " ", count: 58) + "(\(reply))")
+                        print(String(repeating: " ", count: 58) + "(\(DisplaySafe.escape(reply)))")
                     }
                 }
             }
@@ -83,19 +86,22 @@ struct QueueCommand: AsyncParsableCommand {
                 return
             }
             print("queue id      \(message.id)")
-            print("received      \(utc(message.receivedAt)) from \(message.helo) [\(message.clientAddress)]")
+            print(
+                "received      \(utc(message.receivedAt)) from \(DisplaySafe.escape(message.helo)) [\(message.clientAddress)]"
+            )
             print("              on \(message.listener), \(message.protocolName)\(message.tls.map { ", \($0)" } ?? "")")
             if let user = message.authUser { print("account       \(user)") }
-            print("sender        <\(message.sender)>")
+            print("sender        <\(DisplaySafe.escape(message.sender))>")
             print("size          \(message.size) octets, sha256 \(message.sha256)")
             print(
                 "stored        \(message.path) at \(message.offset), \(message.length) octets (\(message.storage.rawValue))"
             )
             print("state         \(message.state.rawValue)")
             for recipient in recipients {
-                var line = "recipient     <\(recipient.address)> \(recipient.kind) \(recipient.state.rawValue)"
+                var line =
+                    "recipient     <\(DisplaySafe.escape(recipient.address))> \(recipient.kind) \(recipient.state.rawValue)"
                 if let notify = recipient.notify { line += " NOTIFY=\(notify)" }
-                if let orcpt = recipient.orcpt { line += " ORCPT=\(orcpt)" }
+                if let orcpt = recipient.orcpt { line += " ORCPT=\(DisplaySafe.escape(orcpt))" }
                 print(line)
             }
         }

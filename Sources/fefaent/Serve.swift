@@ -37,10 +37,11 @@ func loadConfiguration(_ path: String) throws -> FefaentConfiguration {
     }
 }
 
-/// Logs to standard error as `time level label : key=value … message`.
+/// Logs to standard error as `time level label: key=value … message`, every value escaped
+/// (``FefaentLogHandler``).
 func bootstrapLogging(level: String) {
     LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
+        var handler = FefaentLogHandler(label: label)
         handler.logLevel = Logger.Level(rawValue: level) ?? .info
         return handler
     }

@@ -9,6 +9,7 @@
 import Crypto
 import Foundation
 public import GRDB
+import Glibc
 public import X509
 
 /// The evidence database: records, their time-stamps, and log checkpoints, append-only.
@@ -30,7 +31,13 @@ public struct EvidenceStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         configuration.busyMode = .timeout(10)
-        return try EvidenceStore(DatabasePool(path: path, configuration: configuration))
+        let store = try EvidenceStore(DatabasePool(path: path, configuration: configuration))
+        // The evidence is the owner's only, however the file was made (SQLite gives -wal and -shm the same mode).
+        for file in [path, path + "-wal", path + "-shm"] {
+            var info = stat()
+            if stat(file, &info) == 0, info.st_mode & 0o077 != 0 { _ = chmod(file, info.st_mode & 0o700) }
+        }
+        return store
     }
 
     static var migrator: DatabaseMigrator {

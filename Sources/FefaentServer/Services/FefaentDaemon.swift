@@ -17,6 +17,7 @@ import Evidence
 import Foundation
 import MailMessage
 import HTTPFront
+import HummingbirdBcrypt
 import SMTPCore
 public import SMTPNIO
 public import ServiceLifecycle
@@ -56,11 +57,19 @@ public final class FefaentDaemon: Sendable {
     let webhookService: WebhookService
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
+    private let authenticationPool: NIOThreadPool
     private let logger: Logger
 
     public init(configuration: FefaentConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        // A private key every user of the machine can read is no longer private: refuse to start.
+        for exposure in KeyFilePermissions.exposures(of: configuration) {
+            guard !exposure.worldReadable else {
+                throw ConfigurationError(key: exposure.key, exposure.description)
+            }
+            logger.warning("a private key is readable by its group", metadata: ["key": "\(exposure)"])
+        }
         FefaentMetrics.bootstrap()
         self.spool = try Spool(
             directory: configuration.spoolDirectory,
@@ -78,7 +87,15 @@ public final class FefaentDaemon: Sendable {
         )
         let certification = try Self.makeCertificationSettings(configuration)
         self.certification = certification
-        var sink = SpoolMessageSink(spool: self.spool, threadPool: self.threadPool, logger: logger)
+        self.authenticationPool = NIOThreadPool(numberOfThreads: max(1, System.coreCount / 2))
+        self.authenticationPool.start()
+        var sink = SpoolMessageSink(
+            spool: self.spool,
+            threadPool: self.threadPool,
+            logger: logger,
+            authenticationPool: self.authenticationPool,
+            decoyHash: Bcrypt.hash(TrackingToken.make(), cost: UInt8(configuration.bcryptCost))
+        )
         if let certification {
             sink.certification = CertificationIngress(
                 gate: CertificationGate(
@@ -427,6 +444,7 @@ public final class FefaentDaemon: Sendable {
         for server in self.servers { await server.shutdown(gracePeriod: self.grace) }
         try self.spool.close()
         try await self.threadPool.shutdownGracefully()
+        try await self.authenticationPool.shutdownGracefully()
         try await self.group.shutdownGracefully()
     }
 }

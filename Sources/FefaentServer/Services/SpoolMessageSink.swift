@@ -22,6 +22,11 @@ struct SpoolMessageSink: SMTPMessageSink {
     let spool: Spool
     let threadPool: NIOThreadPool
     let logger: Logger
+    /// bcrypt's own threads: a burst of AUTH attempts never holds up the spool's file reads or DNS.
+    let authenticationPool: NIOThreadPool
+    /// What an unknown user's password is checked against, at the configured cost, so that the
+    /// time of an answer does not tell a known name from an unknown one.
+    let decoyHash: String
     /// Takes mail to the certifier and bounces of certified copies (when certification is configured).
     var certification: CertificationIngress? = nil
     /// Takes mail to reception mailboxes.
@@ -44,12 +49,13 @@ struct SpoolMessageSink: SMTPMessageSink {
     func authenticate(_ credentials: SASLDecoding.Credentials, completion: @escaping @Sendable (String?) -> Void) {
         let database = self.spool.database
         let logger = self.logger
-        self.threadPool.submit { state in
+        let decoy = self.decoyHash
+        self.authenticationPool.submit { state in
             guard case .active = state else { return completion(nil) }
             do {
                 guard let account = try database.account(named: credentials.username) else {
                     // Spend the same time as for a real account, so timing does not tell names apart.
-                    _ = Bcrypt.verify(credentials.password, hash: Self.decoyHash)
+                    _ = Bcrypt.verify(credentials.password, hash: decoy)
                     return completion(nil)
                 }
                 completion(Bcrypt.verify(credentials.password, hash: account.passwordHash) ? account.name : nil)
@@ -59,8 +65,6 @@ struct SpoolMessageSink: SMTPMessageSink {
             }
         }
     }
-
-    private static let decoyHash = Bcrypt.hash("decoy password", cost: 10)
 }
 
 /// Streams one message into the spool.

@@ -86,3 +86,23 @@ public struct LedgerEntry: Codable, Hashable, Sendable, FetchableRecord {
     /// The certified mail a charge was for.
     public var queueId: String?
 }
+
+extension Account {
+    /// Whether `name` can name an account: 1 to 64 of `A-Z a-z 0-9 . _ -` (an SMTP AUTH user name that
+    /// needs no quoting anywhere it is shown or logged).
+    public static func isValidName(_ name: String) -> Bool {
+        (1...64).contains(name.utf8.count)
+            && name.utf8.allSatisfy { byte in
+                (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                    || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+            }
+    }
+
+    /// Why `password` cannot be an account's, or `nil`: at least 12 characters, and at most 72 octets
+    /// (bcrypt reads no further: a longer one would be checked by its first 72 octets only).
+    public static func passwordProblem(_ password: String) -> String? {
+        if password.count < 12 { return "a password needs at least 12 characters" }
+        if password.utf8.count > 72 { return "a password may have at most 72 octets (bcrypt reads no further)" }
+        return nil
+    }
+}

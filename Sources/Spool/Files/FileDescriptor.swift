@@ -75,6 +75,13 @@ enum POSIX {
         return Int(info.st_size)
     }
 
+    /// Takes every permission but `mode`'s away from `path` (nothing when it does not exist).
+    static func restrictMode(_ path: String, to mode: mode_t) {
+        var info = Glibc.stat()
+        guard Glibc.lstat(path, &info) == 0, info.st_mode & 0o777 & ~mode != 0 else { return }
+        _ = Glibc.chmod(path, info.st_mode & 0o777 & mode)
+    }
+
     static func makeDirectory(_ path: String) throws {
         if Glibc.mkdir(path, 0o700) != 0 && errno != EEXIST {
             throw Failure(call: "mkdir", path: path, errno: errno)

@@ -35,10 +35,18 @@ public struct SpoolLayout: Sendable {
         try POSIX.readAll(self.path(message.path), offset: message.offset, length: message.length)
     }
 
+    /// Makes the spool's folders, and makes them (and the database files) the owner's only: 0700
+    /// and 0600, whatever made them before.
     func create() throws {
         try POSIX.makeDirectory(self.root)
-        for folder in [Self.temporaryFolder, Self.segmentFolder, Self.messageFolder] {
+        for folder in [Self.temporaryFolder, Self.segmentFolder, Self.messageFolder, "openum"] {
             try POSIX.makeDirectory(self.path(folder))
+        }
+        for folder in ["", Self.temporaryFolder, Self.segmentFolder, Self.messageFolder, "openum", "mailboxes"] {
+            POSIX.restrictMode(folder.isEmpty ? self.root : self.path(folder), to: 0o700)
+        }
+        for file in [Self.databaseFile, Self.databaseFile + "-wal", Self.databaseFile + "-shm", Self.lockFile] {
+            POSIX.restrictMode(self.path(file), to: 0o600)
         }
     }
 }
