@@ -9,7 +9,6 @@
 import Crypto
 import Foundation
 public import GRDB
-import Glibc
 public import X509
 
 /// The evidence database: records, their time-stamps, and log checkpoints, append-only.
@@ -34,8 +33,10 @@ public struct EvidenceStore: Sendable {
         let store = try EvidenceStore(DatabasePool(path: path, configuration: configuration))
         // The evidence is the owner's only, however the file was made (SQLite gives -wal and -shm the same mode).
         for file in [path, path + "-wal", path + "-shm"] {
-            var info = stat()
-            if stat(file, &info) == 0, info.st_mode & 0o077 != 0 { _ = chmod(file, info.st_mode & 0o700) }
+            guard let mode = (try? FileManager.default.attributesOfItem(atPath: file))?[.posixPermissions] as? Int,
+                mode & 0o077 != 0
+            else { continue }
+            try? FileManager.default.setAttributes([.posixPermissions: mode & 0o700], ofItemAtPath: file)
         }
         return store
     }
