@@ -24,6 +24,18 @@ public enum SMTPDefaults {
     /// like Postfix's `smtpd_hard_error_limit`.
     public static let maximumErrors = 20
 
+    /// Errors answered at once; each later one waits a growing while (Postfix's `smtpd_soft_error_limit`
+    /// and `smtpd_error_sleep_time`): a client that probes addresses or guesses commands slows down.
+    public static let softErrorLimit = 3
+
+    /// The wait added per error beyond ``softErrorLimit`` (one second more each time, ten at most).
+    public static let errorSleepMilliseconds = 1_000
+    public static let longestErrorSleepMilliseconds = 10_000
+
+    /// NOOP, RSET, HELP, VRFY and EXPN a session may send before each one counts as an error
+    /// (Postfix's `smtpd_junk_command_limit`); a transaction that commits starts the count again.
+    public static let maximumJunkCommands = 100
+
     /// RFC 5321 §4.5.3.2.7: the server waits at least 5 minutes for the next command.
     public static let commandTimeoutSeconds = 300
 

@@ -41,7 +41,7 @@ public func fuzzMe(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
 
     func perform(_ action: ServerSessionStateMachine.Action) {
         switch action {
-        case .none, .reply, .sendChallenge, .abortMessage:
+        case .none, .reply, .delayedReply, .sendChallenge, .abortMessage:
             break
         case .replyAndClose, .repliesAndClose:
             break

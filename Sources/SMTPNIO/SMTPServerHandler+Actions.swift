@@ -22,6 +22,18 @@ extension SMTPServerHandler {
         case .replyAndClose(let reply):
             self.write(reply, context: context)
             self.closeAfterFlush(context: context)
+        case .delayedReply(let reply, let delay):
+            // The tarpit: nothing more is read or answered until the reply goes out.
+            self.tarpitted = true
+            context.flush()
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: delay) {
+                let (handler, context) = loopBound.value
+                handler.tarpitted = false
+                guard context.channel.isActive, !handler.machine.isClosed else { return }
+                handler.write(reply, context: context)
+                handler.resumeAfterHandlerWork(context: context)
+            }
         case .repliesAndClose(let replies):
             replies.forEach { self.write($0, context: context) }
             self.closeAfterFlush(context: context)

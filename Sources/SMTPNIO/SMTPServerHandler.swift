@@ -35,6 +35,8 @@ final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     var idleTimeout: Scheduled<Void>?
     var lastActivity = NIODeadline.now()
     var readInFlight = false
+    /// An error's reply is being held back (the tarpit): no frame is processed, nothing is read.
+    var tarpitted = false
 
     init(
         listener: SMTPListenerConfiguration,
@@ -110,7 +112,9 @@ final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     // MARK: - Frames
 
     private func processFrames(context: ChannelHandlerContext) {
-        while !self.machine.isWaitingForHandler && !self.machine.isClosed, let frame = self.framer.nextFrame() {
+        while !self.tarpitted && !self.machine.isWaitingForHandler && !self.machine.isClosed,
+            let frame = self.framer.nextFrame()
+        {
             switch frame {
             case .line(let line):
                 self.run(self.machine.receivedLine(line), context: context)
@@ -158,6 +162,7 @@ final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         // While a commit or a credential check is pending, reading stops (backpressure); during
         // STARTTLS the handshake needs reads although no frame is processed.
         if self.machine.isWaitingForHandler && !self.machine.isStartingTLS { return }
+        if self.tarpitted { return }
         self.readInFlight = true
         context.read()
     }
@@ -184,8 +189,8 @@ final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                 handler.scheduleTimeoutCheck(in: handler.currentTimeout - idle, context: context)
                 return
             }
-            // A session waiting on the spool or on a credential check is not idle.
-            guard !handler.machine.isWaitingForHandler || handler.machine.isStartingTLS else {
+            // A session waiting on the spool, a credential check or its own tarpit is not idle.
+            guard (!handler.machine.isWaitingForHandler || handler.machine.isStartingTLS) && !handler.tarpitted else {
                 handler.scheduleTimeoutCheck(in: handler.currentTimeout, context: context)
                 return
             }

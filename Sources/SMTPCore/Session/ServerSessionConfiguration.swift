@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+public import NIOCore
+
 /// What one listener offers and allows; the ``ServerSessionStateMachine`` reads nothing else.
 public struct ServerSessionConfiguration: Hashable, Sendable {
     /// The name the server gives in its greeting, EHLO reply and Received headers.
@@ -29,6 +31,12 @@ public struct ServerSessionConfiguration: Hashable, Sendable {
     public var clientIsTrusted: Bool
     /// Whether MAIL needs TLS first (Postfix's `smtpd_tls_security_level = encrypt`).
     public var tlsRequired = false
+    /// Errors answered at once before the tarpit, the wait added per later error, and its ceiling.
+    public var softErrorLimit = SMTPDefaults.softErrorLimit
+    public var errorSleep = TimeAmount.milliseconds(Int64(SMTPDefaults.errorSleepMilliseconds))
+    public var longestErrorSleep = TimeAmount.milliseconds(Int64(SMTPDefaults.longestErrorSleepMilliseconds))
+    /// NOOP, RSET, HELP, VRFY and EXPN before each one counts as an error.
+    public var maximumJunkCommands = SMTPDefaults.maximumJunkCommands
 
     public init(
         hostname: String,

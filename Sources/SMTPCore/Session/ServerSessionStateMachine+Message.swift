@@ -125,7 +125,8 @@ extension ServerSessionStateMachine {
 
     /// The message and its queue rows are on disk.
     public mutating func messageCommitted(queueID: String) -> Action {
-        guard case .committing(let session) = self.state else { preconditionFailure("Invalid state: \(self.state)") }
+        guard case .committing(var session) = self.state else { preconditionFailure("Invalid state: \(self.state)") }
+        session.junk = 0  // a client that delivers mail is not idling
         return self.finishTransaction(session, reply: .queued(as: queueID))
     }
 

@@ -27,6 +27,8 @@ public struct ServerSessionStateMachine: Sendable {
         case none
         case reply(Reply)
         case replyAndClose(Reply)
+        /// An error's reply, sent after `delay` (the tarpit); the session reads nothing meanwhile.
+        case delayedReply(Reply, delay: TimeAmount)
         /// Several replies in a row, then close (a queued message while shutting down).
         case repliesAndClose([Reply])
         /// Send the `220`, drop any plaintext pipelined after STARTTLS, then start TLS.
@@ -59,6 +61,8 @@ public struct ServerSessionStateMachine: Sendable {
         var isTLS: Bool
         var authenticatedUser: String?
         var errors = 0
+        /// NOOP, RSET, HELP, VRFY and EXPN since the session began or its last committed message.
+        var junk = 0
     }
 
     struct Transaction: Hashable, Sendable {
@@ -245,18 +249,20 @@ public struct ServerSessionStateMachine: Sendable {
         case .bdat(let size, let last):
             return self.receivedBDAT(size: size, last: last)
         case .rset:
-            return self.receivedReset()
+            let junk = self.countJunk()
+            return self.answerJunk(self.receivedReset(), pastLimit: junk)
         case .noop:
-            return .reply(.ok)
+            return self.answerJunk(.reply(.ok), pastLimit: self.countJunk())
         case .quit:
             self.state = .closed
             return .replyAndClose(.bye)
         case .vrfy:
-            return .reply(.cannotVerify)
+            return self.answerJunk(.reply(.cannotVerify), pastLimit: self.countJunk())
         case .expn:
+            _ = self.countJunk()
             return self.error(.expnNotAvailable)
         case .help:
-            return .reply(.help)
+            return self.answerJunk(.reply(.help), pastLimit: self.countJunk())
         case .startTLS:
             return self.receivedStartTLS()
         case .auth(let mechanism, let initialResponse):
@@ -266,22 +272,59 @@ public struct ServerSessionStateMachine: Sendable {
 
     // MARK: - Helpers
 
-    /// A reply that counts as an error; past the limit the session ends with `421`.
+    /// A reply that counts as an error: past the soft limit it waits a growing while (the tarpit),
+    /// past the hard limit the session ends with `421`.
     mutating func error(_ reply: Reply) -> Action {
+        let errors: Int
         switch self.state {
         case .idle(var session):
             session.errors += 1
             if session.errors >= self.configuration.maximumErrors { return self.tooManyErrors() }
             self.state = .idle(session)
+            errors = session.errors
         case .mail(var session, let transaction):
             session.errors += 1
             if session.errors >= self.configuration.maximumErrors { return self.tooManyErrors() }
             self.state = .mail(session, transaction)
+            errors = session.errors
         case .initial, .receivingData, .receivingChunk, .discardingChunk, .committing, .authenticating,
             .verifyingCredentials, .startingTLS, .closed:
-            break
+            return .reply(reply)
         }
-        return .reply(reply)
+        let beyond = errors - self.configuration.softErrorLimit
+        guard beyond > 0 else { return .reply(reply) }
+        let delay = TimeAmount.nanoseconds(
+            min(
+                self.configuration.errorSleep.nanoseconds * Int64(beyond),
+                self.configuration.longestErrorSleep.nanoseconds
+            )
+        )
+        return .delayedReply(reply, delay: delay)
+    }
+
+    /// Counts a junk command (NOOP, RSET, HELP, VRFY, EXPN); `true` once past the limit.
+    mutating func countJunk() -> Bool {
+        let junk: Int
+        switch self.state {
+        case .idle(var session):
+            session.junk += 1
+            junk = session.junk
+            self.state = .idle(session)
+        case .mail(var session, let transaction):
+            session.junk += 1
+            junk = session.junk
+            self.state = .mail(session, transaction)
+        case .initial, .receivingData, .receivingChunk, .discardingChunk, .committing, .authenticating,
+            .verifyingCredentials, .startingTLS, .closed:
+            return false
+        }
+        return junk > self.configuration.maximumJunkCommands
+    }
+
+    /// A junk command's answer: past the limit it counts as an error (the tarpit, then `421`).
+    mutating func answerJunk(_ action: Action, pastLimit: Bool) -> Action {
+        guard pastLimit, case .reply(let reply) = action else { return action }
+        return self.error(reply)
     }
 
     private mutating func tooManyErrors() -> Action {

@@ -100,8 +100,9 @@ struct ServerSessionStateMachineTests {
         #expect(m.line("RCPT TO:<certify@fefaent.test>") == .reply(.needMail))
         #expect(m.line("DATA") == .reply(.needMail))
         _ = m.line("MAIL FROM:<a@acme.test>")
-        #expect(m.line("MAIL FROM:<a@acme.test>") == .reply(.nestedMail))
-        #expect(m.line("DATA") == .reply(.needRecipient))
+        // The fourth error and the later ones are answered after a growing wait (the tarpit).
+        #expect(m.line("MAIL FROM:<a@acme.test>") == .delayedReply(.nestedMail, delay: .seconds(1)))
+        #expect(m.line("DATA") == .delayedReply(.needRecipient, delay: .seconds(2)))
     }
 
     @Test func noOpenRelay() {
@@ -223,9 +224,54 @@ struct ServerSessionStateMachineTests {
 
     @Test func tooManyErrorsCloses() {
         var m = ServerSessionStateMachine.ready()
-        for _ in 0..<9 { #expect(m.line("FROB") == .reply(.commandUnrecognized)) }
+        for _ in 0..<3 { #expect(m.line("FROB") == .reply(.commandUnrecognized)) }
+        for wait in 1...6 {
+            #expect(m.line("FROB") == .delayedReply(.commandUnrecognized, delay: .seconds(Int64(wait))))
+        }
         #expect(m.line("FROB") == .replyAndClose(.tooManyErrors("mx.test")))
         #expect(m.isClosed)
+    }
+
+    @Test func theTarpitGrowsToItsCeiling() {
+        var configuration = ServerSessionConfiguration.test
+        configuration.maximumErrors = 100
+        var m = ServerSessionStateMachine(configuration: configuration)
+        _ = m.connected()
+        _ = m.line("EHLO c.test")
+        let waits = (0..<20).map { _ -> TimeAmount? in
+            if case .delayedReply(_, let delay) = m.line("FROB") { return delay }
+            return nil
+        }
+        #expect(waits.prefix(3).allSatisfy { $0 == nil })
+        #expect(waits[3] == .seconds(1) && waits[12] == .seconds(10) && waits[19] == .seconds(10))
+    }
+
+    /// Postfix's `smtpd_junk_command_limit`: NOOP, RSET, HELP, VRFY and EXPN are fine until they are
+    /// all a client sends; then each one is an error (tarpitted), and the session ends.
+    @Test func junkCommandsBecomeErrorsPastTheLimit() {
+        var m = ServerSessionStateMachine.ready()
+        for _ in 0..<100 { #expect(m.line("NOOP") == .reply(.ok)) }
+        #expect(m.line("NOOP") == .reply(.ok))  // the 101st: an error, the first three unpunished
+        _ = m.line("VRFY bob")
+        _ = m.line("HELP")
+        #expect(m.line("RSET") == .delayedReply(.ok, delay: .seconds(1)))
+        var closed = false
+        for _ in 0..<20 where !closed {
+            if m.line("NOOP") == .replyAndClose(.tooManyErrors("mx.test")) { closed = true }
+        }
+        #expect(closed && m.isClosed)
+    }
+
+    @Test func aCommittedMessageStartsTheJunkCountAgain() {
+        var m = ServerSessionStateMachine.ready()
+        for _ in 0..<100 { _ = m.line("NOOP") }
+        _ = m.line("MAIL FROM:<a@acme.test>")
+        _ = m.line("RCPT TO:<certify@fefaent.test>")
+        _ = m.line("DATA")
+        _ = m.receivedMessageBytes(count: 10)
+        _ = m.receivedEndOfMessage(MessageDefects())
+        _ = m.messageCommitted(queueID: "Q1")
+        for _ in 0..<100 { #expect(m.line("NOOP") == .reply(.ok)) }
     }
 
     @Test func startTLSResetsTheSession() {
