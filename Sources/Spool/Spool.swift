@@ -92,6 +92,7 @@ public final class Spool: Sendable {
         certification: CertifiedSubmission? = nil,
         reception: ReceptionDelivery? = nil,
         idempotency: IdempotencyClaim? = nil,
+        contentFacts: ContentFacts? = nil,
         completion: @escaping @Sendable (Result<Void, any Error>) -> Void
     ) {
         // Whole milliseconds: the queue row and the attested event must say the same time.
@@ -198,13 +199,17 @@ public final class Spool: Sendable {
             ? EncodedEvent(
                 attestation?(content)
                     ?? .submissionAccepted(
-                        SubmissionAccepted(
-                            content,
-                            envelope: envelope,
-                            metadata: metadata,
-                            certification: certification,
-                            reception: reception?.facts
-                        )
+                        {
+                            var accepted = SubmissionAccepted(
+                                content,
+                                envelope: envelope,
+                                metadata: metadata,
+                                certification: certification,
+                                reception: reception?.facts
+                            )
+                            accepted.content = reception?.content ?? contentFacts
+                            return accepted
+                        }()
                     ),
                 evidenceID: reception?.evidenceID ?? EvidenceID.make()
             ) : nil

@@ -234,6 +234,20 @@ struct OutboxTests {
                         dmarcPolicy: nil
                     )
                 )
+            ).withContent(
+                ContentFacts(
+                    messageID: "<claim-1@supplier.test>",
+                    subject: "Claim \"17\" \u{2014} due",
+                    parts: [
+                        .init(
+                            name: nil,
+                            contentType: "text/plain",
+                            size: 12,
+                            sha256: String(repeating: "d", count: 64)
+                        ),
+                        .init(name: "factura ñ.pdf", contentType: "application/pdf", size: 4096, sha256: "e")
+                    ]
+                )
             )
         ),
         .trackingFetched(
@@ -270,5 +284,14 @@ struct OutboxTests {
         let ids = (0..<1_000).map { _ in EvidenceID.make() }
         #expect(Set(ids).count == ids.count)
         #expect(ids.allSatisfy { $0.count == 27 && $0.utf8.allSatisfy { $0 < 0x80 } })
+    }
+}
+
+extension SubmissionAccepted {
+    /// The event with the facts the ingress read of the message.
+    fileprivate func withContent(_ content: ContentFacts) -> SubmissionAccepted {
+        var event = self
+        event.content = content
+        return event
     }
 }

@@ -115,7 +115,7 @@ public struct ReceptionIngress: Sendable {
             }
         }
         guard let first = copies.first else { return nil }
-        return ReceptionDelivery(
+        var delivery = ReceptionDelivery(
             copies: copies,
             account: first.mailbox.account,
             units: CertificationRules.unitsPerRecipient(size: content.count, unitSize: self.unitSize),
@@ -126,6 +126,26 @@ public struct ReceptionIngress: Sendable {
             addedHeader: Array(authentication.header(authservID: self.hostname, envelopeSender: envelopeSender).utf8),
             evidenceID: EvidenceID.make(),
             hostname: self.hostname
+        )
+        delivery.content = ContentFacts(parsed)
+        return delivery
+    }
+}
+
+extension ContentFacts {
+    /// The facts of a message parsed at ingress (the parts' digests are of their decoded octets).
+    init(_ parsed: ParsedMessage) {
+        self.init(
+            messageID: parsed.messageID,
+            subject: parsed.subject,
+            parts: parsed.leaves.map {
+                ContentFacts.Part(
+                    name: $0.fileName,
+                    contentType: $0.mimeType,
+                    size: $0.decodedSize,
+                    sha256: $0.sha256Hex
+                )
+            }
         )
     }
 }

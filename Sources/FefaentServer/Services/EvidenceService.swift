@@ -197,7 +197,8 @@ public final class EvidenceService: Service, Sendable {
         case .submissionAccepted(let event):
             let facts = self.facts(
                 of: SpooledContent(queueID: event.queueID, sha256: event.messageSHA256, size: event.messageSize),
-                sender: event.certification?.senderAddress ?? event.envelopeSender
+                sender: event.certification?.senderAddress ?? event.envelopeSender,
+                content: event.content
             )
             var record = Self.record(
                 kind: event.isReception || event.reception != nil ? .receivedFromNonERDS : .submissionAcceptance,
@@ -312,8 +313,23 @@ public final class EvidenceService: Service, Sendable {
 
     /// What the first record of a message says of it: read from its spool file, whose content must be
     /// what was accepted (else the parts are left out and the log says why).
-    func facts(of message: SpooledContent, sender: String) -> MessageFacts {
+    func facts(of message: SpooledContent, sender: String, content: ContentFacts? = nil) -> MessageFacts {
         var facts = MessageFacts(sha256: message.sha256, size: message.size, sender: sender)
+        if let content {
+            // Read at ingress from the octets the digest was taken over: nothing to read back.
+            facts.messageID = content.messageID
+            facts.subject = content.subject
+            facts.attachments = content.parts.map {
+                EvidenceRecord.Attachment(
+                    name: $0.name,
+                    contentType: $0.contentType,
+                    size: Int64($0.size),
+                    sha256: $0.sha256
+                )
+            }
+            self.remember(facts, of: message.queueID)
+            return facts
+        }
         do {
             guard let queued = try self.spool.database.message(id: message.queueID) else {
                 self.logger.warning("message gone before its evidence", metadata: ["queue_id": "\(message.queueID)"])
@@ -334,11 +350,15 @@ public final class EvidenceService: Service, Sendable {
                 metadata: ["queue_id": "\(message.queueID)", "error": "\(error)"]
             )
         }
+        self.remember(facts, of: message.queueID)
+        return facts
+    }
+
+    private func remember(_ facts: MessageFacts, of queueID: String) {
         self.messages.withLock { cache in
             if cache.count >= 10_000 { cache.removeAll(keepingCapacity: true) }
-            cache[message.queueID] = facts
+            cache[queueID] = facts
         }
-        return facts
     }
 
     /// What later records say of a message: what its first record says (signed, never re-read from

@@ -130,6 +130,8 @@ public struct SubmissionAccepted: Codable, Hashable, Sendable {
     public var certification: CertifiedSubmission?
     /// The mailboxes, the charge and the sender's authentication, for a mail to reception mailboxes.
     public var reception: ReceptionFacts?
+    /// The message's own facts when the ingress parsed it (`nil`: the evidence writer reads them).
+    public var content: ContentFacts? = nil
 
     public init(
         queueID: String,

@@ -78,6 +78,27 @@ struct EventJSONWriter {
         self.raw(event.session.clientInTrustedNetwork ? "true" : "false")
         self.raw("}")
         if let reception = event.reception { self.reception(reception) }
+        if let content = event.content { self.content(content) }
+    }
+
+    private mutating func content(_ content: ContentFacts) {
+        self.key("content", comma: true)
+        self.raw("{")
+        self.field("messageID", content.messageID)
+        self.field("subject", content.subject)
+        self.key("parts", comma: true)
+        self.raw("[")
+        for (index, part) in content.parts.enumerated() {
+            if index > 0 { self.raw(",") }
+            self.raw("{")
+            self.field("name", part.name)
+            self.field("contentType", part.contentType)
+            self.field("size", part.size)
+            self.field("sha256", part.sha256)
+            self.raw("}")
+        }
+        self.raw("]")
+        self.raw("}")
     }
 
     private mutating func reception(_ reception: ReceptionFacts) {

@@ -54,6 +54,8 @@ public struct ReceptionDelivery: Sendable {
     public var evidenceID: String
     /// The host name for Maildir file names.
     public var hostname: String
+    /// The message's own facts, read while it was parsed for its authentication.
+    public var content: ContentFacts? = nil
 
     public init(
         copies: [Copy],
