@@ -34,6 +34,9 @@ public struct SMTPListenerConfiguration: Sendable {
     public var trustedNetworks: [IPNetwork] = []
     /// Whether clients must STARTTLS before MAIL.
     public var requireTLS = false
+    /// The daemon's counts of connections and failed authentications per client (shared by every
+    /// listener); `nil`: no limits.
+    public var clients: ClientRegistry? = nil
     public var commandTimeout: TimeAmount
     public var dataTimeout: TimeAmount
 

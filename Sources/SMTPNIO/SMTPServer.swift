@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 public import Logging
+import Metrics
 public import NIOCore
 import NIOConcurrencyHelpers
 import NIOPosix
@@ -50,9 +51,25 @@ public final class SMTPServer: Sendable {
             .childChannelOption(.autoRead, value: false)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
+                let client = channel.remoteAddress?.ipAddress ?? "unknown"
+                if let clients = configuration.clients, let refusal = clients.connect(client) {
+                    // Refused before any session: one line and the door (Postfix's anvil limits).
+                    logger.notice(
+                        "connection refused",
+                        metadata: [
+                            "client": "\(client)", "listener": "\(configuration.name)", "why": "\(refusal.rawValue)"
+                        ]
+                    )
+                    Counter(label: "fefaent_connections_refused_total", dimensions: [("why", "\(refusal)")]).increment()
+                    let reply = "421 4.7.0 \(configuration.session.hostname) Error: \(refusal.rawValue)\r\n"
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(RefusingHandler(reply: reply))
+                    }
+                }
                 children.withLockedValue { $0[ObjectIdentifier(channel)] = channel }
                 channel.closeFuture.whenComplete { _ in
                     _ = children.withLockedValue { $0.removeValue(forKey: ObjectIdentifier(channel)) }
+                    configuration.clients?.disconnect(client)
                 }
                 return channel.eventLoop.makeCompletedFuture {
                     try Self.configurePipeline(
@@ -124,3 +141,18 @@ public final class SMTPServer: Sendable {
 }
 
 import NIOSSL
+
+/// Answers a refused connection with its `421` and closes it.
+final class RefusingHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    let reply: String
+
+    init(reply: String) { self.reply = reply }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let buffer = context.channel.allocator.buffer(string: self.reply)
+        let channel = context.channel
+        context.writeAndFlush(self.wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+    }
+}

@@ -161,8 +161,34 @@ extension SMTPServerHandler {
                 } else {
                     handler.logger.notice("authentication failed", metadata: ["user": "\(username)"])
                 }
-                handler.run(handler.machine.credentialsVerified(user: user), context: context)
-                handler.resumeAfterHandlerWork(context: context)
+                guard user == nil, let clients = handler.listener.clients else {
+                    handler.run(handler.machine.credentialsVerified(user: user), context: context)
+                    handler.resumeAfterHandlerWork(context: context)
+                    return
+                }
+                // Failures count per client across sessions: each 535 waits longer; past the limit, 421.
+                let (delay, blocked) = clients.authenticationFailed(handler.sessionInfo.clientAddress)
+                if blocked {
+                    handler.logger.notice("client blocked after failed authentications")
+                    handler.run(
+                        .replyAndClose(
+                            Reply(
+                                .serviceNotAvailable,
+                                EnhancedStatusCode(4, 7, 0),
+                                "\(handler.machine.configuration.hostname) Error: too many failed authentications from your address; try again later"
+                            )
+                        ),
+                        context: context
+                    )
+                    context.flush()
+                    return
+                }
+                context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay * 1000))) {
+                    let (handler, context) = loopBound.value
+                    guard context.channel.isActive else { return }
+                    handler.run(handler.machine.credentialsVerified(user: nil), context: context)
+                    handler.resumeAfterHandlerWork(context: context)
+                }
             }
         }
     }

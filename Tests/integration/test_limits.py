@@ -41,3 +41,75 @@ def test_two_hundred_noops_are_tarpitted_then_closed_while_mail_flows(daemon):
     # waits grow (1 s, 2 s, ...) until the error limit (10 in the test config) closes the session.
     assert len(replies) == 100 + 9 + 1 and all(r.startswith(b"250") for r in replies[:-1])
     assert answered_at[102] < 2 and answered_at[103] >= 1 and answered_at[108] - answered_at[107] >= 5.5
+
+
+def limited_daemon(fefaent_binary, tmp_path, **limits):
+    from conftest import Daemon
+    d = Daemon(fefaent_binary, tmp_path / "d")
+    settings = "".join(f"{key} = {value}\n" for key, value in limits.items())
+    d.config.write_text(d.config.read_text().replace("[limits]\n", "[limits]\nexempt_loopback = false\n" + settings))
+    d.start_with_account()
+    time.sleep(1)  # the start-up probes' connections close
+    return d
+
+
+def test_a_burst_of_connections_from_one_address(fefaent_binary, tmp_path):
+    d = limited_daemon(fefaent_binary, tmp_path, client_connections=5)
+    try:
+        sessions = [RawSession(d.mx) for _ in range(8)]
+        greetings = [s.read_reply() for s in sessions]
+        assert sum(g.startswith(b"220 ") for g in greetings) == 5, greetings
+        refused = [g for g in greetings if not g.startswith(b"220 ")]
+        assert len(refused) == 3 and all(g.startswith(b"421 4.7.0") and b"too many connections from your address" in g
+                                         for g in refused)
+        # Another address (127.0.0.2 is loopback too) is not held up by this one's connections.
+        other = socket.create_connection(("127.0.0.1", d.mx), timeout=10, source_address=("127.0.0.2", 0))
+        assert other.recv(512).startswith(b"220 ")
+        other.close()
+        for s in sessions:
+            s.sock.close()
+        time.sleep(0.5)
+        again = RawSession(d.mx)
+        assert again.read_reply().startswith(b"220 ")  # closed connections free their places
+        again.sock.close()
+        assert "connection refused" in d.log_text()
+    finally:
+        assert d.stop() == 0
+
+
+def test_wrong_passwords_across_connections_block_the_address(fefaent_binary, tmp_path):
+    """30 wrong passwords over 10 connections: each 535 waits longer, the fourth failure closes
+    with 421, and the address is refused for the window; another client still sends its mail."""
+    import base64
+    import ssl
+    from conftest import PASSWORD
+    d = limited_daemon(fefaent_binary, tmp_path, auth_failures=4)
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    outcomes, waits = [], []
+    try:
+        for _ in range(10):
+            try:
+                with smtplib.SMTP("127.0.0.1", d.submission, timeout=30) as client:
+                    client.starttls(context=context)
+                    client.ehlo("guesser.example")
+                    for attempt in range(3):
+                        token = base64.b64encode(f"\0alice\0wrong guess {attempt}".encode()).decode()
+                        started = time.monotonic()
+                        code, _ = client.docmd("AUTH", f"PLAIN {token}")
+                        waits.append(time.monotonic() - started)
+                        outcomes.append(code)
+                        if code != 535:
+                            break
+            except (smtplib.SMTPException, ConnectionError) as error:
+                outcomes.append(getattr(error, "smtp_code", 0) or "refused")
+        assert outcomes[:4] == [535, 535, 535, 421], outcomes
+        assert all(outcome in (421, "refused") for outcome in outcomes[4:]), outcomes
+        assert waits[0] >= 0.9 and waits[2] >= 2.9  # one second more each time
+        # The guesser's address is refused at the door; a client from another address authenticates.
+        with smtplib.SMTP("127.0.0.1", d.submission, timeout=30, source_address=("127.0.0.2", 0)) as client:
+            client.starttls(context=context)
+            client.login("alice", PASSWORD)
+            client.sendmail("alice@acme.test", ["bob@example.test"], b"Subject: fine\r\n\r\nhello\r\n")
+    finally:
+        assert d.stop() == 0

@@ -124,7 +124,9 @@ extension FefaentConfiguration {
 
         let limits = try reader.table("limits")
         try limits.allowOnly([
-            "message_size", "recipients", "errors", "command_timeout", "data_timeout", "shutdown_grace"
+            "message_size", "recipients", "errors", "command_timeout", "data_timeout", "shutdown_grace", "connections",
+            "client_connections", "network_connections", "client_connection_rate", "auth_failures",
+            "auth_failure_window", "exempt_loopback"
         ])
         let messageSize = try limits.int("message_size", default: SMTPDefaults.maximumMessageSize, in: 1024...(1 << 30))
         let recipients = try limits.int("recipients", default: SMTPDefaults.maximumRecipients, in: 1...10_000)
@@ -136,6 +138,15 @@ extension FefaentConfiguration {
         )
         let dataTimeout = try limits.int("data_timeout", default: SMTPDefaults.dataBlockTimeoutSeconds, in: 1...3_600)
         let grace = try limits.int("shutdown_grace", default: 30, in: 0...3_600)
+        let clientLimits = ClientLimitSettings(
+            connections: try limits.int("connections", default: 1_000, in: 1...1_000_000),
+            clientConnections: try limits.int("client_connections", default: 50, in: 1...1_000_000),
+            networkConnections: try limits.int("network_connections", default: 200, in: 1...1_000_000),
+            clientConnectionRate: try limits.int("client_connection_rate", default: 600, in: 1...1_000_000),
+            authenticationFailures: try limits.int("auth_failures", default: 10, in: 1...10_000),
+            authenticationWindowSeconds: try limits.int("auth_failure_window", default: 600, in: 1...86_400),
+            exemptLoopback: try limits.bool("exempt_loopback", default: true)
+        )
 
         let auth = try reader.table("auth")
         try auth.allowOnly(["allow_plaintext_on_loopback", "bcrypt_cost", "trusted_networks"])
@@ -202,6 +213,7 @@ extension FefaentConfiguration {
             ),
             http: httpEnabled ? HostPort(host: httpHost, port: httpPort) : nil,
             httpFront: httpFront,
+            clientLimits: clientLimits,
             webhooks: webhooks
         )
     }

@@ -54,6 +54,40 @@ public struct FefaentConfiguration: Hashable, Sendable {
     /// `[http]` beyond the address: API v1's rate limit, the reverse proxies trusted for `X-Forwarded-For`.
     public var httpFront = HTTPFrontSettings()
 
+    /// `[limits]` on clients across sessions (connections, their rate, failed authentications).
+    public var clientLimits = ClientLimitSettings()
+
+    /// `[limits] connections`, `client_connections`, `network_connections`, `client_connection_rate`
+    /// (per minute), `auth_failures` in `auth_failure_window` seconds, `exempt_loopback`. The trusted
+    /// networks are always exempt, as Postfix exempts `$mynetworks`.
+    public struct ClientLimitSettings: Hashable, Sendable {
+        public var connections = 1_000
+        public var clientConnections = 50
+        public var networkConnections = 200
+        public var clientConnectionRate = 600
+        public var authenticationFailures = 10
+        public var authenticationWindowSeconds = 600
+        public var exemptLoopback = true
+
+        public init(
+            connections: Int = 1_000,
+            clientConnections: Int = 50,
+            networkConnections: Int = 200,
+            clientConnectionRate: Int = 600,
+            authenticationFailures: Int = 10,
+            authenticationWindowSeconds: Int = 600,
+            exemptLoopback: Bool = true
+        ) {
+            self.connections = connections
+            self.clientConnections = clientConnections
+            self.networkConnections = networkConnections
+            self.clientConnectionRate = clientConnectionRate
+            self.authenticationFailures = authenticationFailures
+            self.authenticationWindowSeconds = authenticationWindowSeconds
+            self.exemptLoopback = exemptLoopback
+        }
+    }
+
     /// `[webhooks]`: how the webhook outbox is sent.
     public var webhooks = Webhooks()
 

@@ -255,6 +255,18 @@ public final class FefaentDaemon: Sendable {
             logger: logger
         )
         let trusted = configuration.trustedNetworks.compactMap(IPNetwork.init)
+        let limits = configuration.clientLimits
+        let clients = ClientRegistry(
+            limits: ClientLimits(
+                connections: limits.connections,
+                connectionsPerClient: limits.clientConnections,
+                connectionsPerNetwork: limits.networkConnections,
+                connectionsPerMinute: limits.clientConnectionRate,
+                authenticationFailures: limits.authenticationFailures,
+                authenticationWindowSeconds: Double(limits.authenticationWindowSeconds),
+                exempt: trusted + (limits.exemptLoopback ? ["127.0.0.0/8", "::1"].compactMap(IPNetwork.init) : [])
+            )
+        )
         self.servers = configuration.listeners.map { listener in
             var listenerConfiguration = SMTPListenerConfiguration(
                 name: listener.name,
@@ -268,6 +280,7 @@ public final class FefaentDaemon: Sendable {
                 dataTimeout: .seconds(Int64(configuration.dataTimeoutSeconds))
             )
             listenerConfiguration.trustedNetworks = trusted
+            listenerConfiguration.clients = clients
             listenerConfiguration.requireTLS = listener.requireTLS
             return SMTPServer(
                 configuration: listenerConfiguration,

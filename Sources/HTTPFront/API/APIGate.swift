@@ -13,6 +13,7 @@ import Logging
 import MailMessage
 import NIOCore
 import NIOPosix
+import SMTPNIO
 import OpenAPIRuntime
 import Spool
 import Synchronization
