@@ -37,6 +37,8 @@ public struct SMTPListenerConfiguration: Sendable {
     /// The daemon's counts of connections and failed authentications per client (shared by every
     /// listener); `nil`: no limits.
     public var clients: ClientRegistry? = nil
+    /// The slowest data rate and the longest session allowed.
+    public var pace = SessionPace()
     public var commandTimeout: TimeAmount
     public var dataTimeout: TimeAmount
 

@@ -37,6 +37,10 @@ final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     var readInFlight = false
     /// An error's reply is being held back (the tarpit): no frame is processed, nothing is read.
     var tarpitted = false
+    /// When the session began, and when the message being received began and its octets so far.
+    let sessionStart = NIODeadline.now()
+    var dataStart: NIODeadline?
+    var dataOctets = 0
 
     init(
         listener: SMTPListenerConfiguration,
@@ -117,6 +121,14 @@ final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         {
             switch frame {
             case .line(let line):
+                if self.listener.pace.sessionTooLong(seconds: Self.seconds(since: self.sessionStart)) {
+                    self.logger.notice("session time limit reached")
+                    self.run(
+                        .replyAndClose(Self.tooSlow(self.machine.configuration.hostname, "session too long")),
+                        context: context
+                    )
+                    return
+                }
                 self.run(self.machine.receivedLine(line), context: context)
                 self.framer.lineLimit =
                     self.machine.isAuthenticating ? SMTPDefaults.authLineLimit : SMTPDefaults.commandLineLimit
@@ -124,10 +136,27 @@ final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                 self.run(self.machine.receivedBadLine(badLine), context: context)
             case .messageBytes(let bytes):
                 self.receivedMessageBytes(bytes)
+                let start = self.dataStart ?? .now()
+                self.dataStart = start
+                self.dataOctets += bytes.readableBytes
+                if self.listener.pace.dataTooSlow(octets: self.dataOctets, seconds: Self.seconds(since: start)) {
+                    // Whatever was spooled of the message goes; the client hears why.
+                    self.logger.notice("data too slow", metadata: ["octets": "\(self.dataOctets)"])
+                    self.dropMessage()
+                    self.run(
+                        .replyAndClose(Self.tooSlow(self.machine.configuration.hostname, "data too slow")),
+                        context: context
+                    )
+                    return
+                }
             case .endOfMessage(let defects):
+                self.dataStart = nil
+                self.dataOctets = 0
                 self.resetTimeout(context: context)
                 self.run(self.machine.receivedEndOfMessage(defects), context: context)
             case .endOfChunk(let defects):
+                self.dataStart = nil
+                self.dataOctets = 0
                 self.run(self.machine.receivedEndOfChunk(defects), context: context)
             }
         }
@@ -198,6 +227,15 @@ final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             handler.run(handler.machine.timedOut(), context: context)
             context.flush()
         }
+    }
+
+    static func seconds(since start: NIODeadline) -> Double {
+        Double((NIODeadline.now() - start).nanoseconds) / 1e9
+    }
+
+    /// `421 4.4.2`: the client was too slow (the connection closes).
+    static func tooSlow(_ hostname: String, _ what: String) -> Reply {
+        Reply(.serviceNotAvailable, EnhancedStatusCode(4, 4, 2), "\(hostname) Error: \(what); closing")
     }
 
     static func describe(_ version: TLSVersion) -> String {

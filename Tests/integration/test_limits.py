@@ -113,3 +113,51 @@ def test_wrong_passwords_across_connections_block_the_address(fefaent_binary, tm
             client.sendmail("alice@acme.test", ["bob@example.test"], b"Subject: fine\r\n\r\nhello\r\n")
     finally:
         assert d.stop() == 0
+
+
+def test_a_one_byte_a_second_sender_is_dropped_while_mail_flows(fefaent_binary, tmp_path):
+    d = limited_daemon(fefaent_binary, tmp_path, min_data_rate=500, data_rate_grace=3)
+    try:
+        before = d.message_count()
+        slow = RawSession(d.mx)
+        slow.read_reply()
+        for command in (b"EHLO slow.example\r\n", b"MAIL FROM:<slow@example.test>\r\n",
+                        b"RCPT TO:<postmaster@fefaent.test>\r\n", b"DATA\r\n"):
+            slow.send(command)
+            slow.read_reply()
+        started = time.monotonic()
+        reply = b""
+        for byte in b"Subject: trickle\r\n\r\n" + b"x" * 40:
+            try:
+                slow.send(bytes([byte]))
+                time.sleep(0.25)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            if time.monotonic() - started > 2:
+                # Meanwhile a normal client's mail is accepted at once.
+                with smtplib.SMTP("127.0.0.1", d.mx, timeout=30) as client:
+                    client.sendmail("quick@example.test", ["postmaster@fefaent.test"], b"Subject: quick\r\n\r\nhi\r\n")
+                started = float("inf")
+        try:
+            reply = slow.read_reply()
+        except (ConnectionError, OSError):
+            pass
+        assert reply.startswith(b"421 4.4.2") and b"data too slow" in reply, reply
+        assert d.message_count() == before + 1  # the quick one only: nothing of the slow one is kept
+    finally:
+        assert d.stop() == 0
+
+
+def test_a_session_has_a_time_limit(fefaent_binary, tmp_path):
+    d = limited_daemon(fefaent_binary, tmp_path, session_time_limit=2)
+    try:
+        session = RawSession(d.mx)
+        session.read_reply()
+        session.send(b"EHLO long.example\r\n")
+        session.read_reply()
+        time.sleep(2.5)
+        session.send(b"NOOP\r\n")
+        reply = session.read_reply()
+        assert reply.startswith(b"421 4.4.2") and b"session too long" in reply
+    finally:
+        assert d.stop() == 0

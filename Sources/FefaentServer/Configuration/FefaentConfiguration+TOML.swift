@@ -126,7 +126,7 @@ extension FefaentConfiguration {
         try limits.allowOnly([
             "message_size", "recipients", "errors", "command_timeout", "data_timeout", "shutdown_grace", "connections",
             "client_connections", "network_connections", "client_connection_rate", "auth_failures",
-            "auth_failure_window", "exempt_loopback"
+            "auth_failure_window", "exempt_loopback", "min_data_rate", "data_rate_grace", "session_time_limit"
         ])
         let messageSize = try limits.int("message_size", default: SMTPDefaults.maximumMessageSize, in: 1024...(1 << 30))
         let recipients = try limits.int("recipients", default: SMTPDefaults.maximumRecipients, in: 1...10_000)
@@ -145,7 +145,10 @@ extension FefaentConfiguration {
             clientConnectionRate: try limits.int("client_connection_rate", default: 600, in: 1...1_000_000),
             authenticationFailures: try limits.int("auth_failures", default: 10, in: 1...10_000),
             authenticationWindowSeconds: try limits.int("auth_failure_window", default: 600, in: 1...86_400),
-            exemptLoopback: try limits.bool("exempt_loopback", default: true)
+            exemptLoopback: try limits.bool("exempt_loopback", default: true),
+            minimumDataRate: try limits.int("min_data_rate", default: 500, in: 1...100_000_000),
+            dataRateGraceSeconds: try limits.int("data_rate_grace", default: 30, in: 1...3_600),
+            sessionTimeLimitSeconds: try limits.int("session_time_limit", default: 1_800, in: 1...86_400)
         )
 
         let auth = try reader.table("auth")

@@ -68,6 +68,10 @@ public struct FefaentConfiguration: Hashable, Sendable {
         public var authenticationFailures = 10
         public var authenticationWindowSeconds = 600
         public var exemptLoopback = true
+        /// `min_data_rate` (octets a second, after `data_rate_grace` seconds) and `session_time_limit`.
+        public var minimumDataRate = 500
+        public var dataRateGraceSeconds = 30
+        public var sessionTimeLimitSeconds = 1_800
 
         public init(
             connections: Int = 1_000,
@@ -76,7 +80,10 @@ public struct FefaentConfiguration: Hashable, Sendable {
             clientConnectionRate: Int = 600,
             authenticationFailures: Int = 10,
             authenticationWindowSeconds: Int = 600,
-            exemptLoopback: Bool = true
+            exemptLoopback: Bool = true,
+            minimumDataRate: Int = 500,
+            dataRateGraceSeconds: Int = 30,
+            sessionTimeLimitSeconds: Int = 1_800
         ) {
             self.connections = connections
             self.clientConnections = clientConnections
@@ -85,6 +92,9 @@ public struct FefaentConfiguration: Hashable, Sendable {
             self.authenticationFailures = authenticationFailures
             self.authenticationWindowSeconds = authenticationWindowSeconds
             self.exemptLoopback = exemptLoopback
+            self.minimumDataRate = minimumDataRate
+            self.dataRateGraceSeconds = dataRateGraceSeconds
+            self.sessionTimeLimitSeconds = sessionTimeLimitSeconds
         }
     }
 

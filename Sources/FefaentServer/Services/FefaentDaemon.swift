@@ -281,6 +281,11 @@ public final class FefaentDaemon: Sendable {
             )
             listenerConfiguration.trustedNetworks = trusted
             listenerConfiguration.clients = clients
+            listenerConfiguration.pace = SessionPace(
+                minimumDataRate: limits.minimumDataRate,
+                dataRateGraceSeconds: Double(limits.dataRateGraceSeconds),
+                sessionTimeLimitSeconds: Double(limits.sessionTimeLimitSeconds)
+            )
             listenerConfiguration.requireTLS = listener.requireTLS
             return SMTPServer(
                 configuration: listenerConfiguration,
