@@ -68,16 +68,18 @@ public enum HTTPFront {
                 threadPool: threadPool
             )
         }
+        // The client behind the configured proxies, for the records and the API's sessions.
+        let client: @Sendable (Request, FrontContext) -> String = { request, context in
+            clientAddress.client(
+                peer: context.remoteAddress?.ipAddress ?? "",
+                forwardedFor: request.headers[values: Self.forwardedFor]
+            )
+        }
         if let openum {
             Self.addOpenumRoutes(
                 to: router,
                 spool: openum,
-                clientAddress: { request, context in
-                    clientAddress.client(
-                        peer: context.remoteAddress?.ipAddress ?? "",
-                        forwardedFor: request.headers[values: Self.forwardedFor]
-                    )
-                },
+                clientAddress: client,
                 threadPool: threadPool,
                 logger: logger
             )
@@ -86,12 +88,7 @@ public enum HTTPFront {
             try Self.addAPIRoutes(
                 to: router,
                 settings: api,
-                clientAddress: { request, context in
-                    clientAddress.client(
-                        peer: context.remoteAddress?.ipAddress ?? "",
-                        forwardedFor: request.headers[values: Self.forwardedFor]
-                    )
-                },
+                clientAddress: client,
                 threadPool: threadPool,
                 logger: logger
             )
@@ -100,10 +97,7 @@ public enum HTTPFront {
             let name = context.parameters.get("name") ?? ""
             if name.hasSuffix(".gif"), let tracker {
                 let token = String(name.dropLast(4))
-                let clientIP = clientAddress.client(
-                    peer: context.remoteAddress?.ipAddress ?? "",
-                    forwardedFor: request.headers[values: Self.forwardedFor]
-                )
+                let clientIP = client(request, context)
                 let agent = request.headers[.userAgent] ?? ""
                 do {
                     let event = try await threadPool.runIfActive {

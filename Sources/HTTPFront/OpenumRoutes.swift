@@ -90,11 +90,14 @@ extension HTTPFront {
             }
             return response
         }
+        /// The link a well-formed token names, if any.
+        @Sendable func link(_ token: String) async throws -> OpenumLink? {
+            guard TrackingToken.isWellFormed(token) else { return nil }
+            return try await threadPool.runIfActive { try database.openumLink(token: token) }
+        }
         router.get("/d/:token") { request, context -> Response in
             let token = context.parameters.get("token") ?? ""
-            guard TrackingToken.isWellFormed(token),
-                let link = try await threadPool.runIfActive({ try database.openumLink(token: token) })
-            else {
+            guard let link = try await link(token) else {
                 return page(.notFound, OpenumPage.render(language: language(request, nil), link: nil, nonce: nil))
             }
             let chosen = language(request, link)
@@ -118,9 +121,7 @@ extension HTTPFront {
         }
         router.post("/d/:token/open") { request, context -> Response in
             let token = context.parameters.get("token") ?? ""
-            guard TrackingToken.isWellFormed(token),
-                let link = try await threadPool.runIfActive({ try database.openumLink(token: token) })
-            else {
+            guard let link = try await link(token) else {
                 return page(.notFound, OpenumPage.render(language: language(request, nil), link: nil, nonce: nil))
             }
             let chosen = language(request, link)
