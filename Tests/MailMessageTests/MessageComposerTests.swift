@@ -111,3 +111,30 @@ struct PartDecodingTests {
         #expect(String(decoding: decoded, as: UTF8.self).hasPrefix("Línia 1\r\nLínia amb = i"))
     }
 }
+
+/// uuencoded parts are hashed by their content, as base64 ones are.
+struct UUDecodingTests {
+    static func message(body: String) -> [UInt8] {
+        Array(
+            ("From: a@b.test\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n"
+                + "Content-Type: text/plain\r\n\r\nsee attached\r\n--b\r\nContent-Type: application/octet-stream; name=\"cat.txt\"\r\n"
+                + "Content-Disposition: attachment; filename=\"cat.txt\"\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\n"
+                + body + "--b--\r\n").utf8
+        )
+    }
+
+    @Test func theClassicVector() {
+        // "Cat" is `#0V%T`: three octets, four characters (the uuencode article's own example).
+        let raw = Self.message(body: "begin 644 cat.txt\r\n#0V%T\r\n`\r\nend\r\n")
+        let part = MessageParser.parse(raw).leaves.first(where: \.isAttachment)!
+        #expect(part.transferEncoding == .uuencode)
+        #expect(part.decodedBody(in: raw) == Array("Cat".utf8))
+        #expect(part.sha256 == Array(SHA256.hash(data: Array("Cat".utf8))))
+    }
+
+    @Test func linesOutsideBeginAndEndAreNotContent() {
+        let raw = Self.message(body: "here it comes\r\nbegin 600 x\r\n#0V%T\r\n`\r\nend\r\ntrailing words\r\n")
+        let part = MessageParser.parse(raw).leaves.first(where: \.isAttachment)!
+        #expect(part.decodedSize == 3 && part.decodedBody(in: raw) == Array("Cat".utf8))
+    }
+}

@@ -169,3 +169,25 @@ def test_a_file_that_is_not_mail_is_refused(fefaent_binary, tmp_path):
     missing = subprocess.run([fefaent_binary, "message", "inspect", tmp_path / "nope.eml"], capture_output=True,
                              text=True, timeout=30)
     assert missing.returncode == 1 and "cannot open" in missing.stderr
+
+
+def test_a_uuencoded_attachment_is_hashed_by_its_content(fefaent_binary, tmp_path):
+    """An old mail client's x-uuencode attachment: the part's digest is of the file, as Python's
+    own uu decoder reads it, not of its encoding."""
+    import binascii
+    import hashlib
+    import json
+    import os
+    content = os.urandom(1000)
+    lines = [binascii.b2a_uu(content[i:i + 45]).rstrip(b"\n") for i in range(0, len(content), 45)]
+    body = b"begin 644 report.bin\r\n" + b"\r\n".join(lines) + b"\r\n`\r\nend\r\n"
+    message = (b"From: a@example.test\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+               b"--b\r\nContent-Type: text/plain\r\n\r\nattached\r\n--b\r\n"
+               b"Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"report.bin\"\r\n"
+               b"Content-Transfer-Encoding: x-uuencode\r\n\r\n" + body + b"--b--\r\n")
+    path = tmp_path / "uu.eml"
+    path.write_bytes(message)
+    inspected = json.loads(subprocess.run([str(fefaent_binary), "message", "inspect", str(path)], check=True,
+                                          capture_output=True, text=True).stdout)
+    [part] = [p for p in inspected["parts"] if p.get("fileName") == "report.bin"]
+    assert part["sha256"] == hashlib.sha256(content).hexdigest() and part["size"] == len(content)

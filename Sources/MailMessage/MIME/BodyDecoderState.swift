@@ -17,6 +17,7 @@ struct BodyDecoderState {
     private(set) var captured: [UInt8] = []
     private let captureLimit: Int
     private var softBreak = false
+    private var uuencodeState = UUDecoding.State.beforeBegin
     private var scratch: [UInt8] = []
     private var pending: [UInt8] = []
     private static let hashBlockSize = 32 * 1024
@@ -40,6 +41,11 @@ struct BodyDecoderState {
             self.softBreak = QuotedPrintable.decodeLine(bytes, into: &self.scratch)
             let decoded = self.scratch
             decoded.withUnsafeBufferPointer { self.emit($0) }
+        case .uuencode:
+            self.scratch.removeAll(keepingCapacity: true)
+            self.uuencodeState = UUDecoding.decodeLine(bytes, state: self.uuencodeState, into: &self.scratch)
+            let decoded = self.scratch
+            decoded.withUnsafeBufferPointer { self.emit($0) }
         case .sevenBit, .eightBit, .binary, .other:
             self.emit(bytes)
         }
@@ -48,7 +54,7 @@ struct BodyDecoderState {
     /// The line ending of a line that turned out not to be the last before a boundary.
     mutating func feedTerminator(_ terminator: LineTerminator) {
         switch self.encoding {
-        case .base64:
+        case .base64, .uuencode:
             return
         case .quotedPrintable:
             if self.softBreak {

@@ -15,6 +15,9 @@ public enum TransferEncoding: Hashable, Sendable {
     case binary
     case quotedPrintable
     case base64
+    /// `x-uuencode` (and its other spellings): mail clients of the 1990s and some gateways still send
+    /// it; decoded like base64, so a part's digest is of its content, not of its encoding.
+    case uuencode
     /// Anything else, kept as written (lowercased); the body is taken as it is.
     case other(String)
 
@@ -30,6 +33,7 @@ public enum TransferEncoding: Hashable, Sendable {
         case "binary": self = .binary
         case "quoted-printable": self = .quotedPrintable
         case "base64": self = .base64
+        case "x-uuencode", "uuencode", "x-uue", "uue": self = .uuencode
         default: self = .other(name)
         }
     }
@@ -42,6 +46,7 @@ public enum TransferEncoding: Hashable, Sendable {
         case .binary: return "binary"
         case .quotedPrintable: return "quoted-printable"
         case .base64: return "base64"
+        case .uuencode: return "x-uuencode"
         case .other(let name): return name
         }
     }
@@ -49,7 +54,7 @@ public enum TransferEncoding: Hashable, Sendable {
     /// Whether the body is the content itself, not an encoding of it.
     public var isIdentity: Bool {
         switch self {
-        case .quotedPrintable, .base64: return false
+        case .quotedPrintable, .base64, .uuencode: return false
         case .sevenBit, .eightBit, .binary, .other: return true
         }
     }

@@ -38,7 +38,7 @@ extension PixelInjector {
             plan.insert([UInt8(ascii: "=")] + lineEnding)
             plan.insert(BodyEncoder.quotedPrintable(pixel, lineEnding: lineEnding, fragment: true) + closingBreak)
             plan.copy((part.bodyStart + at)..<part.bodyEnd)
-        case .sevenBit, .eightBit, .binary, .other:
+        case .sevenBit, .eightBit, .binary, .other, .uuencode:
             let at = Self.insertionPoint(in: raw)
             plan.copy(part.bodyStart..<(part.bodyStart + at))
             let lineStart = raw[..<at].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
@@ -105,7 +105,7 @@ enum BodyDecoding {
                 start = end
                 if !hasLineFeed { break }
             }
-        case .sevenBit, .eightBit, .binary, .other:
+        case .sevenBit, .eightBit, .binary, .other, .uuencode:
             output = raw
         }
         return output

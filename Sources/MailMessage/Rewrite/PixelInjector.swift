@@ -108,7 +108,9 @@ public struct PixelInjector: Sendable {
     }
 
     private func isMainBody(_ part: MessagePart, in message: ParsedMessage, type: String) -> Bool {
-        guard !part.isContainer, part.mimeType == type, !part.isAttachment else { return false }
+        guard !part.isContainer, part.mimeType == type, !part.isAttachment, part.transferEncoding != .uuencode else {
+            return false  // an HTML body in uuencode: nothing a pixel can be written into
+        }
         if let charset = part.charset, charset.hasPrefix("utf-16") || charset.hasPrefix("utf-32") {
             return false  // an ASCII pixel would corrupt it
         }
