@@ -186,7 +186,7 @@ struct Demo: AsyncParsableCommand {
         step(18, "Not built yet (open issues)")
         say(
             "  - of #16: MIME depth and header size limits, descriptor exhaustion, parsing while the mail streams in,"
-                + " uuencode, streaming delivery, the speed targets (the hygiene and the session and client limits are built)"
+                + " streaming delivery, the speed targets (the hygiene, the session and client limits and uuencode are built)"
         )
         say("  - webhooks are built and tested (fefaent webhook) but not shown here: the demo runs no application")
     }
