@@ -24,6 +24,7 @@ enum OpenumPage {
         var expired: String
         var unknown: String
         var again: String
+        var unavailable: String
     }
 
     static func render(
@@ -54,7 +55,9 @@ enum OpenumPage {
         } else {
             values["problem"] = text.unknown
         }
-        if let problem { values["problem"] = problem == "again" ? text.again : problem }
+        if let problem {
+            values["problem"] = problem == "again" ? text.again : problem == "unavailable" ? text.unavailable : problem
+        }
         return Self.template.render(values)
     }
 
@@ -70,7 +73,8 @@ enum OpenumPage {
                 "Opening the document is recorded (time, address, browser) and certified to its sender. Nothing is recorded until you press the button.",
             expired: "This link has expired: the document can no longer be opened.",
             unknown: "There is no document at this link.",
-            again: "Please open the document from this page (your browser must accept its cookie)."
+            again: "Please open the document from this page (your browser must accept its cookie).",
+            unavailable: "The document cannot be handed over now. Nothing was recorded; please tell its sender."
         ),
         .catalan: Texts(
             title: "Un document certificat per a vós",
@@ -83,7 +87,8 @@ enum OpenumPage {
                 "L'obertura del document queda registrada (hora, adreça, navegador) i es certifica al remitent. No es registra res fins que no premeu el botó.",
             expired: "Aquest enllaç ha caducat: el document ja no es pot obrir.",
             unknown: "No hi ha cap document en aquest enllaç.",
-            again: "Obriu el document des d'aquesta pàgina (el navegador n'ha d'acceptar la galeta)."
+            again: "Obriu el document des d'aquesta pàgina (el navegador n'ha d'acceptar la galeta).",
+            unavailable: "Ara no es pot lliurar el document. No s'ha registrat res; aviseu-ne el remitent."
         ),
         .spanish: Texts(
             title: "Un documento certificado para usted",
@@ -96,7 +101,8 @@ enum OpenumPage {
                 "La apertura del documento queda registrada (hora, dirección, navegador) y se certifica al remitente. No se registra nada hasta que pulse el botón.",
             expired: "Este enlace ha caducado: el documento ya no se puede abrir.",
             unknown: "No hay ningún documento en este enlace.",
-            again: "Abra el documento desde esta página (el navegador debe aceptar su cookie)."
+            again: "Abra el documento desde esta página (el navegador debe aceptar su cookie).",
+            unavailable: "Ahora no se puede entregar el documento. No se ha registrado nada; avise al remitente."
         )
     ]
 

@@ -143,8 +143,21 @@ extension HTTPFront {
                 _ = try await record(token, .recipient, request, context)  // recorded as a try on an expired link
                 return page(.gone, OpenumPage.render(language: chosen, link: link, nonce: nil))
             }
-            // The file is read first: a handover is recorded only when there is something to hand over.
-            let document = try await threadPool.runIfActive { try spool.openumDocument(link) }
+            // The file is read (and its digest checked) first: a handover is recorded only when the
+            // certified document is there to hand over.
+            let document: [UInt8]
+            do {
+                document = try await threadPool.runIfActive { try spool.openumDocument(link) }
+            } catch {
+                logger.error(
+                    "openum document unavailable",
+                    metadata: ["queue_id": "\(link.queueID)", "error": "\(error)"]
+                )
+                return page(
+                    .serviceUnavailable,
+                    OpenumPage.render(language: chosen, link: link, nonce: nil, problem: "unavailable")
+                )
+            }
             guard let recorded = try await record(token, .recipient, request, context),
                 recorded.event.outcome == .handover
             else {

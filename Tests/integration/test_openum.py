@@ -236,3 +236,29 @@ def test_the_client_address_behind_a_configured_proxy(fefaent_binary, tmp_path):
     finally:
         c.api.close()
         assert c.stop() == 0, c.daemon.log_text()[-3000:]
+
+
+def test_a_replaced_or_deleted_document_is_never_handed_over(openum):
+    """A dishonest (or careless) operator swaps the file on the server, or deletes it: the recipient
+    is told, nothing is served and no ContentHandover is written."""
+    sent = send(openum)
+    _, link = link_of(openum, "bob@example.test")
+    stored = openum.daemon.spool / "openum" / sent["id"]
+    assert stored.read_bytes() == DOCUMENT
+    forged = bytearray(DOCUMENT)
+    forged[100] ^= 0x01  # the same size, one bit changed
+    stored.write_bytes(bytes(forged))
+
+    def open_link():
+        with httpx.Client(headers={"User-Agent": BROWSER, "Accept-Language": "en"}) as browser:
+            nonce = re.search(r'name="nonce" value="([a-z0-9]+)"', browser.get(link).text).group(1)
+            return browser.post(link + "/open", data={"nonce": nonce})
+    answer = open_link()
+    assert answer.status_code == 503 and bytes(forged) not in answer.content
+    assert "cannot be handed over" in answer.text
+    stored.unlink()
+    answer = open_link()
+    assert answer.status_code == 503 and "cannot be handed over" in answer.text
+    time.sleep(1.5)
+    assert records(openum, sent["id"], "ContentHandover") == []
+    assert openum.api.get(f"/v1/messages/{sent['id']}").json()["recipients"][0].get("document_opened_at") is None

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import Crypto
 import Glibc
 
 extension Spool {
@@ -37,8 +38,21 @@ extension Spool {
         POSIX.unlink(self.layout.path(SpoolDatabase.openumPath(queueID)))
     }
 
-    /// The document's octets. Blocking: call it on the thread pool.
+    /// The document's octets, only when they are the ones its submission certified (their SHA-256
+    /// is checked, so a file replaced or cut on the server is never handed over as the document).
+    /// Blocking: call it on the thread pool.
     public func openumDocument(_ link: OpenumLink) throws -> [UInt8] {
-        try POSIX.readAll(self.layout.path(link.path), offset: 0, length: link.document.size)
+        let path = self.layout.path(link.path)
+        guard POSIX.fileSize(path) == link.document.size else { throw OpenumDocumentUnavailable(path: path) }
+        let bytes = try POSIX.readAll(path, offset: 0, length: link.document.size)
+        let digest = SHA256.hash(data: bytes).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        guard digest == link.document.sha256 else { throw OpenumDocumentUnavailable(path: path) }
+        return bytes
     }
+}
+
+/// An Openum document's file is missing or is not the document its submission certified.
+public struct OpenumDocumentUnavailable: Error, CustomStringConvertible {
+    public var path: String
+    public var description: String { "\(self.path) is missing or is not the certified document" }
 }
