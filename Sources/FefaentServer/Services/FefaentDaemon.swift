@@ -167,11 +167,18 @@ public final class FefaentDaemon: Sendable {
             try Self.makeEvidenceService($0, spool: spool, logger: logger)
         }
         self.evidence = evidence
+        // The fonts and the PDF key are read once, for the notices and the API.
+        let evidencePDF = try evidence.flatMap { evidence in
+            try configuration.evidence.flatMap {
+                try Self.makeEvidencePDF(evidence: evidence, configuration: $0, spool: spool, logger: logger)
+            }
+        }
         if let certification, let evidence, let settings = configuration.evidence {
-            self.notices = try Self.makeNoticeDispatcher(
+            self.notices = Self.makeNoticeDispatcher(
                 settings: certification,
                 evidence: evidence,
                 configuration: settings,
+                makePDF: evidencePDF,
                 spool: spool,
                 logger: logger
             )
@@ -186,11 +193,7 @@ public final class FefaentDaemon: Sendable {
                 ingress: sink.certification,
                 database: database,
                 log: evidence?.log,
-                evidencePDF: try evidence.flatMap { evidence in
-                    try configuration.evidence.flatMap {
-                        try Self.makeEvidencePDF(evidence: evidence, configuration: $0, spool: spool, logger: logger)
-                    }
-                },
+                evidencePDF: evidencePDF,
                 ratePerSecond: Double(configuration.httpFront.apiRate),
                 burst: configuration.httpFront.apiBurst,
                 // A JSON mail carries its attachments in base64: a third more, and room for the fields.

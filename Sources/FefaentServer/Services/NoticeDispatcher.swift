@@ -57,26 +57,21 @@ public struct NoticeDispatcher: Service {
 }
 
 extension FefaentDaemon {
-    /// The notices of certified mail, with the evidence PDF drawn in the given fonts and signed by the
-    /// PDF key.
+    /// The notices of certified mail, with the evidence PDF `makePDF` draws and signs.
     static func makeNoticeDispatcher(
         settings: CertificationSettings,
         evidence: EvidenceService,
         configuration: FefaentConfiguration.Evidence,
+        makePDF: (@Sendable (String) async throws -> [UInt8])?,
         spool: Spool,
         logger: Logger
-    ) throws -> NoticeDispatcher {
+    ) -> NoticeDispatcher {
         NoticeDispatcher(
             notices: NoticeService(
                 settings: settings,
                 spool: spool,
                 log: evidence.log,
-                makePDF: try Self.makeEvidencePDF(
-                    evidence: evidence,
-                    configuration: configuration,
-                    spool: spool,
-                    logger: logger
-                ),
+                makePDF: makePDF,
                 logger: logger
             ),
             interval: .milliseconds(Int64(max(50, configuration.checkpointIntervalMilliseconds / 2))),

@@ -73,9 +73,17 @@ struct APIService: APIProtocol {
 
     func sendDocument(_ input: Operations.SendDocument.Input) async throws -> Operations.SendDocument.Output {
         guard case .json(let json) = input.body else { return .undocumented(statusCode: 415, .init()) }
-        let request = MessageRequest(json)
+        // The document's message fields are a NewMessage's: the same path takes them.
+        let message = Components.Schemas.NewMessage(
+            from: json.from,
+            fromName: json.fromName,
+            to: json.to,
+            cc: json.cc,
+            subject: json.subject,
+            text: json.text
+        )
         let sent = try await self.sendMessage(
-            .init(headers: .init(idempotencyKey: input.headers.idempotencyKey), body: .json(request.newMessage)),
+            .init(headers: .init(idempotencyKey: input.headers.idempotencyKey), body: .json(message)),
             document: (json.document, json.expiresInDays ?? 15, json.reminderDays ?? 3)
         )
         // The same answers as sendMessage's, under this operation's names.

@@ -100,30 +100,6 @@ struct MessageRequest {
     }
 
     /// The checked fields: every address parsed as SMTP would, header text without line breaks.
-    /// The request as a NewMessage (for Openum, whose fields are the same but for the document).
-    var newMessage: Components.Schemas.NewMessage {
-        Components.Schemas.NewMessage(
-            from: self.from,
-            fromName: self.fromName,
-            to: self.to,
-            cc: self.cc,
-            replyTo: self.replyTo,
-            subject: self.subject ?? "",
-            text: self.text,
-            html: self.html,
-            attachments: nil
-        )
-    }
-
-    init(_ json: Components.Schemas.NewDocument) {
-        self.from = json.from
-        self.fromName = json.fromName
-        self.to = json.to
-        self.cc = json.cc ?? []
-        self.subject = json.subject
-        self.text = json.text
-    }
-
     func checked(
         requiringBody: Bool = true
     ) throws -> (from: Mailbox, to: [Mailbox], cc: [Mailbox], replyTo: Mailbox?, subject: String) {

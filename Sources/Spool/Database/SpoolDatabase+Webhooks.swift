@@ -13,19 +13,16 @@ extension SpoolDatabase {
     /// Queues `notice` for every webhook of its account that chose its event, inside the caller's
     /// transaction (the one that writes the event itself): an event is never lost or told twice.
     static func enqueueWebhooks(_ notice: WebhookNotice, in db: Database) throws {
-        let account: String?
-        if let named = notice.account {
-            account = named
-        } else {
-            account = try String.fetchOne(
-                db.cachedStatement(sql: "SELECT account FROM certified_message WHERE message_id = ?"),
-                arguments: [notice.data.messageId]
-            )
-        }
-        guard let account else { return }
+        // One statement on the hot path of every event: the account (named by the event, or the
+        // certified mail's) and its webhooks; a plain relay's outcome finds none at once.
         let hooks = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT id, events FROM webhook WHERE account = ? AND disabled_at IS NULL"),
-            arguments: [account]
+            db.cachedStatement(
+                sql: """
+                    SELECT id, events FROM webhook WHERE disabled_at IS NULL
+                        AND account = COALESCE(?, (SELECT account FROM certified_message WHERE message_id = ?))
+                    """
+            ),
+            arguments: [notice.account, notice.data.messageId]
         )
         let chosen = hooks.filter { row in
             (row["events"] as String).split(separator: ",").contains { $0 == notice.event.rawValue }
