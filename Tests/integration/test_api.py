@@ -184,6 +184,9 @@ def test_keys_refusals_and_rate_limit(api):
     problem(api.client.post("/v1/messages", json=mail(to=["bob@example.test\r\nBcc: eve@evil.test"])), 400)
     problem(api.client.post("/v1/messages", json=mail(subject="Hi\r\nBcc: eve@evil.test")), 400)
     problem(api.client.post("/v1/messages", content=b"{not json", headers={"Content-Type": "application/json"}), 400)
+    cut = api.client.post("/v1/messages", content=b"--zz\r\nbroken",
+                          headers={"Content-Type": "multipart/form-data; boundary=zz"})
+    assert "multipart/form-data" in problem(cut, 400)["detail"]
     refused = problem(api.client.post("/v1/messages", json=mail(**{"from": "mallory@acme.test"})), 403)
     assert refused["smtp_reply"].startswith("550")
     too_many = problem(api.client.post("/v1/messages", json=mail(to=[f"r{i}@example.test" for i in range(21)])), 402)

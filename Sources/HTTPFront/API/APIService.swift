@@ -141,6 +141,9 @@ struct APIService: APIProtocol {
             }
         } catch let problem as APIRequestProblem {
             return Self.sendProblem(problem.problem, problem.detail)
+        } catch {
+            // A form the runtime cannot read (a cut body, a missing boundary) is the client's to fix.
+            return Self.sendProblem(.invalidRequest, "the form cannot be read as multipart/form-data: \(error)")
         }
         guard let ingress = self.ingress else {
             return Self.sendProblem(.unavailable, "this server certifies nothing: it has no [dkim] key")
