@@ -100,6 +100,10 @@ pdf_key = "keys/pdf-signing.key"
         found = []
         for raw in self.sender_mx.messages():
             message = email.message_from_bytes(raw, policy=email.policy.default)
+            boundary = message.get_boundary()
+            if boundary and f"--{boundary}--".encode() not in raw:
+                continue  # smtp-sink is still writing it: a notice read half-written has a cut PDF
+
             if message["X-Fefaent-Notice"] and (kind is None or message["X-Fefaent-Notice"] == kind):
                 found.append((message, raw))
         return found
