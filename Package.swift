@@ -107,6 +107,7 @@ let package = Package(
             name: "Spool",
             dependencies: [
                 "SMTPCore",
+                "MailMessage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

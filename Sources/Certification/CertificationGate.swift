@@ -62,8 +62,10 @@ public struct CertificationGate: Sendable {
         envelope.recipients.contains { $0.kind == .certifier }
     }
 
+    /// `parsed` is `content` as the spool parsed it while it streamed in (parsed here when `nil`).
     public func admit(
         content: [UInt8],
+        parsed: ParsedMessage? = nil,
         envelope: Envelope,
         metadata: ReceptionMetadata
     ) async
@@ -81,7 +83,7 @@ public struct CertificationGate: Sendable {
                 )
             )
         }
-        let message = MessageParser.parse(content)
+        let message = parsed ?? MessageParser.parse(content)
         guard let from = message.from.first else {
             return .refused(Refusal(reason: .senderNotRegistered, reply: CertificationRules.notRegistered(nil)))
         }

@@ -77,7 +77,12 @@ public struct CertificationIngress: Sendable {
                 message.refuse()
                 return completion(self.recordBounce(content, envelope: envelope, metadata: metadata))
             }
-            switch await self.gate.admit(content: content, envelope: envelope, metadata: metadata) {
+            switch await self.gate.admit(
+                content: content,
+                parsed: message.parsed,
+                envelope: envelope,
+                metadata: metadata
+            ) {
             case .plain:
                 self.spool.commit(message, envelope: envelope, metadata: metadata) { result in
                     switch result {

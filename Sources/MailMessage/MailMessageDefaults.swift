@@ -16,6 +16,9 @@ public enum MailMessageDefaults {
     public static let encodedLineLength = 76
     /// Real header blocks are a few KiB; 1 MiB holds any honest one (long Received chains, ARC sets).
     public static let maximumHeaderBlockSize = 1 << 20
+    /// Real mail nests a few levels (a forwarded message in a multipart/mixed in a multipart/signed…);
+    /// Postfix's `mime_nesting_limit` is 100, and deeper mail is an attack on parsers.
+    public static let maximumNestingDepth = 100
     /// RFC 2046 §5.1.1: a boundary is at most 70 characters; with `--`, `--` and padding a boundary line
     /// is short. Anything longer is content and is streamed on without being buffered.
     public static let longestBoundaryLine = 4096

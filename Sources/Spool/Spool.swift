@@ -8,6 +8,7 @@
 
 public import Foundation
 public import Logging
+public import MailMessage
 public import NIOCore
 public import SMTPCore
 
@@ -26,6 +27,8 @@ public final class Spool: Sendable {
     private let lockDescriptor: Int32
     /// Whether accepted messages are attested (an outbox row per message, for the evidence writer).
     public let attestsEvents: Bool
+    /// The MIME limits every incoming message is parsed with (nesting depth, header block size).
+    public let parserOptions: MessageParser.Options
 
     /// Opens the spool at `directory`, creating it if needed, and brings files and queue into agreement
     /// (see ``SpoolRecovery``).
@@ -34,9 +37,11 @@ public final class Spool: Sendable {
         spillThreshold: Int = 1024 * 1024,
         segmentLimit: Int = 64 * 1024 * 1024,
         attestsEvents: Bool = false,
+        parserOptions: MessageParser.Options = MessageParser.Options(),
         logger: Logger = Logger(label: "fefaent.spool")
     ) throws {
         self.attestsEvents = attestsEvents
+        self.parserOptions = parserOptions
         self.layout = SpoolLayout(root: directory)
         try self.layout.create()
         // Like Postfix's master.lock: two daemons on one spool would delete each other's files at start-up.
@@ -75,7 +80,8 @@ public final class Spool: Sendable {
             queueID: queueID,
             header: header,
             temporaryPath: self.layout.path(SpoolLayout.temporaryFolder + "/" + queueID),
-            spillThreshold: self.spillThreshold
+            spillThreshold: self.spillThreshold,
+            parserOptions: self.parserOptions
         )
     }
 
@@ -92,7 +98,6 @@ public final class Spool: Sendable {
         certification: CertifiedSubmission? = nil,
         reception: ReceptionDelivery? = nil,
         idempotency: IdempotencyClaim? = nil,
-        contentFacts: ContentFacts? = nil,
         completion: @escaping @Sendable (Result<Void, any Error>) -> Void
     ) {
         // Whole milliseconds: the queue row and the attested event must say the same time.
@@ -207,7 +212,7 @@ public final class Spool: Sendable {
                                 certification: certification,
                                 reception: reception?.facts
                             )
-                            accepted.content = reception?.content ?? contentFacts
+                            accepted.content = ContentFacts(message.parsed)
                             return accepted
                         }()
                     ),

@@ -69,7 +69,14 @@ public struct ReceptionIngress: Sendable {
                 message.refuse()
                 return completion(.failed(error))
             }
-            guard let delivery = await self.delivery(for: content, envelope: envelope, metadata: metadata) else {
+            guard
+                let delivery = await self.delivery(
+                    for: content,
+                    parsed: message.parsed,
+                    envelope: envelope,
+                    metadata: metadata
+                )
+            else {
                 // Every mailbox named at RCPT was removed since: the client tries again (and then hears 550).
                 message.refuse()
                 return completion(
@@ -89,8 +96,12 @@ public struct ReceptionIngress: Sendable {
     }
 
     /// What the commit does for this mail: the copies, the charge, the authentication results.
-    func delivery(for content: [UInt8], envelope: Envelope, metadata: ReceptionMetadata) async -> ReceptionDelivery? {
-        let parsed = MessageParser.parse(content)
+    func delivery(
+        for content: [UInt8],
+        parsed: ParsedMessage,
+        envelope: Envelope,
+        metadata: ReceptionMetadata
+    ) async -> ReceptionDelivery? {
         let from = parsed.from.first?.address
         let envelopeSender = envelope.reversePath.address
         let authentication = await self.authenticator.evaluate(
@@ -115,7 +126,7 @@ public struct ReceptionIngress: Sendable {
             }
         }
         guard let first = copies.first else { return nil }
-        var delivery = ReceptionDelivery(
+        return ReceptionDelivery(
             copies: copies,
             account: first.mailbox.account,
             units: CertificationRules.unitsPerRecipient(size: content.count, unitSize: self.unitSize),
@@ -126,26 +137,6 @@ public struct ReceptionIngress: Sendable {
             addedHeader: Array(authentication.header(authservID: self.hostname, envelopeSender: envelopeSender).utf8),
             evidenceID: EvidenceID.make(),
             hostname: self.hostname
-        )
-        delivery.content = ContentFacts(parsed)
-        return delivery
-    }
-}
-
-extension ContentFacts {
-    /// The facts of a message parsed at ingress (the parts' digests are of their decoded octets).
-    init(_ parsed: ParsedMessage) {
-        self.init(
-            messageID: parsed.messageID,
-            subject: parsed.subject,
-            parts: parsed.leaves.map {
-                ContentFacts.Part(
-                    name: $0.fileName,
-                    contentType: $0.mimeType,
-                    size: $0.decodedSize,
-                    sha256: $0.sha256Hex
-                )
-            }
         )
     }
 }

@@ -126,8 +126,20 @@ extension FefaentConfiguration {
         try limits.allowOnly([
             "message_size", "recipients", "errors", "command_timeout", "data_timeout", "shutdown_grace", "connections",
             "client_connections", "network_connections", "client_connection_rate", "auth_failures",
-            "auth_failure_window", "exempt_loopback", "min_data_rate", "data_rate_grace", "session_time_limit"
+            "auth_failure_window", "exempt_loopback", "min_data_rate", "data_rate_grace", "session_time_limit",
+            "mime_nesting_depth", "header_block_size"
         ])
+        var messageStructure = MessageParser.Options()
+        messageStructure.maximumNestingDepth = try limits.int(
+            "mime_nesting_depth",
+            default: MailMessageDefaults.maximumNestingDepth,
+            in: 1...1_000
+        )
+        messageStructure.maximumHeaderBlockSize = try limits.int(
+            "header_block_size",
+            default: MailMessageDefaults.maximumHeaderBlockSize,
+            in: 1_024...(16 << 20)
+        )
         let messageSize = try limits.int("message_size", default: SMTPDefaults.maximumMessageSize, in: 1024...(1 << 30))
         let recipients = try limits.int("recipients", default: SMTPDefaults.maximumRecipients, in: 1...10_000)
         let errors = try limits.int("errors", default: SMTPDefaults.maximumErrors, in: 1...1_000)
@@ -183,7 +195,7 @@ extension FefaentConfiguration {
             throw ConfigurationError(key: which, "file \(file) does not exist (`fefaent keys init --dir` makes one)")
         }
 
-        return FefaentConfiguration(
+        var configuration = FefaentConfiguration(
             hostname: hostname,
             spoolDirectory: spool,
             logLevel: logLevel,
@@ -219,6 +231,8 @@ extension FefaentConfiguration {
             clientLimits: clientLimits,
             webhooks: webhooks
         )
+        configuration.messageStructure = messageStructure
+        return configuration
     }
 
     /// `[evidence]`: the signing, TSA and log keys. Without `certificate`, no evidence is written.

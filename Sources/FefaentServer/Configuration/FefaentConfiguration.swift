@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+public import MailMessage
+
 /// Everything `etc/fefaent.toml` says, checked and with its defaults filled in.
 ///
 /// Relative paths are taken relative to the folder of the configuration file, so the repository's
@@ -32,6 +34,9 @@ public struct FefaentConfiguration: Hashable, Sendable {
     public var systemDomains: [String]
     public var maximumMessageSize: Int
     public var maximumRecipients: Int
+    /// `[limits] mime_nesting_depth` and `header_block_size`: a message beyond either is refused at
+    /// the end of DATA (`554 5.6.0`, `552 5.3.4`) and never reaches the checks or the evidence.
+    public var messageStructure = MessageParser.Options()
     public var maximumErrors: Int
     public var commandTimeoutSeconds: Int
     public var dataTimeoutSeconds: Int

@@ -74,6 +74,7 @@ public final class FefaentDaemon: Sendable {
         self.spool = try Spool(
             directory: configuration.spoolDirectory,
             attestsEvents: configuration.evidence != nil,
+            parserOptions: configuration.messageStructure,
             logger: logger
         )
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)

@@ -41,7 +41,8 @@ struct SpoolMessageSink: SMTPMessageSink {
             message: self.spool.beginMessage(queueID: queueID, header: header),
             spool: self.spool,
             certification: self.certification,
-            reception: self.reception
+            reception: self.reception,
+            logger: self.logger
         )
     }
 
@@ -73,12 +74,20 @@ final class SpoolMessageWriter: SMTPMessageWriter {
     private let spool: Spool
     private let certification: CertificationIngress?
     private let reception: ReceptionIngress?
+    private let logger: Logger
 
-    init(message: IncomingMessage, spool: Spool, certification: CertificationIngress?, reception: ReceptionIngress?) {
+    init(
+        message: IncomingMessage,
+        spool: Spool,
+        certification: CertificationIngress?,
+        reception: ReceptionIngress?,
+        logger: Logger
+    ) {
         self.message = message
         self.spool = spool
         self.certification = certification
         self.reception = reception
+        self.logger = logger
     }
 
     func append(_ bytes: ByteBuffer) throws {
@@ -98,6 +107,19 @@ final class SpoolMessageWriter: SMTPMessageWriter {
             sealed = try message.seal()
         } catch {
             return completion(.failure(error))
+        }
+        if let refusal = StructureRefusal(sealed.parsed, limits: self.spool.parserOptions) {
+            // Postfix's mime_nesting_limit and header_size_limit: refused before any check reads it.
+            sealed.refuse()
+            self.logger.notice(
+                "message refused",
+                metadata: [
+                    "queue_id": "\(sealed.queueID)", "client": "\(session.clientAddress)",
+                    "why": "\(refusal.reason.rawValue)"
+                ]
+            )
+            Counter(label: "fefaent_messages_refused_total", dimensions: [("why", refusal.reason.rawValue)]).increment()
+            return completion(.failure(SMTPMessageRefusal(refusal.reply)))
         }
         let metadata = ReceptionMetadata(
             receivedAt: Date(),

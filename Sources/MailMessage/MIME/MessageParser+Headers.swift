@@ -51,7 +51,8 @@ extension MessageParser {
             if self.fieldStarts.last == self.headerBytes.count {
                 self.fieldStarts.removeLast()
             }
-            if !self.defects.contains(MessageDefect(partIndex: part, kind: .headerBlockTooLarge)) {
+            if !self.headerBlockOverLimit {
+                self.headerBlockOverLimit = true
                 self.defects.append(MessageDefect(partIndex: part, kind: .headerBlockTooLarge))
             }
             return
@@ -86,6 +87,7 @@ extension MessageParser {
         }
         self.headerBytes.removeAll(keepingCapacity: true)
         self.fieldStarts.removeAll(keepingCapacity: true)
+        self.headerBlockOverLimit = false
 
         var entity = self.parts[part]
         entity.headers = fields
@@ -96,7 +98,16 @@ extension MessageParser {
             entity.rawHeader("Content-Transfer-Encoding").map(TransferEncoding.init(headerValue:)) ?? .sevenBit
         self.pendingTerminator = .none
         let type = entity.contentType.value
-        if type.hasPrefix("multipart/"), let boundary = entity.contentType.parameters["boundary"], !boundary.isEmpty {
+        let isContainerType =
+            type.hasPrefix("multipart/") || type == "message/rfc822" || type == "message/global"
+        let tooDeep = isContainerType && entity.depth >= self.options.maximumNestingDepth
+        if tooDeep {
+            self.defects.append(MessageDefect(partIndex: part, kind: .nestingTooDeep))
+            self.decoder = BodyDecoderState(encoding: entity.transferEncoding, captureLimit: 0)
+            self.mode = .body(part: part)
+        } else if type.hasPrefix("multipart/"), let boundary = entity.contentType.parameters["boundary"],
+            !boundary.isEmpty
+        {
             entity.isContainer = true
             self.boundaries.append((part, Array("--".utf8) + Array(boundary.utf8)))
             self.decoder = BodyDecoderState(encoding: entity.transferEncoding, captureLimit: 0)
@@ -104,7 +115,9 @@ extension MessageParser {
         } else if type == "message/rfc822" || type == "message/global", entity.transferEncoding.isIdentity {
             entity.isContainer = true
             let child = self.parts.count
-            self.parts.append(Self.newPart(index: child, parent: part, headerStart: bodyStart))
+            self.parts.append(
+                Self.newPart(index: child, parent: part, depth: entity.depth + 1, headerStart: bodyStart)
+            )
             self.openParts.append(child)
             self.mode = .headers(part: child)
         } else {

@@ -29,9 +29,12 @@ import Darwin
 ///   [RFC 2046 §5.1](https://www.rfc-editor.org/rfc/rfc2046#section-5.1)
 public struct MessageParser {
     /// Limits and what to keep.
-    public struct Options: Sendable {
+    public struct Options: Hashable, Sendable {
         /// A header block larger than this is cut (the rest of its fields are skipped).
         public var maximumHeaderBlockSize = MailMessageDefaults.maximumHeaderBlockSize
+        /// A container this deep holds no parts of its own: it is read as one opaque leaf, so that a
+        /// hostile message cannot make the parser track 100,000 open multiparts.
+        public var maximumNestingDepth = MailMessageDefaults.maximumNestingDepth
         /// How many decoded bytes of each text part to keep in ``MessagePart/capturedText``.
         public var capturedTextLimit = 0
 
@@ -61,10 +64,12 @@ public struct MessageParser {
     var position = 0
     var midLine = false
     var sawBareLineFeed = false
+    /// Whether the header block being read already went over the limit (its defect is recorded).
+    var headerBlockOverLimit = false
 
     public init(options: Options = Options()) {
         self.options = options
-        self.parts.append(Self.newPart(index: 0, parent: nil, headerStart: 0))
+        self.parts.append(Self.newPart(index: 0, parent: nil, depth: 0, headerStart: 0))
     }
 
     /// Parses a whole message held in memory.
@@ -254,7 +259,14 @@ public struct MessageParser {
             self.mode = .epilogue(part: multipart)
         } else {
             let child = self.parts.count
-            self.parts.append(Self.newPart(index: child, parent: multipart, headerStart: lineEnd))
+            self.parts.append(
+                Self.newPart(
+                    index: child,
+                    parent: multipart,
+                    depth: self.parts[multipart].depth + 1,
+                    headerStart: lineEnd
+                )
+            )
             self.openParts.append(child)
             self.mode = .headers(part: child)
         }
@@ -267,10 +279,16 @@ public struct MessageParser {
             if !self.multipartsWithBoundarySeen.contains(part) {
                 self.parts[part].isContainer = false
                 self.defects.append(MessageDefect(partIndex: part, kind: .startBoundaryNotFound))
-            } else if self.boundaries.contains(where: { $0.part == part }) {
-                self.defects.append(MessageDefect(partIndex: part, kind: .closeBoundaryNotFound))
             }
-            self.boundaries.removeAll { $0.part == part }
+            // Parts close innermost first and a child's index is above its parent's, so whatever
+            // boundary this part or an inner one left open is at the top of the stack: constant time
+            // per part, not a search of every open boundary (quadratic in the depth).
+            while let top = self.boundaries.last, top.part >= part {
+                if top.part == part, self.multipartsWithBoundarySeen.contains(part) {
+                    self.defects.append(MessageDefect(partIndex: part, kind: .closeBoundaryNotFound))
+                }
+                self.boundaries.removeLast()
+            }
         }
         if !self.parts[part].isContainer, var decoder = self.decoder {
             self.decoder = nil
@@ -284,10 +302,11 @@ public struct MessageParser {
         }
     }
 
-    static func newPart(index: Int, parent: Int?, headerStart: Int) -> MessagePart {
+    static func newPart(index: Int, parent: Int?, depth: Int, headerStart: Int) -> MessagePart {
         MessagePart(
             index: index,
             parent: parent,
+            depth: depth,
             headers: [],
             contentType: MIMEHeaderValue(value: "text/plain"),
             transferEncoding: .sevenBit,

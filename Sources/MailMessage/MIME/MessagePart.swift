@@ -15,6 +15,8 @@ public struct MessagePart: Hashable, Sendable {
     public var index: Int
     /// The enclosing entity, `nil` for the message itself.
     public var parent: Int?
+    /// How many containers enclose it: 0 for the message itself.
+    public var depth: Int
     public var headers: [HeaderField]
     /// The effective content type, defaulted as RFC 2045/2046 say when it is missing or invalid.
     public var contentType: MIMEHeaderValue

@@ -21,6 +21,16 @@ public struct ParsedMessage: Hashable, Sendable {
     /// Whether this looks like mail at all: it starts with at least one header field.
     public var isMail: Bool { !self.parts[0].headers.isEmpty }
 
+    /// How deep its entities nest: 0 for a message that is one part, 1 for a multipart of leaves…
+    /// (counted up to the parser's limit, beyond which containers are read as leaves).
+    public var nestingDepth: Int { self.parts.map(\.depth).max() ?? 0 }
+
+    /// Whether a container nested deeper than the parser's limit was read as one opaque part.
+    public var exceedsNestingLimit: Bool { self.defects.contains { $0.kind == .nestingTooDeep } }
+
+    /// Whether a header block was larger than the parser's limit (the rest of its fields skipped).
+    public var exceedsHeaderBlockLimit: Bool { self.defects.contains { $0.kind == .headerBlockTooLarge } }
+
     /// The parts that carry content (not containers), in document order.
     public var leaves: [MessagePart] { self.parts.filter { !$0.isContainer } }
 
@@ -54,6 +64,7 @@ public struct MessageDefect: Hashable, Sendable, CustomStringConvertible {
         case closeBoundaryNotFound = "multipart without its closing boundary"
         case multipartWithoutBoundary = "multipart without a boundary parameter"
         case headerBlockTooLarge = "header block over the limit; the rest was skipped"
+        case nestingTooDeep = "nesting deeper than the limit; the innermost container taken as one part"
         case bareLineFeed = "lines end in LF, not CRLF"
     }
 

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 import Crypto
+import MailMessage
 public import Foundation
 public import GRDB
 
@@ -59,7 +60,7 @@ public struct IssuedAPIKey: Sendable {
         var generator = SystemRandomNumberGenerator()
         let id = (0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let idText = id.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        let idText = Hex.encode(id)
         let secretText = Data(secret).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")

@@ -6,10 +6,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+public import MailMessage
 public import NIOCore
 import Crypto
 
-/// A message while it streams in: its octets, their SHA-256, and where they are kept.
+/// A message while it streams in: its octets, their SHA-256, its MIME structure, and where they are kept.
+///
+/// The content (not the Received field in front) also goes through a ``MessageParser`` as it arrives,
+/// so every part is decoded and hashed once, here: the checks at the end of DATA and the evidence read
+/// the result instead of reading the message back and parsing it again.
 ///
 /// Small messages stay in one memory buffer (they go to a shared segment file at commit, many per
 /// fsync). Once a message grows past the spill threshold it moves to a file of its own under
@@ -21,13 +26,21 @@ public struct IncomingMessage {
     private let headerLength: Int
     private var buffer: ByteBuffer
     private var hasher = SHA256()
+    private var parser: MessageParser
     private var size = 0
     private var spillFile: (fd: Int32, path: String)?
     private let spillThreshold: Int
     private let temporaryPath: String
 
-    init(queueID: String, header: ByteBuffer, temporaryPath: String, spillThreshold: Int) {
+    init(
+        queueID: String,
+        header: ByteBuffer,
+        temporaryPath: String,
+        spillThreshold: Int,
+        parserOptions: MessageParser.Options = MessageParser.Options()
+    ) {
         self.queueID = queueID
+        self.parser = MessageParser(options: parserOptions)
         self.headerLength = header.readableBytes
         self.buffer = header
         self.temporaryPath = temporaryPath
@@ -40,7 +53,10 @@ public struct IncomingMessage {
     /// Appends content. Writes to the spill file are plain `write(2)` calls into the page cache;
     /// the fsync that makes them durable happens off the event loop, in the committer.
     public mutating func append(_ bytes: ByteBuffer) throws {
-        bytes.withUnsafeReadableBytes { self.hasher.update(bufferPointer: $0) }
+        bytes.withUnsafeReadableBytes {
+            self.hasher.update(bufferPointer: $0)
+            self.parser.parse($0)
+        }
         self.size += bytes.readableBytes
         var bytes = bytes
         self.buffer.writeBuffer(&bytes)
@@ -60,7 +76,8 @@ public struct IncomingMessage {
 
     /// Ends reception: the octets are complete and their digest final.
     public consuming func seal() throws -> SealedMessage {
-        let digest = self.hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        let digest = Hex.encode(self.hasher.finalize())
+        let parsed = self.parser.finish()
         if let file = self.spillFile {
             try self.flush(to: file)
             return SealedMessage(
@@ -68,7 +85,8 @@ public struct IncomingMessage {
                 content: .file(fd: file.fd, temporaryPath: file.path),
                 headerLength: self.headerLength,
                 size: self.size,
-                sha256: digest
+                sha256: digest,
+                parsed: parsed
             )
         }
         return SealedMessage(
@@ -76,7 +94,8 @@ public struct IncomingMessage {
             content: .memory(self.buffer),
             headerLength: self.headerLength,
             size: self.size,
-            sha256: digest
+            sha256: digest,
+            parsed: parsed
         )
     }
 
@@ -101,6 +120,8 @@ public struct SealedMessage: Sendable {
     let headerLength: Int
     public let size: Int
     public let sha256: String
+    /// The content's MIME structure, every part decoded and hashed while it streamed in.
+    public let parsed: ParsedMessage
 
     /// The message as the client sent it (without the Received field Fefaent puts in front), read
     /// once, for the checks that need all of it (DKIM's body hash, the certification's parts).
@@ -130,12 +151,6 @@ public struct SealedMessage: Sendable {
             if closingDescriptor { POSIX.close(fd) }
             POSIX.unlink(path)
         }
-    }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String {
-        self.count >= width ? self : String(repeating: "0", count: width - self.count) + self
     }
 }
 

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 import Crypto
+import MailMessage
 import Glibc
 
 extension Spool {
@@ -45,7 +46,7 @@ extension Spool {
         let path = self.layout.path(link.path)
         guard POSIX.fileSize(path) == link.document.size else { throw OpenumDocumentUnavailable(path: path) }
         let bytes = try POSIX.readAll(path, offset: 0, length: link.document.size)
-        let digest = SHA256.hash(data: bytes).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        let digest = Hex.encode(SHA256.hash(data: bytes))
         guard digest == link.document.sha256 else { throw OpenumDocumentUnavailable(path: path) }
         return bytes
     }

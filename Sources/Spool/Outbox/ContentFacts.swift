@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+public import MailMessage
+
 /// What a message says of itself, read once at ingress where the message is parsed anyway (a
 /// reception's authentication, a certified mail's admission): its Message-ID, its Subject and each
 /// part's name, type, decoded size and SHA-256. The acceptance record states them without the
@@ -34,5 +36,23 @@ public struct ContentFacts: Codable, Hashable, Sendable {
         self.messageID = messageID
         self.subject = subject
         self.parts = parts
+    }
+}
+
+extension ContentFacts {
+    /// The facts of a message parsed at ingress (the parts' digests are of their decoded octets).
+    public init(_ parsed: ParsedMessage) {
+        self.init(
+            messageID: parsed.messageID,
+            subject: parsed.subject,
+            parts: parsed.leaves.map {
+                ContentFacts.Part(
+                    name: $0.fileName,
+                    contentType: $0.mimeType,
+                    size: $0.decodedSize,
+                    sha256: $0.sha256Hex
+                )
+            }
+        )
     }
 }

@@ -54,8 +54,6 @@ public struct ReceptionDelivery: Sendable {
     public var evidenceID: String
     /// The host name for Maildir file names.
     public var hostname: String
-    /// The message's own facts, read while it was parsed for its authentication.
-    public var content: ContentFacts? = nil
 
     public init(
         copies: [Copy],
