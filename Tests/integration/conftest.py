@@ -61,6 +61,7 @@ class Daemon:
         self.config = folder / "fefaent.toml"
         self.log_path = folder / "fefaent.log"
         self.process = None
+        self.command_prefix = []  # e.g. ["prlimit", "--nofile=64:64"]
         if not self.keys.exists():
             self.cli("keys", "init", "--dir", str(self.keys), "--hostname", "fefaent.test", config=False)
         self.config.write_text(f"""
@@ -113,7 +114,7 @@ address = "127.0.0.1:{self.submissions}"
 
     def start(self):
         self.log = open(self.log_path, "ab")
-        self.process = subprocess.Popen([str(self.binary), "serve", "--config", str(self.config)],
+        self.process = subprocess.Popen([*self.command_prefix, str(self.binary), "serve", "--config", str(self.config)],
                                         stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -71,6 +71,7 @@ public final class FefaentDaemon: Sendable {
             logger.warning("a private key is readable by its group", metadata: ["key": "\(exposure)"])
         }
         FefaentMetrics.bootstrap()
+        DescriptorLimit.prepare(connections: configuration.clientLimits.connections, logger: logger)
         self.spool = try Spool(
             directory: configuration.spoolDirectory,
             attestsEvents: configuration.evidence != nil,
