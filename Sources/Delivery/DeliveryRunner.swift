@@ -10,6 +10,7 @@ import Foundation
 import Metrics
 public import Logging
 public import NIOCore
+public import NIOPosix
 public import NIOSSL
 import SMTPCore
 import SMTPNIO
@@ -35,6 +36,8 @@ public final class DeliveryRunner: Service {
     private let copies: (any RecipientCopies)?
     /// Writes the outcomes of concurrent jobs together.
     private let recorder: OutcomeRecorder
+    /// Where stored messages are read while they are sent.
+    private let fileReadPool: NIOThreadPool
     /// How long a claimed recipient stays reserved for the attempt under way.
     private let lease: TimeInterval = 900
 
@@ -45,9 +48,11 @@ public final class DeliveryRunner: Service {
         tls: NIOSSLContext?,
         verifyingTLS: NIOSSLContext? = nil,
         resolver: DNSResolver,
+        fileReadPool: NIOThreadPool,
         copies: (any RecipientCopies)? = nil,
         logger: Logger
     ) {
+        self.fileReadPool = fileReadPool
         self.copies = copies
         self.recorder = OutcomeRecorder(database: spool.database)
         self.mxRouting = MXRouting(resolver: resolver, port: configuration.mxPort)
@@ -298,16 +303,21 @@ public final class DeliveryRunner: Service {
         guard let message = try self.spool.database.message(id: first.messageID) else {
             throw DeliveryError("message \(first.messageID) is not in the queue")
         }
-        var content = ByteBuffer()
+        let content: OutboundMessage
         var transaction: OutboundTransaction
         if first.token != nil, let copies = self.copies {
+            // A certified copy is rewritten (pixel, DKIM) in memory; certified mail has its own size limit.
             let copy = try copies.copy(for: first, of: message, original: try self.spool.contents(of: message))
-            content.writeBytes(copy.content)
-            transaction = Self.transaction(for: job, content: content)
+            let buffer = ByteBuffer(bytes: copy.content)
+            content = .memory(buffer)
+            transaction = Self.transaction(for: job, size: buffer.readableBytes)
+            transaction.eightBit = transaction.eightBit || buffer.readableBytesView.contains { $0 >= 0x80 }
             transaction.reversePath = ReversePath(stored: copy.returnPath) ?? .null
         } else {
-            content.writeBytes(try self.spool.contents(of: message))
-            transaction = Self.transaction(for: job, content: content)
+            // Read from the spool a piece at a time as it is sent: never whole in memory.
+            let reader = self.spool.reader(of: message, threadPool: self.fileReadPool)
+            content = .pieces(size: reader.size) { reader.read(at: $0, count: $1, eventLoop: $2) }
+            transaction = Self.transaction(for: job, size: reader.size)
         }
         if let reused = session, reused.connection.isActive {
             do {
@@ -386,7 +396,9 @@ public final class DeliveryRunner: Service {
         return failure
     }
 
-    static func transaction(for job: [DueRecipient], content: ByteBuffer) -> OutboundTransaction {
+    /// The envelope of `job`'s transaction. Whether the content has 8-bit octets was found at ingress
+    /// and stored as `BODY=8BITMIME` (``DueRecipient/body``), so the message is not scanned here.
+    static func transaction(for job: [DueRecipient], size: Int) -> OutboundTransaction {
         let first = job[0]
         let recipients = job.map { recipient in
             OutboundTransaction.Recipient(
@@ -398,10 +410,9 @@ public final class DeliveryRunner: Service {
         return OutboundTransaction(
             reversePath: ReversePath(stored: first.sender) ?? .null,
             recipients: recipients,
-            size: content.readableBytes,
+            size: size,
             needsSMTPUTF8: first.smtputf8,
-            eightBit: first.body == BodyType.eightBitMIME.rawValue
-                || content.readableBytesView.contains(where: { $0 >= 0x80 }),
+            eightBit: first.body == BodyType.eightBitMIME.rawValue,
             dsnReturn: first.dsnRet.flatMap(DSNReturn.init(rawValue:)),
             envelopeID: first.dsnEnvid
         )

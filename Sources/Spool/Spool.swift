@@ -122,7 +122,7 @@ public final class Spool: Sendable {
             protocolName: envelope.protocolName,
             authUser: envelope.authenticatedUser,
             tls: metadata.tls,
-            body: envelope.mailParameters.body?.rawValue,
+            body: Self.bodyType(declared: envelope.mailParameters.body, message: message)?.rawValue,
             smtputf8: envelope.mailParameters.smtpUTF8,
             dsnRet: envelope.mailParameters.dsnReturn?.rawValue,
             dsnEnvid: envelope.mailParameters.envelopeID,
@@ -297,6 +297,14 @@ public final class Spool: Sendable {
     /// The stored octets of a message: the Received header Fefaent added, then the message as sent.
     public func contents(of message: QueuedMessage) throws -> [UInt8] {
         try self.layout.contents(of: message)
+    }
+
+    /// The body type the content needs onward: what the client declared, or `8BITMIME` when it said
+    /// nothing (or `7BIT`) and sent 8-bit octets anyway (as Postfix's cleanup notes 8-bit content),
+    /// found while the message streamed in so that delivery never scans it.
+    static func bodyType(declared: BodyType?, message: SealedMessage) -> BodyType? {
+        guard message.hasEightBitOctets, declared == nil || declared == .sevenBit else { return declared }
+        return .eightBitMIME
     }
 
     /// Stops the committer after the batches already submitted are written.

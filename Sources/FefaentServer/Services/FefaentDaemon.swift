@@ -159,6 +159,7 @@ public final class FefaentDaemon: Sendable {
             tls: try Self.makeClientTLSContext(),
             verifyingTLS: try Self.makeVerifyingClientTLSContext(caFile: configuration.delivery.tlsCAFile),
             resolver: dns,
+            fileReadPool: self.threadPool,
             copies: certification.map { [database = self.spool.database] in
                 CertifiedCopies(settings: $0, database: database)
             },

@@ -123,7 +123,7 @@ public final class SMTPClientConnection: Sendable {
     }
 
     /// Sends one message; returns each recipient's outcome, in the transaction's order.
-    public func send(_ content: ByteBuffer, transaction: OutboundTransaction) async throws -> [DeliveryOutcome] {
+    public func send(_ content: OutboundMessage, transaction: OutboundTransaction) async throws -> [DeliveryOutcome] {
         let promise = self.channel.eventLoop.makePromise(of: [DeliveryOutcome].self)
         self.channel.eventLoop.execute {
             guard let context = try? self.channel.pipeline.syncOperations.context(handlerType: SMTPClientHandler.self)

@@ -25,7 +25,11 @@ final class SMTPClientHandler: ChannelInboundHandler {
     private let replyTimeout: TimeAmount
     private var timeout: Scheduled<Void>?
     private var ready: EventLoopPromise<ServerCapabilities>?
-    private var job: (content: ByteBuffer, promise: EventLoopPromise<[DeliveryOutcome]>)?
+    private var job: (content: OutboundMessage, promise: EventLoopPromise<[DeliveryOutcome]>)?
+    /// Dot-stuffs the message being sent in DATA, across its pieces.
+    private var stuffer = DotStuffer()
+    /// How much of a stored message is read and written at a time.
+    static let pieceSize = 64 * 1024
     private(set) var tlsVersion: String?
 
     init(
@@ -105,7 +109,7 @@ final class SMTPClientHandler: ChannelInboundHandler {
     // MARK: - Requests from the connection
 
     func send(
-        _ content: ByteBuffer,
+        _ content: OutboundMessage,
         transaction: OutboundTransaction,
         promise: EventLoopPromise<[DeliveryOutcome]>,
         context: ChannelHandlerContext
@@ -164,24 +168,91 @@ final class SMTPClientHandler: ChannelInboundHandler {
     }
 
     private func writeMessage(chunked: Bool, context: ChannelHandlerContext) {
-        guard var content = self.job?.content else { preconditionFailure("no message to send") }
+        guard let message = self.job?.content else { preconditionFailure("no message to send") }
+        self.stuffer = DotStuffer()
         if chunked {
             var command = context.channel.allocator.buffer(capacity: 32)
-            command.writeString("BDAT \(content.readableBytes) LAST\r\n")
+            command.writeString("BDAT \(message.size) LAST\r\n")
             context.write(self.wrapOutboundOut(command), promise: nil)
-            context.writeAndFlush(self.wrapOutboundOut(content), promise: nil)
-            return
         }
-        var stuffer = DotStuffer()
-        while content.readableBytes > 0 {
-            let piece = content.readSlice(length: min(64 * 1024, content.readableBytes))!
-            var output = context.channel.allocator.buffer(capacity: piece.readableBytes + 64)
-            stuffer.stuff(piece, into: &output)
-            context.write(self.wrapOutboundOut(output), promise: nil)
+        switch message {
+        case .memory(var content):
+            if chunked {
+                context.writeAndFlush(self.wrapOutboundOut(content), promise: nil)
+                return
+            }
+            while content.readableBytes > 0 {
+                let piece = content.readSlice(length: min(Self.pieceSize, content.readableBytes))!
+                self.writePiece(piece, chunked: false, flush: false, context: context)
+            }
+            self.endMessage(chunked: false, context: context)
+        case .pieces(let size, let read):
+            self.pump(from: 0, size: size, read: read, chunked: chunked, context: context)
         }
+    }
+
+    /// Reads the piece at `position`, writes it, and reads the next one once it is written: one piece
+    /// of the message in memory at a time, and the server's pace sets the reading's.
+    private func pump(
+        from position: Int,
+        size: Int,
+        read: @escaping OutboundMessage.ReadPiece,
+        chunked: Bool,
+        context: ChannelHandlerContext
+    ) {
+        guard position < size else {
+            return self.endMessage(chunked: chunked, context: context)
+        }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        read(position, Self.pieceSize, context.eventLoop).whenComplete { result in
+            let (handler, context) = loopBound.value
+            // The transaction may have ended meanwhile (connection lost, timeout): nothing to send to.
+            guard handler.job != nil, context.channel.isActive else { return }
+            let piece: ByteBuffer
+            switch result {
+            case .success(let read) where read.readableBytes > 0:
+                piece = read
+            case .success:
+                return handler.abandonMessage("the stored message is shorter than its record", context: context)
+            case .failure(let error):
+                return handler.abandonMessage("cannot read the stored message: \(error)", context: context)
+            }
+            let next = position + piece.readableBytes
+            handler.writePiece(piece, chunked: chunked, flush: true, context: context).whenComplete { _ in
+                let (handler, context) = loopBound.value
+                guard handler.job != nil, context.channel.isActive else { return }
+                handler.pump(from: next, size: size, read: read, chunked: chunked, context: context)
+            }
+        }
+    }
+
+    @discardableResult
+    private func writePiece(
+        _ piece: ByteBuffer,
+        chunked: Bool,
+        flush: Bool,
+        context: ChannelHandlerContext
+    ) -> EventLoopFuture<Void> {
+        var output = piece
+        if !chunked {
+            output = context.channel.allocator.buffer(capacity: piece.readableBytes + 64)
+            self.stuffer.stuff(piece, into: &output)
+        }
+        return flush ? context.writeAndFlush(self.wrapOutboundOut(output)) : context.write(self.wrapOutboundOut(output))
+    }
+
+    private func endMessage(chunked: Bool, context: ChannelHandlerContext) {
+        guard !chunked else { return context.flush() }
         var end = context.channel.allocator.buffer(capacity: 8)
-        stuffer.finish(into: &end)
+        self.stuffer.finish(into: &end)
         context.writeAndFlush(self.wrapOutboundOut(end), promise: nil)
+    }
+
+    /// The message cannot be read to its end: the connection closes without the final dot (the
+    /// server keeps nothing of it) and its recipients are deferred, to be tried again.
+    private func abandonMessage(_ why: String, context: ChannelHandlerContext) {
+        self.failAll(Reply(.localError, EnhancedStatusCode(4, 3, 0), why), context: context)
+        context.close(promise: nil)
     }
 
     /// Ends whatever is waiting: the greeting promise fails, a transaction's unresolved recipients

@@ -27,6 +27,7 @@ public struct IncomingMessage {
     private var buffer: ByteBuffer
     private var hasher = SHA256()
     private var parser: MessageParser
+    private var hasEightBitOctets = false
     private var size = 0
     private var spillFile: (fd: Int32, path: String)?
     private let spillThreshold: Int
@@ -56,6 +57,9 @@ public struct IncomingMessage {
         bytes.withUnsafeReadableBytes {
             self.hasher.update(bufferPointer: $0)
             self.parser.parse($0)
+            if !self.hasEightBitOctets {
+                self.hasEightBitOctets = $0.contains { $0 >= 0x80 }
+            }
         }
         self.size += bytes.readableBytes
         var bytes = bytes
@@ -86,7 +90,8 @@ public struct IncomingMessage {
                 headerLength: self.headerLength,
                 size: self.size,
                 sha256: digest,
-                parsed: parsed
+                parsed: parsed,
+                hasEightBitOctets: self.hasEightBitOctets
             )
         }
         return SealedMessage(
@@ -95,7 +100,8 @@ public struct IncomingMessage {
             headerLength: self.headerLength,
             size: self.size,
             sha256: digest,
-            parsed: parsed
+            parsed: parsed,
+            hasEightBitOctets: self.hasEightBitOctets
         )
     }
 
@@ -122,6 +128,8 @@ public struct SealedMessage: Sendable {
     public let sha256: String
     /// The content's MIME structure, every part decoded and hashed while it streamed in.
     public let parsed: ParsedMessage
+    /// Whether any octet of the content is over 127 (it then needs 8BITMIME onward).
+    public let hasEightBitOctets: Bool
 
     /// The message as the client sent it (without the Received field Fefaent puts in front), read
     /// once, for the checks that need all of it (DKIM's body hash, the certification's parts).

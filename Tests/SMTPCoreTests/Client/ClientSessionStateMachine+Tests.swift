@@ -214,10 +214,12 @@ struct DotStufferTests {
         (".x\r\n", "..x\r\n.\r\n"),
         ("no final line end", "no final line end\r\n.\r\n"),
         ("", ".\r\n"),
-        ("a\n.b\r\n", "a\n.b\r\n.\r\n")
+        ("a\n.b\r\n", "a\n.b\r\n.\r\n"),
+        ("\r\n.\r\n\r.\n.", "\r\n..\r\n\r.\n.\r\n.\r\n"),
+        ("x\r\n\r\n.", "x\r\n\r\n..\r\n.\r\n")
     ])
     func stuffsLinesStartingWithADot(_ input: String, _ expected: String) {
-        for chunkSize in [1, 2, 1000] {
+        for chunkSize in [1, 2, 3, 5, 1000] {
             var stuffer = DotStuffer()
             var output = ByteBuffer()
             let bytes = Array(input.utf8)
@@ -228,6 +230,35 @@ struct DotStufferTests {
             }
             stuffer.finish(into: &output)
             #expect(String(buffer: output) == expected, "chunks of \(chunkSize)")
+        }
+    }
+
+    @Test func anyChunkingStuffsAsTheRuleSays() {
+        // RFC 5321 §4.5.2 octet by octet, against the memchr version over random splits.
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = Array(".\r\na".utf8)
+        for _ in 0..<2_000 {
+            let input = (0..<Int.random(in: 0...64, using: &generator)).map { _ in
+                alphabet.randomElement(using: &generator)!
+            }
+            var expected: [UInt8] = []
+            var atLineStart = true
+            var previous: UInt8? = nil
+            for byte in input {
+                if atLineStart && byte == UInt8(ascii: ".") { expected.append(UInt8(ascii: ".")) }
+                expected.append(byte)
+                atLineStart = byte == UInt8(ascii: "\n") && previous == UInt8(ascii: "\r")
+                previous = byte
+            }
+            var stuffer = DotStuffer()
+            var output = ByteBuffer()
+            var offset = 0
+            while offset < input.count {
+                let end = min(input.count, offset + Int.random(in: 1...8, using: &generator))
+                stuffer.stuff(ByteBuffer(bytes: input[offset..<end]), into: &output)
+                offset = end
+            }
+            #expect(Array(output.readableBytesView) == expected, "\(input)")
         }
     }
 

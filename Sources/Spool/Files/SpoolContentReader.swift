@@ -1,0 +1,94 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the Fefaent open source project
+// Copyright (c) 2026 the Fefaent project authors. Licensed under Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import NIOCore
+import NIOConcurrencyHelpers
+public import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Reads one stored message a piece at a time, on a thread pool (never on an event loop or the
+/// cooperative pool), so that sending a 20 MB message holds one piece of it in memory, not all.
+///
+/// The file is opened at the first read and stays open until ``close()``: a segment or message file
+/// is never rewritten in place, so every piece comes from the same octets the digest was taken over.
+public final class SpoolContentReader: Sendable {
+    /// The message's octets (the Received field Fefaent put in front included).
+    public let size: Int
+    private let path: String
+    private let offset: Int
+    private let threadPool: NIOThreadPool
+    private let descriptor = NIOLockedValueBox<Int32?>(nil)
+
+    init(path: String, offset: Int, size: Int, threadPool: NIOThreadPool) {
+        self.path = path
+        self.offset = offset
+        self.size = size
+        self.threadPool = threadPool
+    }
+
+    /// At most `count` octets from `position` (0 is the message's first octet); fewer only at its end.
+    public func read(at position: Int, count: Int, eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer> {
+        let wanted = max(0, min(count, self.size - position))
+        return self.threadPool.runIfActive(eventLoop: eventLoop) {
+            let fd = try self.descriptor.withLockedValue { descriptor in
+                if let fd = descriptor { return fd }
+                let fd = try POSIX.open(self.path, flags: O_RDONLY)
+                descriptor = fd
+                return fd
+            }
+            var buffer = ByteBufferAllocator().buffer(capacity: wanted)
+            var done = 0
+            while done < wanted {
+                let count = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: wanted - done) { target in
+                    let count = Glibc.pread(
+                        fd,
+                        target.baseAddress!,
+                        wanted - done,
+                        off_t(self.offset + position + done)
+                    )
+                    if count < 0 && errno == EINTR { return 0 }
+                    guard count > 0 else {
+                        throw POSIX.Failure(call: "pread", path: self.path, errno: count == 0 ? EIO : errno)
+                    }
+                    return count
+                }
+                done += count
+            }
+            return buffer
+        }
+    }
+
+    /// Closes the file (reads after this open it again).
+    public func close() {
+        self.descriptor.withLockedValue { descriptor in
+            if let fd = descriptor { POSIX.close(fd) }
+            descriptor = nil
+        }
+    }
+
+    deinit {
+        self.close()
+    }
+}
+
+extension Spool {
+    /// A reader of `message`'s stored octets, piece by piece on `threadPool`.
+    public func reader(of message: QueuedMessage, threadPool: NIOThreadPool) -> SpoolContentReader {
+        SpoolContentReader(
+            path: self.layout.path(message.path),
+            offset: message.offset,
+            size: message.length,
+            threadPool: threadPool
+        )
+    }
+}

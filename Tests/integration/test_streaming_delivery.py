@@ -1,0 +1,136 @@
+"""Delivery reads each stored message a piece at a time while it sends it: a large message arrives
+byte for byte (dot-stuffed over DATA to aiosmtpd, in one BDAT to another Fefaent), and a 20 MB
+message sent to 100 servers at once does not cost the daemon 20 MB per connection."""
+import smtplib
+import ssl
+import subprocess
+import time
+
+import pytest
+
+from conftest import PASSWORD, Daemon, free_port
+import sink
+
+pytestmark = pytest.mark.skipif(not sink.available(), reason="smtp-sink comes with postfix (.ci/run installs it)")
+
+
+def submit(daemon, recipients, message: bytes) -> None:
+    with smtplib.SMTP("127.0.0.1", daemon.submission, timeout=120) as client:
+        client.starttls(context=ssl.create_default_context(cafile=str(daemon.ca)))
+        client.ehlo("client.acme.test")
+        client.login("alice", PASSWORD)
+        client.sendmail("alice@acme.test", recipients, message)
+
+
+def relay(fefaent_binary, folder, routes: str, concurrency=100) -> Daemon:
+    daemon = Daemon(fefaent_binary, folder, message_size=24 * 1024 * 1024, extra_config=f"""
+[delivery]
+poll_interval_ms = 50
+concurrency = {concurrency}
+destination_concurrency = {concurrency}
+
+[delivery.routes]
+{routes}
+""")
+    return daemon.start_with_account()
+
+
+def delivered(daemon):
+    with daemon.db() as db:
+        return db.execute("SELECT state, count(*) FROM recipient GROUP BY state").fetchall()
+
+
+def awkward_message(size: int) -> bytes:
+    """Lines of every length, many starting with "." (some at 64 KiB piece boundaries), UTF-8 text."""
+    head = b"From: alice@acme.test\r\nTo: many\r\nSubject: large\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+    lines, total, n = [], len(head), 0
+    while total < size:
+        line = (b"." * (n % 3)) + ("línea %d " % n).encode() + b"x" * (n * 7919 % 953) + b"\r\n"
+        lines.append(line)
+        total += len(line)
+        n += 1
+    return head + b"".join(lines) + b".\r\n..\r\nend"  # no final line break: the client adds one
+
+
+def body_after_received(stored: bytes) -> bytes:
+    """The message as submitted: what follows the Received field Fefaent put in front."""
+    assert stored.startswith(b"Received: ")
+    position = 0
+    while True:
+        position = stored.index(b"\r\n", position) + 2
+        if stored[position:position + 1] not in (b" ", b"\t"):
+            return stored[position:]
+
+
+def test_a_large_message_arrives_byte_for_byte_over_data_and_bdat(fefaent_binary, tmp_path):
+    from aiosmtpd.controller import Controller
+
+    class Keep:
+        envelopes = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.envelopes.append(envelope)
+            return "250 2.0.0 kept"
+
+    keeper = Keep()
+    data_port = free_port()
+    controller = Controller(keeper, hostname="127.0.0.1", port=data_port, data_size_limit=0)
+    controller.start()
+    # Another Fefaent, whose MX advertises CHUNKING, stores the mail for its reception mailbox.
+    other = Daemon(fefaent_binary, tmp_path / "other", message_size=24 * 1024 * 1024, reception="inbox@other.test")
+    other.start()
+    relayer = relay(fefaent_binary, tmp_path / "relay",
+                    f'"data.test" = "127.0.0.1:{data_port}"\n"other.test" = "127.0.0.1:{other.mx}"')
+    try:
+        message = awkward_message(3 * 1024 * 1024)
+        submit(relayer, ["bob@data.test", "inbox@other.test"], message)
+        relayer.wait(lambda: delivered(relayer) == [("delivered", 2)], "both deliveries", seconds=60)
+        sent = message + b"\r\n"
+
+        assert len(keeper.envelopes) == 1
+        envelope = keeper.envelopes[0]
+        assert "BODY=8BITMIME" in envelope.mail_options  # found at ingress, not by scanning at delivery
+        assert body_after_received(envelope.original_content) == sent
+
+        with other.db() as db:
+            (queue_id,), = db.execute("SELECT id FROM message").fetchall()
+        # What the other Fefaent received: the relay's Received field, then the message.
+        assert body_after_received(other.original_bytes(queue_id)) == sent
+    finally:
+        controller.stop()
+        assert relayer.stop() == 0, relayer.log_text()[-3000:]
+        assert other.stop() == 0
+
+
+def resident_kib(pid, field):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise AssertionError(field)
+
+
+def test_a_twenty_megabyte_message_to_a_hundred_servers_at_once_stays_small(fefaent_binary, tmp_path):
+    port = free_port()
+    # smtp-sink reads and drops: 100 connections at once, nothing stored.
+    receiver = subprocess.Popen(["smtp-sink", "-u", "postfix", f"127.0.0.1:{port}", "256"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    relayer = relay(fefaent_binary, tmp_path / "relay", f'"*" = "127.0.0.1:{port}"')
+    try:
+        message = awkward_message(20_000_000)
+        recipients = [f"user@d{n}.test" for n in range(100)]
+        time.sleep(1)
+        before = resident_kib(relayer.process.pid, "VmRSS")
+        submit(relayer, recipients, message)
+        started = time.monotonic()
+        relayer.wait(lambda: delivered(relayer) == [("delivered", 100)], "100 deliveries", seconds=240)
+        seconds = time.monotonic() - started
+        peak = resident_kib(relayer.process.pid, "VmHWM")
+        # Reading it whole for each of the 100 connections was 2 GB; pieces of 64 KiB are a few MB.
+        grown = (peak - before) / 1024
+        print(f"\n100 x 20 MB delivered in {seconds:.1f} s; resident {before / 1024:.0f} MB before, "
+              f"peak {peak / 1024:.0f} MB (+{grown:.0f} MB)")
+        assert grown < 64, f"resident memory grew by {grown:.0f} MB"
+    finally:
+        receiver.terminate()
+        receiver.wait()
+        assert relayer.stop() == 0, relayer.log_text()[-3000:]
