@@ -11,9 +11,13 @@
 #     written and synced before the 250, the unit charged, the ReceivedFromNonERDS record signed and
 #     logged; the clock stops when the evidence log holds every record. (Acknowledgements go out
 #     too, within the mailbox's hourly limit of 10 per sender.)
-# SETTLE=S (default 30) waits S seconds before each turn: ext4 scans the inodes freed in the last
-# half minute each time it allocates one, and Postfix frees one queue file per mail, so the server that
-# comes right after it would pay for its deletions.
+# FS=own (the default, as root) gives each server its own fresh ext4 file system (a 4 GB image on a
+# loop device, mkfs.ext4's defaults: journaled, as production mail servers run): on this machine's
+# unjournaled root file system, ext4 reads the inode of every recently freed inode number (freed in the
+# last minute, six while its block is dirty) each time it allocates one, and Postfix frees one queue
+# file per mail, so whichever server came after it paid for its deletions. FS=shared runs both in
+# one folder of the root file system, as before.
+# SETTLE=S (default 30) waits S seconds before each turn.
 # ROUNDS=N (default 3) alternates the two servers N times and prints the median of each: single runs
 # on a small virtual machine vary by a factor of two.
 set -euo pipefail
@@ -25,6 +29,21 @@ ROUNDS=${ROUNDS:-3}
 SETTLE=${SETTLE:-30}
 WORK=$(mktemp -d /var/tmp/fefaent-reception.XXXXXX)
 chmod 755 "$WORK"
+FWORK="$WORK/fefaent"
+FS=${FS:-$([ "$(id -u)" = 0 ] && echo own || echo shared)}
+own_file_system() { # $1: the folder that becomes the mount point
+  mkdir -p "$1"
+  truncate -s 4G "$1.img"
+  mkfs.ext4 -q -F "$1.img"
+  mount -o loop "$1.img" "$1"
+  chmod 755 "$1"
+}
+if [ "$FS" = own ]; then
+  own_file_system "$WORK/postfix"
+  own_file_system "$FWORK"
+else
+  mkdir -p "$FWORK"
+fi
 PORT=${FEFAENT_BENCH_PORT:-2725}
 POSTFIX_PORT=2635
 DNS_PORT=2653
@@ -36,6 +55,10 @@ cleanup() {
   [ -n "${FEFAENT_PID:-}" ] && kill -TERM "$FEFAENT_PID" 2>/dev/null && wait "$FEFAENT_PID" 2>/dev/null || true
   [ -f "$WORK/postfix/etc/main.cf" ] && postfix -c "$WORK/postfix/etc" stop >/dev/null 2>&1 || true
   [ -n "${DNS_PID:-}" ] && kill "$DNS_PID" 2>/dev/null || true
+  if [ "${FS:-}" = own ]; then
+    umount "$WORK/postfix" 2>/dev/null || true
+    umount "$FWORK" 2>/dev/null || true
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -116,8 +139,8 @@ dnsmasq --keep-in-foreground --port=$DNS_PORT --listen-address=127.0.0.1 --bind-
   --conf-file=/dev/null --local=/test/ "--txt-record=bench.test,v=spf1 ip4:127.0.0.1 -all" \
   "--txt-record=_dmarc.bench.test,v=DMARC1; p=reject" >/dev/null 2>&1 &
 DNS_PID=$!
-"$BIN" keys init --dir "$WORK/keys" --hostname fefaent.localhost >/dev/null
-cat >"$WORK/fefaent.toml" <<TOML
+"$BIN" keys init --dir "$FWORK/keys" --hostname fefaent.localhost >/dev/null
+cat >"$FWORK/fefaent.toml" <<TOML
 [server]
 hostname = "fefaent.localhost"
 spool = "spool"
@@ -146,12 +169,12 @@ name = "mx"
 kind = "mx"
 address = "127.0.0.1:$PORT"
 TOML
-"$BIN" account add company --no-password --units 1000000 --config "$WORK/fefaent.toml" >/dev/null
-"$BIN" mailbox add claims@company.test --account company --maildir "$WORK/maildir" --config "$WORK/fefaent.toml" >/dev/null
-"$BIN" serve --config "$WORK/fefaent.toml" 2>>"$WORK/fefaent.log" &
+"$BIN" account add company --no-password --units 1000000 --config "$FWORK/fefaent.toml" >/dev/null
+"$BIN" mailbox add claims@company.test --account company --maildir "$FWORK/maildir" --config "$FWORK/fefaent.toml" >/dev/null
+"$BIN" serve --config "$FWORK/fefaent.toml" 2>>"$FWORK/fefaent.log" &
 FEFAENT_PID=$!
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
-EVIDENCE="$WORK/spool/evidence.sqlite"
+EVIDENCE="$FWORK/spool/evidence.sqlite"
 [ -n "${PERF_OUT:-}" ] && (sleep "${PERF_DELAY:-0}"; perf record -F 999 -g -o "$PERF_OUT" -p "$FEFAENT_PID" -- sleep "${PERF_SECONDS:-10}") 2>/dev/null &
 
 postfix_round() { # $1: round; prints mails/s
@@ -171,7 +194,7 @@ fefaent_round() { # $1: round; prints mails/s and the seconds to the last 250
   c0=$(cpu "$FEFAENT_PID")
   source_mails 127.0.0.1:$PORT
   ta=$(now)
-  [ "$(files "$WORK/maildir/new")" -ge $(($1 * MAILS)) ] || echo "MISSING: the Maildir lacks mails after the last 250" >&2
+  [ "$(files "$FWORK/maildir/new")" -ge $(($1 * MAILS)) ] || echo "MISSING: the Maildir lacks mails after the last 250" >&2
   for _ in $(seq 6000); do
     [ -f "$EVIDENCE" ] && [ "$(count "$EVIDENCE" "select count(*) from record where kind = 'ReceivedFromNonERDS'")" -ge $(($1 * MAILS)) ] && break
     sleep 0.02
@@ -192,7 +215,7 @@ for round in $(seq "$ROUNDS"); do
   P+=("$p"); F+=("$f")
   echo "round $round: postfix (virtual(8) into a Maildir, to the last mail stored) $p mails/s; fefaent (every copy in the Maildir at the last 250 after ${accepted} s, every record signed and logged after ${recorded} s) $f mails/s, daemon CPU ${cpums} ms per mail"
 done
-CHARGED=$(count "$WORK/spool/queue.sqlite" "select -sum(change) from ledger where reason = 'certified reception'")
+CHARGED=$(count "$FWORK/spool/queue.sqlite" "select -sum(change) from ledger where reason = 'certified reception'")
 kill -TERM "$FEFAENT_PID"; wait "$FEFAENT_PID" || true; FEFAENT_PID=
 POSTFIX=$(median "${P[@]}")
 FEFAENT=$(median "${F[@]}")

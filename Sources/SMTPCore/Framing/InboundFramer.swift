@@ -158,20 +158,28 @@ public struct InboundFramer: Sendable {
         var contentLength = 0
         scan: while true {
             guard case .data(let position) = self.mode else { preconditionFailure("Invalid mode: \(self.mode)") }
-            let view = self.buffer.readableBytesView
-            guard contentLength < view.count else { break scan }
-            let byte = view[view.startIndex + contentLength]
             switch position {
             case .body:
-                if byte == UInt8(ascii: ".") && self.checker.isAtLineStart {
-                    if contentLength > 0 { break scan }
-                    self.buffer.moveReaderIndex(forwardBy: 1)
-                    self.mode = .data(.afterDot)
-                    continue scan
+                // The body runs to a "." at a line start or to the end of what arrived: scanned over the
+                // raw octets, the checker a local copy (no buffer view or retain per octet).
+                var checker = self.checker
+                let (scanned, atDot) = self.buffer.withUnsafeReadableBytes { bytes -> (Int, Bool) in
+                    var index = contentLength
+                    while index < bytes.count {
+                        let byte = bytes[index]
+                        if byte == UInt8(ascii: "."), checker.isAtLineStart { return (index, true) }
+                        checker.feed(byte)
+                        index += 1
+                    }
+                    return (index, false)
                 }
-                self.checker.feed(byte)
-                contentLength += 1
+                self.checker = checker
+                contentLength = scanned
+                guard atDot, contentLength == 0 else { break scan }
+                self.buffer.moveReaderIndex(forwardBy: 1)
+                self.mode = .data(.afterDot)
             case .afterDot:
+                guard let byte = self.buffer.getInteger(at: self.buffer.readerIndex, as: UInt8.self) else { break scan }
                 if byte == UInt8(ascii: "\r") {
                     self.buffer.moveReaderIndex(forwardBy: 1)
                     self.mode = .data(.afterDotCarriageReturn)
@@ -181,6 +189,7 @@ public struct InboundFramer: Sendable {
                 self.checker.countRemovedDot()
                 self.mode = .data(.body)
             case .afterDotCarriageReturn:
+                guard let byte = self.buffer.getInteger(at: self.buffer.readerIndex, as: UInt8.self) else { break scan }
                 if byte == UInt8(ascii: "\n") {
                     self.buffer.moveReaderIndex(forwardBy: 1)
                     self.buffer.discardReadBytes()
@@ -213,9 +222,11 @@ public struct InboundFramer: Sendable {
             return nil
         }
         let slice = self.buffer.readSlice(length: length)!
-        for byte in slice.readableBytesView {
-            self.checker.feed(byte)
+        var checker = self.checker
+        slice.withUnsafeReadableBytes { bytes in
+            for byte in bytes { checker.feed(byte) }
         }
+        self.checker = checker
         self.mode = .chunk(remaining: remaining - length)
         return .messageBytes(slice)
     }
