@@ -52,6 +52,8 @@ public final class EvidenceService: Service, Sendable {
     let logger: Logger
     private let messages = Mutex<[String: MessageFacts]>([:])
     private let worker: NIOThreadPool
+    /// The built-in TSA's thread (nice 10 too).
+    private let stampWorker: NIOThreadPool
     /// The outbox is pruned up to here (the evidence log holds every row before it).
     private let pruned = Mutex<Int64>(0)
 
@@ -73,25 +75,41 @@ public final class EvidenceService: Service, Sendable {
         worker.start()
         worker.submit { _ in Self.lowerThisThreadsPriority() }
         self.worker = worker
-        // The built-in TSA signs on the worker too; an external one is waited for, not computed.
+        let stampWorker = NIOThreadPool(numberOfThreads: 1)
+        stampWorker.start()
+        stampWorker.submit { _ in Self.lowerThisThreadsPriority() }
+        self.stampWorker = stampWorker
+        // The built-in TSA signs on a thread of its own: time-stamping a burst's records never holds up
+        // signing the next ones. An external TSA is waited for, not computed.
         self.stamper =
-            (stamper as? TimeStampAuthority).map { WorkerTimeStamping(authority: $0, worker: worker) } ?? stamper
+            (stamper as? TimeStampAuthority).map { WorkerTimeStamping(authority: $0, worker: stampWorker) } ?? stamper
         self.interval = interval
         self.publisher = publisher
         self.logger = logger
     }
 
+    /// Two loops side by side: one signs and logs the outbox and makes checkpoints, the other
+    /// time-stamps what the first logged (and publishes, and renews), so that a burst's time-stamps
+    /// never delay the next records' signatures.
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            await self.tick()
-            try? await cancelWhenGracefulShutdown {
-                try await Task.sleep(for: self.interval)
-            }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.repeatUntilShutdown { await self.writeRound() } }
+            group.addTask { await self.repeatUntilShutdown { await self.stampRound() } }
         }
         if !Task.isCancelled {
             await self.tick()  // what happened during the drain (a cancelled run leaves it in the outbox)
         }
         try await self.worker.shutdownGracefully()
+        try await self.stampWorker.shutdownGracefully()
+    }
+
+    private func repeatUntilShutdown(_ round: () async -> Void) async {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await round()
+            try? await cancelWhenGracefulShutdown {
+                try await Task.sleep(for: self.interval)
+            }
+        }
     }
 
     /// nice 10 for the calling thread (Linux schedules threads one by one).
@@ -102,8 +120,14 @@ public final class EvidenceService: Service, Sendable {
         #endif
     }
 
-    /// One round: the outbox, a checkpoint, the anchor, time-stamps.
+    /// One round of both loops: the outbox, a checkpoint, the anchor, then time-stamps.
     public func tick() async {
+        await self.writeRound()
+        await self.stampRound()
+    }
+
+    /// The outbox signed and logged, a checkpoint, the anchor.
+    func writeRound() async {
         do {
             let written = try await self.worker.runIfActive { try self.writePending() }
             if written > 0 {
@@ -125,6 +149,10 @@ public final class EvidenceService: Service, Sendable {
         } catch {
             self.logger.error("cannot write evidence", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Time-stamps for what the log holds, the checkpoints published, renewals when due.
+    func stampRound() async {
         let (stamped, failure) = await self.log.stamp(with: self.stamper)
         if let failure {
             self.logger.warning(
