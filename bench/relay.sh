@@ -5,7 +5,9 @@
 # MAILS mails of KB KiB over SESSIONS sessions (defaults 3000, 20, 4) to each server, which
 # relays them to the same smtp-sink (../shared/tools/postfix-peer.sh). The clock runs from the
 # first mail sent until the last one is delivered (Postfix: its queue is empty; Fefaent: every
-# recipient is `delivered` in its queue). Both accept relay from 127.0.0.0/8 without AUTH.
+# recipient is `delivered` in its queue and, with EVIDENCE=yes (the default: the server users
+# run), the evidence log holds a signed RelayToNonERDS record for every one). Both accept relay
+# from 127.0.0.0/8 without AUTH. SKIP_DEFERRED=1 leaves out the second part.
 #
 # Then: acceptance with 10,000 deferred mails in the queue vs. an empty queue (target: < 10 % slower).
 set -euo pipefail
@@ -28,6 +30,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
+EVIDENCE=${EVIDENCE:-yes}
+"$BIN" keys init --dir "$WORK/keys" >/dev/null
+EVIDENCE_TOML=""
+[ "$EVIDENCE" = yes ] && EVIDENCE_TOML="[evidence]
+certificate = \"keys/signing.pem\"
+key = \"keys/signing.key\"
+ca = \"keys/ca.pem\"
+tsa_certificate = \"keys/tsa.pem\"
+tsa_key = \"keys/tsa.key\"
+log_key = \"keys/log.key\""
+
 start_fefaent() { # $1: spool folder, $2: extra TOML
   cat >"$WORK/fefaent.toml" <<TOML
 [server]
@@ -42,6 +55,7 @@ trusted_networks = ["127.0.0.0/8"]
 name = "mx"
 kind = "mx"
 address = "127.0.0.1:$PORT"
+$EVIDENCE_TOML
 $2
 TOML
   "$BIN" serve --config "$WORK/fefaent.toml" 2>>"$WORK/fefaent.log" &
@@ -72,16 +86,20 @@ poll_interval_ms = 20
 T0=$(now)
 BENCH_TO=rcpt@bench.test bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB" >/dev/null
 for _ in $(seq 2400); do
-  [ "$(count "$WORK/spool/queue.sqlite" "select count(*) from recipient where state = 'delivered'")" -ge "$MAILS" ] && break
+  if [ "$(count "$WORK/spool/queue.sqlite" "select count(*) from recipient where state = 'delivered'")" -ge "$MAILS" ]; then
+    [ "$EVIDENCE" != yes ] && break
+    [ -f "$WORK/spool/evidence.sqlite" ] && [ "$(count "$WORK/spool/evidence.sqlite" "select count(*) from record where kind = 'RelayToNonERDS'")" -ge "$MAILS" ] && break
+  fi
   sleep 0.05
 done
 T1=$(now)
 stop_fefaent
 FEFAENT=$(python3 -c "print(f'{$MAILS / ($T1 - $T0):.0f}')")
-echo "fefaent: $MAILS relayed in $(python3 -c "print(f'{$T1 - $T0:.2f}')") s: $FEFAENT mails/s"
+echo "fefaent (evidence: $EVIDENCE): $MAILS relayed in $(python3 -c "print(f'{$T1 - $T0:.2f}')") s: $FEFAENT mails/s"
 python3 -c "print(f'ratio fefaent/postfix: {$FEFAENT / $POSTFIX:.2f}x')"
 fi
 
+[ -n "${SKIP_DEFERRED:-}" ] && exit 0
 echo "== acceptance with 10,000 deferred mails in the queue"
 # Deferred mails: routed to a port nobody listens on, retried only after an hour.
 DEFERRED_ROUTES="[delivery]
