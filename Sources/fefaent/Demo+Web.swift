@@ -72,7 +72,10 @@ extension Demo {
                 try Data(pdf.body).write(to: URL(fileURLWithPath: work + "/evidence/api-\(id).pdf"))
                 say(
                     "  GET /v1/messages/\(id)/evidence.pdf -> evidence/api-\(id).pdf, \(pdf.body.count) bytes, "
-                        + (report.passed ? "verified" : "NOT VERIFIED")
+                        + (report.passed
+                            ? "verified"
+                            : "NOT VERIFIED: "
+                                + report.checks.filter { !$0.passed }.map(\.text).joined(separator: "; "))
                 )
                 guard report.passed else { throw DemoError("the API's evidence PDF does not verify") }
                 return

@@ -278,8 +278,17 @@ struct APIService: APIProtocol {
         guard let last = records.map(\.leafIndex).max() else {
             return problem(.evidenceNotReady, "no record of message \(id) yet")
         }
-        guard try await self.threadPool.runIfActive({ try log.store.checkpoint(covering: last) }) != nil else {
-            return problem(.evidenceNotReady, "the newest record waits for its checkpoint; try again in a second")
+        // As for the notices: only complete evidence, each record time-stamped (CAdES-T) and inside a
+        // time-stamped checkpoint, else the PDF would not verify.
+        let complete = try await self.threadPool.runIfActive {
+            try log.store.lastStampedCheckpointSize() > last
+                && log.store.timestamps(for: records.map(\.evidenceID)).count == records.count
+        }
+        guard complete else {
+            return problem(
+                .evidenceNotReady,
+                "the newest record waits for its time-stamp or its checkpoint's; try again in a second"
+            )
         }
         do {
             let pdf = try await evidencePDF(id)
