@@ -134,3 +134,53 @@ def test_a_twenty_megabyte_message_to_a_hundred_servers_at_once_stays_small(fefa
         receiver.terminate()
         receiver.wait()
         assert relayer.stop() == 0, relayer.log_text()[-3000:]
+
+
+def test_a_stored_message_cut_short_is_not_sent_half(fefaent_binary, tmp_path):
+    """A careless operator truncates a queued message's file: delivery stops where the file ends,
+    closes the connection without the final dot (the receiver keeps nothing) and defers."""
+    from aiosmtpd.controller import Controller
+
+    class Keep:
+        envelopes = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.envelopes.append(envelope)
+            return "250 2.0.0 kept"
+
+    port = free_port()
+    daemon = Daemon(fefaent_binary, tmp_path / "relay", message_size=24 * 1024 * 1024, extra_config=f"""
+[delivery]
+poll_interval_ms = 50
+retry_initial = 3600
+retry_maximum = 3600
+
+[delivery.routes]
+"*" = "127.0.0.1:{port}"
+""")
+    daemon.start_with_account()
+    keeper = Keep()
+    controller = Controller(keeper, hostname="127.0.0.1", port=port, data_size_limit=0)
+    try:
+        submit(daemon, ["bob@example.test"], awkward_message(3 * 1024 * 1024))
+        with daemon.db() as db:
+            (queue_id, path), = db.execute("SELECT id, path FROM message").fetchall()
+        # Nobody listens yet: the first attempt defers it for an hour.
+        daemon.wait(lambda: daemon.message(queue_id)[1][0]["state"] == "deferred", "the first deferral")
+        stored = daemon.spool / path
+        assert stored.stat().st_size > 3_000_000
+        with open(stored, "r+b") as file:
+            file.truncate(1_000_000)
+        controller.start()
+        daemon.cli("queue", "flush", queue_id)
+        daemon.wait(lambda: "was cut short" in (daemon.message(queue_id)[1][0]["last_reply"] or ""),
+                    "the attempt that found the file cut short")
+        row, [recipient] = daemon.message(queue_id)
+        assert recipient["state"] == "deferred" and recipient["last_reply"].startswith("451 4.3.0")
+        # It read up to where the file now ends (the message starts at the file's first octet).
+        assert f"ends after 1000000 of its {row['length']} octets" in recipient["last_reply"]
+        time.sleep(0.5)
+        assert keeper.envelopes == []  # no final dot was sent: nothing was delivered half
+    finally:
+        controller.stop()
+        assert daemon.stop() == 0, daemon.log_text()[-3000:]

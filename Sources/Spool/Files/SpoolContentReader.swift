@@ -57,14 +57,23 @@ public final class SpoolContentReader: Sendable {
                         off_t(self.offset + position + done)
                     )
                     if count < 0 && errno == EINTR { return 0 }
-                    guard count > 0 else {
-                        throw POSIX.Failure(call: "pread", path: self.path, errno: count == 0 ? EIO : errno)
-                    }
+                    if count == 0 { throw CutShort(path: self.path, octets: position + done, expected: self.size) }
+                    guard count > 0 else { throw POSIX.Failure(call: "pread", path: self.path, errno: errno) }
                     return count
                 }
                 done += count
             }
             return buffer
+        }
+    }
+
+    /// The file ends before the octets its queue row names (someone truncated it).
+    public struct CutShort: Error, CustomStringConvertible {
+        public var path: String
+        public var octets: Int
+        public var expected: Int
+        public var description: String {
+            "the stored message ends after \(self.octets) of its \(self.expected) octets (\(self.path) was cut short)"
         }
     }
 
