@@ -103,9 +103,15 @@ import X509
         let store = try EvidenceStore(DatabaseQueue())
         let log = try EvidenceLog(store: store, signer: pki.signer, logKey: pki.logKey, origin: "test/log")
         try log.append((1...10).map { TestPKI.record($0) })
+        // Records no checkpoint covers yet are not stamped: a stamped record is always inside a
+        // stamped checkpoint.
+        _ = await log.stamp(with: pki.tsa)
+        #expect(try store.stampedRecordCount() == 0)
+        try log.checkpoint()
+        // The checkpoint's token and three records' before the TSA fails.
         let (stamped, failure) = await log.stamp(with: FailingAfter(tsa: pki.tsa, budget: 4))
         #expect(stamped == 4 && failure != nil)
-        #expect(try store.stampedRecordCount() == 4)
+        #expect(try store.stampedRecordCount() == 3)
         _ = await log.stamp(with: pki.tsa)
         #expect(try store.stampedRecordCount() == 10)
         try log.append((11...15).map { TestPKI.record($0) })
@@ -115,6 +121,7 @@ import X509
         #expect(try store.unstampedCheckpoints().checkpoints.isEmpty)
         // A small batch limit: each round stamps the next records, none twice, none skipped.
         try log.append((16...25).map { TestPKI.record($0) })
+        try log.checkpoint()
         for _ in 0..<4 { _ = await log.stamp(with: pki.tsa, limit: 3) }
         #expect(try store.stampedRecordCount() == 25)
     }

@@ -189,6 +189,10 @@ public final class EvidenceLog: Sendable {
         // Where the next round starts: past what this one stamps, or at the first it could not stamp.
         var next = below
         do {
+            // Records are stamped only once a checkpoint covers them, and in the same transaction as
+            // that checkpoint's token: a record that shows its token is always inside a stamped
+            // checkpoint (what `evidence list` shows as complete, and what notices and exports need).
+            let coveredSize = try self.store.lastCheckpointSize()
             let (checkpoints, lastSize) = try self.store.unstampedCheckpoints(from: below.checkpoints)
             next.checkpoints = checkpoints.count == 1_000 ? checkpoints.last!.size + 1 : (lastSize ?? -1) + 1
             for checkpoint in checkpoints {
@@ -198,8 +202,13 @@ public final class EvidenceLog: Sendable {
                 checkpointTokens.append((checkpoint.size, try await authority.timeStamp(digest: digest)))
                 next.checkpoints = reached
             }
-            let (records, lastLeafIndex) = try self.store.unstampedRecords(from: below.records, limit: limit)
-            next.records = records.count == limit ? records.last!.leafIndex + 1 : (lastLeafIndex ?? -1) + 1
+            let (found, lastLeafIndex) = try self.store.unstampedRecords(from: below.records, limit: limit)
+            let records = found.filter { $0.leafIndex < coveredSize }
+            if records.count < found.count {
+                next.records = found[records.count].leafIndex  // the first not yet in a checkpoint
+            } else {
+                next.records = found.count == limit ? found.last!.leafIndex + 1 : (lastLeafIndex ?? -1) + 1
+            }
             for record in records {
                 let reached = next.records
                 next.records = record.leafIndex
