@@ -62,15 +62,19 @@ def body_after_received(stored: bytes) -> bytes:
             return stored[position:]
 
 
+class Keep:
+    """An aiosmtpd handler that keeps every envelope it is given."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 2.0.0 kept"
+
+
 def test_a_large_message_arrives_byte_for_byte_over_data_and_bdat(fefaent_binary, tmp_path):
     from aiosmtpd.controller import Controller
-
-    class Keep:
-        envelopes = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.envelopes.append(envelope)
-            return "250 2.0.0 kept"
 
     keeper = Keep()
     data_port = free_port()
@@ -140,13 +144,6 @@ def test_a_stored_message_cut_short_is_not_sent_half(fefaent_binary, tmp_path):
     """A careless operator truncates a queued message's file: delivery stops where the file ends,
     closes the connection without the final dot (the receiver keeps nothing) and defers."""
     from aiosmtpd.controller import Controller
-
-    class Keep:
-        envelopes = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.envelopes.append(envelope)
-            return "250 2.0.0 kept"
 
     port = free_port()
     daemon = Daemon(fefaent_binary, tmp_path / "relay", message_size=24 * 1024 * 1024, extra_config=f"""
