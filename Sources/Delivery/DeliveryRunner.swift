@@ -307,11 +307,11 @@ public final class DeliveryRunner: Service {
         var transaction: OutboundTransaction
         if first.token != nil, let copies = self.copies {
             // A certified copy is rewritten (pixel, DKIM) in memory; certified mail has its own size limit.
+            // The rewrite adds ASCII only: the original's 8-bit flag, found at ingress, holds for the copy.
             let copy = try copies.copy(for: first, of: message, original: try self.spool.contents(of: message))
             let buffer = ByteBuffer(bytes: copy.content)
             content = .memory(buffer)
             transaction = Self.transaction(for: job, size: buffer.readableBytes)
-            transaction.eightBit = transaction.eightBit || buffer.readableBytesView.contains { $0 >= 0x80 }
             transaction.reversePath = ReversePath(stored: copy.returnPath) ?? .null
         } else {
             // Read from the spool a piece at a time as it is sent: never whole in memory.
