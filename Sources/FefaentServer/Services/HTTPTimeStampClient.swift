@@ -9,9 +9,6 @@
 import Crypto
 public import Evidence
 public import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 public import X509
 
 /// An RFC 3161 client for an external TSA over HTTP (RFC 3161 §3.4): POST `application/timestamp-query`,
@@ -29,17 +26,16 @@ public struct HTTPTimeStampClient: TimeStamping {
 
     public func timeStamp(digest: [UInt8]) async throws -> [UInt8] {
         let nonce = (0..<8).map { _ in UInt8.random(in: 0...255) }
-        var request = URLRequest(url: self.url, timeoutInterval: self.timeout)
-        request.httpMethod = "POST"
-        request.setValue("application/timestamp-query", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(TimeStampRequest(digest: digest, nonce: nonce).der)
-        let (data, response) = try await URLSession.shared.data(for: request)
-        guard let http = response as? HTTPURLResponse, http.statusCode == 200 else {
-            throw EvidenceProblem(
-                "the TSA at \(self.url) answered HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0)"
-            )
+        let answer = try await HTTPPost.send(
+            TimeStampRequest(digest: digest, nonce: nonce).der,
+            to: self.url.absoluteString,
+            contentType: "application/timestamp-query",
+            timeout: .milliseconds(Int64(self.timeout * 1000))
+        )
+        guard answer.status == 200 else {
+            throw EvidenceProblem("the TSA at \(self.url) answered HTTP \(answer.status)")
         }
-        let token = try TimeStampToken.token(fromResponse: Array(data))
+        let token = try TimeStampToken.token(fromResponse: answer.body)
         _ = try TimeStampToken(verifying: token, for: digest, trustedRoots: self.trustedRoots)
         return token
     }

@@ -8,9 +8,6 @@
 
 public import Evidence
 public import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 public import Logging
 public import ServiceLifecycle
 public import Spool
@@ -131,13 +128,12 @@ public final class WitnessService: Service, Sendable {
         for hash in proof.hashes { body += Data(hash).base64EncodedString() + "\n" }
         body += "\n" + checkpoint.note
         let base = witness.url.hasSuffix("/") ? String(witness.url.dropLast()) : witness.url
-        guard let url = URL(string: base + "/add-checkpoint") else {
-            throw EvidenceProblem("not a URL: \(witness.url)")
-        }
-        var request = URLRequest(url: url, timeoutInterval: 10)
-        request.httpMethod = "POST"
-        request.httpBody = Data(body.utf8)
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        let answer = try await HTTPPost.send(
+            Array(body.utf8),
+            to: base + "/add-checkpoint",
+            contentType: "text/plain; charset=utf-8",
+            timeout: .seconds(10)
+        )
+        return (answer.status, String(decoding: answer.body, as: UTF8.self))
     }
 }
