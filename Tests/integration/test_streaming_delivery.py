@@ -41,7 +41,7 @@ def delivered(daemon):
 
 
 def awkward_message(size: int) -> bytes:
-    """Lines of every length, many starting with "." (some at 64 KiB piece boundaries), UTF-8 text."""
+    """Lines of every length, many starting with "." (some at piece boundaries), UTF-8 text."""
     head = b"From: alice@acme.test\r\nTo: many\r\nSubject: large\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
     lines, total, n = [], len(head), 0
     while total < size:
@@ -129,7 +129,7 @@ def test_a_twenty_megabyte_message_to_a_hundred_servers_at_once_stays_small(fefa
         relayer.wait(lambda: delivered(relayer) == [("delivered", 100)], "100 deliveries", seconds=240)
         seconds = time.monotonic() - started
         peak = resident_kib(relayer.process.pid, "VmHWM")
-        # Reading it whole for each of the 100 connections was 2 GB; pieces of 64 KiB are a few MB.
+        # Reading it whole for each of the 100 connections was 2 GB; pieces of 32 KiB are a few MB.
         grown = (peak - before) / 1024
         print(f"\n100 x 20 MB delivered in {seconds:.1f} s; resident {before / 1024:.0f} MB before, "
               f"peak {peak / 1024:.0f} MB (+{grown:.0f} MB)")

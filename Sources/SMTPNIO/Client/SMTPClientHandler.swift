@@ -29,7 +29,7 @@ final class SMTPClientHandler: ChannelInboundHandler {
     /// Dot-stuffs the message being sent in DATA, across its pieces.
     private var stuffer = DotStuffer()
     /// How much of a stored message is read and written at a time.
-    static let pieceSize = 64 * 1024
+    static let pieceSize = 32 * 1024
     private(set) var tlsVersion: String?
 
     init(
@@ -233,11 +233,7 @@ final class SMTPClientHandler: ChannelInboundHandler {
         flush: Bool,
         context: ChannelHandlerContext
     ) -> EventLoopFuture<Void> {
-        var output = piece
-        if !chunked {
-            output = context.channel.allocator.buffer(capacity: piece.readableBytes + 64)
-            self.stuffer.stuff(piece, into: &output)
-        }
+        let output = chunked ? piece : self.stuffer.stuffed(piece, allocator: context.channel.allocator)
         return flush ? context.writeAndFlush(self.wrapOutboundOut(output)) : context.write(self.wrapOutboundOut(output))
     }
 
