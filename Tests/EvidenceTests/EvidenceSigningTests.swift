@@ -16,6 +16,16 @@ import X509
 @testable import Evidence
 
 @Suite struct EvidenceSigningTests {
+    @Test func storeCommitsSyncTheWriteAheadLog() throws {
+        // A record is on disk when its transaction returns: the writer is synchronous = FULL (2),
+        // not the NORMAL that GRDB's WAL setup leaves.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("evidence-\(UUID()).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try EvidenceStore.open(path: path)
+        let level = try store.writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+        #expect(level == 2)
+    }
+
     @Test func canonicalJSONFollowsRFC8785() throws {
         // RFC 8785 §3.2.3: members sorted by UTF-16 code units.
         let value = CanonicalJSON.object([

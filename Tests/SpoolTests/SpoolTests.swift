@@ -212,6 +212,16 @@ struct SpoolTests {
         #expect(QueueID.isValid(early) && !QueueID.isValid("../etc/passwd"))
     }
 
+    @Test func commitsSyncTheWriteAheadLog() throws {
+        // GRDB's WAL setup sets synchronous = NORMAL (commits reach the disk at checkpoints only):
+        // the spool's writer must be FULL (2), or a power loss takes back rows a `250` promised.
+        let database = try SpoolDatabase.open(path: TemporaryFolder().path + ".sqlite")
+        let level = try database.writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+        #expect(level == 2)
+        let mode = try database.writer.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+    }
+
     @Test func theSchemaRefusesInconsistentRows() throws {
         let database = try SpoolDatabase.open(path: TemporaryFolder().path + ".sqlite")
         var recipient = QueuedRecipient(

@@ -26,11 +26,12 @@ public struct EvidenceStore: Sendable {
 
     public static func open(path: String) throws -> EvidenceStore {
         var configuration = Configuration()
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         configuration.busyMode = .timeout(10)
-        let store = try EvidenceStore(DatabasePool(path: path, configuration: configuration))
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // FULL on the writer, once it is open (GRDB's WAL setup sets NORMAL after `prepareDatabase`):
+        // a record or time-stamp is on disk when its transaction returns.
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        let store = try EvidenceStore(pool)
         // The evidence is the owner's only, however the file was made (SQLite gives -wal and -shm the same mode).
         for file in [path, path + "-wal", path + "-shm"] {
             guard let mode = (try? FileManager.default.attributesOfItem(atPath: file))?[.posixPermissions] as? Int,

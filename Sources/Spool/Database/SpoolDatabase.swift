@@ -25,11 +25,14 @@ public struct SpoolDatabase: Sendable {
     /// Opens (or creates) the database file with the durability the spool needs.
     public static func open(path: String) throws -> SpoolDatabase {
         var configuration = Configuration()
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         configuration.busyMode = .timeout(10)
-        return try SpoolDatabase(DatabasePool(path: path, configuration: configuration))
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // FULL: every commit syncs the WAL before it returns, so a `250` is never sent for rows a
+        // power loss could take back. Set on the pool's writer once it is open: GRDB turns WAL on
+        // after `prepareDatabase` and sets `synchronous = NORMAL` with it (commits then reach the disk
+        // only at checkpoints).
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        return try SpoolDatabase(pool)
     }
 
     /// A message's rows as the committer writes them.
