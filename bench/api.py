@@ -43,6 +43,9 @@ def main():
                             stderr=subprocess.DEVNULL)
     subprocess.run([binary, "keys", "init", "--dir", work / "keys", "--hostname", "fefaent.localhost"], check=True,
                    stdout=subprocess.DEVNULL)
+    # The [evidence] block (built-in TSA) and the certified-mail settings every benchmark uses.
+    shared_toml = subprocess.run(["bash", "-c", "source bench/lib.sh; evidence_toml; certified_toml"], cwd=ROOT,
+                                 check=True, capture_output=True, text=True).stdout
     (work / "fefaent.toml").write_text(f"""
 [server]
 hostname = "fefaent.localhost"
@@ -50,23 +53,11 @@ spool = "spool"
 log_level = "warning"
 [certification]
 certifier_addresses = ["certify@fefaent.localhost"]
-[dkim]
-key = "keys/dkim.key"
 [http]
 listen = "127.0.0.1:{http}"
 api_rate = 100000
 api_burst = 100000
-[evidence]
-certificate = "keys/signing.pem"
-key = "keys/signing.key"
-ca = "keys/ca.pem"
-tsa_certificate = "keys/tsa.pem"
-tsa_key = "keys/tsa.key"
-log_key = "keys/log.key"
-pdf_certificate = "keys/pdf-signing.pem"
-pdf_key = "keys/pdf-signing.key"
-[delivery]
-poll_interval_ms = 20
+{shared_toml}
 [delivery.routes]
 "*" = "127.0.0.1:{sink_port}"
 [[listener]]

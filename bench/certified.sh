@@ -12,29 +12,11 @@
 # The clock runs from the first mail sent to the last delivery: Postfix's queue empty; for Fefaent,
 # every certified copy delivered (and, reported apart, every notice delivered too).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 MAILS=${1:-2000}
 SESSIONS=${2:-20}
 KB=${3:-4}
-PEER=${PEER_TOOL:-../shared/tools/postfix-peer.sh}
-PEER_DIR=${PEER_DIR:-/tmp/postfix-peer}
-WORK=$(mktemp -d /var/tmp/fefaent-certified.XXXXXX)
-PORT=${FEFAENT_BENCH_PORT:-2725}
-
-swift build -c release --product fefaent >/dev/null 2>&1
-BIN=$(swift build -c release --show-bin-path)/fefaent
-
-cleanup() {
-  [ -n "${FEFAENT_PID:-}" ] && kill -TERM "$FEFAENT_PID" 2>/dev/null && wait "$FEFAENT_PID" 2>/dev/null || true
-  bash "$PEER" stop >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-cpu() { # CPU seconds (user + system) the process has used
-  python3 -c "import os,sys; f=open(f'/proc/{sys.argv[1]}/stat').read().rsplit(')',1)[1].split(); print((int(f[11])+int(f[12]))/os.sysconf('SC_CLK_TCK'))" "$1"
-}
-count() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1], timeout=30).execute(sys.argv[2]).fetchone()[0])" "$@"; }
-now() { date +%s.%N; }
+bench_setup certified
 
 # The mail: headers as a mail client writes them, the body padded to KB KiB.
 python3 - "$WORK/mail.eml" "$KB" <<'PY'
@@ -51,52 +33,28 @@ source_mails() { # $1: target, $2: recipient
   smtp-source -s "$SESSIONS" -m "$MAILS" -F "$WORK/mail.eml" -f sender@bench.test -t "$2" -c "$1" >/dev/null
 }
 
-bash "$PEER" start >/dev/null
+peer_start
 echo "== $MAILS mails of $KB KiB, $SESSIONS sessions, one recipient each"
 T0=$(now)
 source_mails 127.0.0.1:2625 rcpt@bench.test
-for _ in $(seq 2400); do
-  [ -z "$(find "$PEER_DIR"/queue/incoming "$PEER_DIR"/queue/active "$PEER_DIR"/queue/deferred -type f 2>/dev/null | head -1)" ] && break
-  sleep 0.05
-done
+wait_for_postfix_queue 2400 0.05
 T1=$(now)
 POSTFIX=$(python3 -c "print(f'{$MAILS / ($T1 - $T0):.0f}')")
 echo "postfix, relayed as they are: $(python3 -c "print(f'{$T1 - $T0:.2f}')") s to the last delivery: $POSTFIX mails/s"
 
 "$BIN" keys init --dir "$WORK/keys" --hostname fefaent.localhost >/dev/null
-cat >"$WORK/fefaent.toml" <<TOML
-[server]
-hostname = "fefaent.localhost"
-spool = "spool"
-log_level = "warning"
-[certification]
-certifier_addresses = ["certify@fefaent.localhost"]
-[dkim]
-key = "keys/dkim.key"
-[evidence]
-certificate = "keys/signing.pem"
-key = "keys/signing.key"
-ca = "keys/ca.pem"
-tsa_certificate = "keys/tsa.pem"
-tsa_key = "keys/tsa.key"
-log_key = "keys/log.key"
-pdf_certificate = "keys/pdf-signing.pem"
-pdf_key = "keys/pdf-signing.key"
-checkpoint_interval_ms = ${CHECKPOINT_MS:-200}
-[delivery]
-poll_interval_ms = 20
+{
+  fefaent_toml spool
+  evidence_toml
+  certified_toml
+  cat <<TOML
 [delivery.routes]
 "*" = "127.0.0.1:2626"
-[[listener]]
-name = "mx"
-kind = "mx"
-address = "127.0.0.1:$PORT"
 TOML
+} >"$WORK/fefaent.toml"
 "$BIN" account add bench --no-password --domain bench.test --network 127.0.0.0/8 --units 1000000 \
   --config "$WORK/fefaent.toml" >/dev/null
-"$BIN" serve --config "$WORK/fefaent.toml" 2>>"$WORK/fefaent.log" &
-FEFAENT_PID=$!
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+start_fefaent "$WORK/fefaent.toml"
 DB="$WORK/spool/queue.sqlite"
 # PERF_OUT=FILE [PERF_DELAY=S] [PERF_SECONDS=N]: profile the daemon from S seconds after the first mail (perf record -g), for
 # `perf report -i FILE`.
@@ -118,7 +76,6 @@ done
 T2=$(now)
 CPU2=$(cpu "$FEFAENT_PID")
 CHARGED=$(count "$DB" "select -sum(change) from ledger where actor = 'certification'")
-stop_fefaent() { kill -TERM "$FEFAENT_PID"; wait "$FEFAENT_PID" || true; FEFAENT_PID=; }
 stop_fefaent
 FEFAENT=$(python3 -c "print(f'{$MAILS / ($T1 - $T0):.0f}')")
 echo "fefaent, certified: accepted in $(python3 -c "print(f'{$T_ACCEPTED - $T0:.2f}')") s; every copy delivered after $(python3 -c "print(f'{$T1 - $T0:.2f}')") s: $FEFAENT mails/s"

@@ -5,37 +5,23 @@
 # SERVERS different domains (default 100), all delivered at once into one smtp-sink that reads and
 # drops. Prints the release daemon's resident memory before the mail and its peak (VmHWM) by the
 # last delivery, its anonymous memory (RssAnon: the heap and stacks, without the program's and the
-# Swift libraries' code mapped from disk, about 48 MB of the resident figure) before and at its
+# Swift libraries' code mapped from disk, about 42 MB of the resident figure) before and at its
 # highest (sampled every 50 ms), and the time from the 250 to the last delivery. Target: under 64 MB.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 MB=${1:-20}
 SERVERS=${2:-100}
-WORK=$(mktemp -d /var/tmp/fefaent-delivery.XXXXXX)
-PORT=${FEFAENT_BENCH_PORT:-2725}
 SINK_PORT=2626
-
-swift build -c release --product fefaent >/dev/null 2>&1
-BIN=$(swift build -c release --show-bin-path)/fefaent
-
-cleanup() {
-  [ -n "${FEFAENT_PID:-}" ] && kill -TERM "$FEFAENT_PID" 2>/dev/null && wait "$FEFAENT_PID" 2>/dev/null || true
-  [ -n "${SINK_PID:-}" ] && kill "$SINK_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_setup delivery
+stop_sink() { [ -n "${SINK_PID:-}" ] && kill "$SINK_PID" 2>/dev/null || true; }
+BENCH_CLEANUP=stop_sink
 kib() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
-now() { date +%s.%N; }
 
 smtp-sink $([ "$(id -u)" = 0 ] && echo "-u postfix") "127.0.0.1:$SINK_PORT" 512 &
 SINK_PID=$!
-cat >"$WORK/fefaent.toml" <<TOML
-[server]
-hostname = "fefaent.localhost"
-spool = "spool"
-log_level = "warning"
-[certification]
-certifier_addresses = ["certify@fefaent.localhost"]
+{
+  fefaent_toml spool
+  cat <<TOML
 [limits]
 message_size = $(((MB + 1) * 1048576))
 [auth]
@@ -45,14 +31,9 @@ poll_interval_ms = 20
 concurrency = $SERVERS
 [delivery.routes]
 "*" = "127.0.0.1:$SINK_PORT"
-[[listener]]
-name = "mx"
-kind = "mx"
-address = "127.0.0.1:$PORT"
 TOML
-"$BIN" serve --config "$WORK/fefaent.toml" 2>>"$WORK/fefaent.log" &
-FEFAENT_PID=$!
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+} >"$WORK/fefaent.toml"
+start_fefaent "$WORK/fefaent.toml"
 sleep 1
 BEFORE=$(kib "$FEFAENT_PID" VmRSS)
 ANON_BEFORE=$(kib "$FEFAENT_PID" RssAnon)
@@ -68,7 +49,7 @@ with smtplib.SMTP("127.0.0.1", port, timeout=300) as client:
 PY
 T0=$(now)
 for _ in $(seq 6000); do
-  left=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1], timeout=30).execute(\"select count(*) from recipient where state != 'delivered'\").fetchone()[0])" "$WORK/spool/queue.sqlite")
+  left=$(count "$WORK/spool/queue.sqlite" "select count(*) from recipient where state != 'delivered'")
   anon=$(kib "$FEFAENT_PID" RssAnon)
   [ "$anon" -gt "$ANON_PEAK" ] && ANON_PEAK=$anon
   [ "$left" = 0 ] && break

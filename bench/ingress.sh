@@ -17,98 +17,54 @@
 # interval; 60000 keeps the writer asleep during the runs, so what remains is the cost of the
 # acceptance path itself (the outbox row in the spool transaction).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 MAILS=${1:-5000}
 SESSIONS=${2:-20}
 KB=${3:-4}
 ROUNDS=${ROUNDS:-3}
-PEER=${PEER_TOOL:-../shared/tools/postfix-peer.sh}
-WORK=$(mktemp -d /var/tmp/fefaent-bench.XXXXXX)
-PORT=${FEFAENT_BENCH_PORT:-2725}
-
-swift build -c release --product fefaent >/dev/null
-BIN=$(swift build -c release --show-bin-path)/fefaent
-
-cleanup() {
-  [ -n "${FEFAENT_PID:-}" ] && kill -TERM "$FEFAENT_PID" 2>/dev/null && wait "$FEFAENT_PID" 2>/dev/null || true
-  bash "$PEER" stop >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
+bench_setup bench
 "$BIN" keys init --dir "$WORK/keys" >/dev/null
 
-# start_fefaent DIR EVIDENCE(yes|no) [BINARY]: a fresh spool in DIR, keys shared.
-start_fefaent() {
-  local dir=$1 binary=${3:-$BIN}
+# start_round DIR EVIDENCE(yes|no) [BINARY]: a fresh spool in DIR, keys shared.
+start_round() {
+  local dir=$1
   mkdir -p "$dir"
   ln -sfn "$WORK/keys" "$dir/keys"
-  cat >"$dir/fefaent.toml" <<TOML
-[server]
-hostname = "fefaent.localhost"
-spool = "spool"
-log_level = "warning"
-[certification]
-certifier_addresses = ["certify@fefaent.localhost"]
-[limits]
-message_size = 26214400
-[[listener]]
-name = "mx"
-kind = "mx"
-address = "127.0.0.1:$PORT"
-TOML
-  if [ "$2" = yes ]; then
-    cat >>"$dir/fefaent.toml" <<TOML
-[evidence]
-certificate = "keys/signing.pem"
-key = "keys/signing.key"
-ca = "keys/ca.pem"
-tsa_certificate = "keys/tsa.pem"
-tsa_key = "keys/tsa.key"
-log_key = "keys/log.key"
-checkpoint_interval_ms = ${EVIDENCE_INTERVAL_MS:-1000}
-TOML
-  fi
-  "$binary" serve --config "$dir/fefaent.toml" 2>"$dir/fefaent.log" &
-  FEFAENT_PID=$!
-  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
-}
-
-stop_fefaent() {
-  kill -TERM "$FEFAENT_PID" && wait "$FEFAENT_PID" || true
-  FEFAENT_PID=
-}
-
-wait_for_postfix_queue() {
-  for _ in $(seq 120); do
-    [ -z "$(find "${PEER_DIR:-/tmp/postfix-peer}"/queue/incoming "${PEER_DIR:-/tmp/postfix-peer}"/queue/active "${PEER_DIR:-/tmp/postfix-peer}"/queue/deferred -type f 2>/dev/null | head -1)" ] && break
-    sleep 0.5
-  done
+  {
+    fefaent_toml spool
+    echo "[limits]"
+    echo "message_size = 26214400"
+    if [ "$2" = yes ]; then
+      evidence_toml
+      echo "checkpoint_interval_ms = ${EVIDENCE_INTERVAL_MS:-1000}"
+    fi
+  } >"$dir/fefaent.toml"
+  start_fefaent "$dir/fefaent.toml" "${3:-$BIN}"
 }
 
 rate() { sed -E 's/.* ([0-9.]+) mails\/s.*/\1/' <<<"$1"; }
 
-bash "$PEER" start >/dev/null
+peer_start
 echo "== durable acceptance: $MAILS mails of $KB KiB, $SESSIONS sessions, smtp-source, $ROUNDS alternating rounds"
 P=(); N=(); F=(); B=()
 for round in $(seq "$ROUNDS"); do
   POSTFIX=$(bash "$PEER" bench 127.0.0.1:2625 "$MAILS" "$SESSIONS" "$KB")
   # Let Postfix relay its queue to smtp-sink, so its delivery work does not run during Fefaent's turn.
-  wait_for_postfix_queue
-  start_fefaent "$WORK/plain-$round" no
+  wait_for_postfix_queue 120
+  start_round "$WORK/plain-$round" no
   PLAIN=$(BENCH_TO=certify@fefaent.localhost bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB")
   stop_fefaent
-  start_fefaent "$WORK/shipped-$round" yes
+  start_round "$WORK/shipped-$round" yes
   FEFAENT=$(BENCH_TO=certify@fefaent.localhost bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB")
   BASE_LINE=""
   if [ -n "${BASE_BIN:-}" ]; then
     stop_fefaent
-    start_fefaent "$WORK/base-$round" yes "$BASE_BIN"
+    start_round "$WORK/base-$round" yes "$BASE_BIN"
     BASE=$(BENCH_TO=certify@fefaent.localhost bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB")
     B+=("$(rate "$BASE")")
     BASE_LINE=", base build with evidence $(rate "$BASE")"
     stop_fefaent
-    start_fefaent "$WORK/shipped-$round-again" yes
+    start_round "$WORK/shipped-$round-again" yes
     SHIPPED_AGAIN=$(BENCH_TO=certify@fefaent.localhost bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB")
     F+=("$(rate "$SHIPPED_AGAIN")")
     BASE_LINE="$BASE_LINE, with evidence again $(rate "$SHIPPED_AGAIN")"

@@ -21,16 +21,28 @@
 # ROUNDS=N (default 3) alternates the two servers N times and prints the median of each: single runs
 # on a small virtual machine vary by a factor of two.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 MAILS=${1:-2000}
 SESSIONS=${2:-20}
 KB=${3:-4}
 ROUNDS=${ROUNDS:-3}
 SETTLE=${SETTLE:-30}
-WORK=$(mktemp -d /var/tmp/fefaent-reception.XXXXXX)
+POSTFIX_PORT=2635
+DNS_PORT=2653
+bench_setup reception
 chmod 755 "$WORK"
 FWORK="$WORK/fefaent"
 FS=${FS:-$([ "$(id -u)" = 0 ] && echo own || echo shared)}
+stop_others() { # the private Postfix, dnsmasq and the loop file systems
+  [ -f "$WORK/postfix/etc/main.cf" ] && postfix -c "$WORK/postfix/etc" stop >/dev/null 2>&1
+  [ -n "${DNS_PID:-}" ] && kill "$DNS_PID" 2>/dev/null
+  if [ "$FS" = own ]; then
+    umount "$WORK/postfix" 2>/dev/null
+    umount "$FWORK" 2>/dev/null
+  fi
+  true
+}
+BENCH_CLEANUP=stop_others
 own_file_system() { # $1: the folder that becomes the mount point
   mkdir -p "$1"
   truncate -s 4G "$1.img"
@@ -44,30 +56,7 @@ if [ "$FS" = own ]; then
 else
   mkdir -p "$FWORK"
 fi
-PORT=${FEFAENT_BENCH_PORT:-2725}
-POSTFIX_PORT=2635
-DNS_PORT=2653
-
-swift build -c release --product fefaent >/dev/null 2>&1
-BIN=$(swift build -c release --show-bin-path)/fefaent
-
-cleanup() {
-  [ -n "${FEFAENT_PID:-}" ] && kill -TERM "$FEFAENT_PID" 2>/dev/null && wait "$FEFAENT_PID" 2>/dev/null || true
-  [ -f "$WORK/postfix/etc/main.cf" ] && postfix -c "$WORK/postfix/etc" stop >/dev/null 2>&1 || true
-  [ -n "${DNS_PID:-}" ] && kill "$DNS_PID" 2>/dev/null || true
-  if [ "${FS:-}" = own ]; then
-    umount "$WORK/postfix" 2>/dev/null || true
-    umount "$FWORK" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-count() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1], timeout=30).execute(sys.argv[2]).fetchone()[0])" "$@"; }
-cpu() { # CPU seconds (user + system) the process has used
-  python3 -c "import os,sys; f=open(f'/proc/{sys.argv[1]}/stat').read().rsplit(')',1)[1].split(); print((int(f[11])+int(f[12]))/os.sysconf('SC_CLK_TCK'))" "$1"
-}
 files() { find "$1" -type f 2>/dev/null | wc -l; }
-now() { date +%s.%N; }
 
 python3 - "$WORK/mail.eml" "$KB" <<'PY'
 import sys
@@ -140,40 +129,19 @@ dnsmasq --keep-in-foreground --port=$DNS_PORT --listen-address=127.0.0.1 --bind-
   "--txt-record=_dmarc.bench.test,v=DMARC1; p=reject" >/dev/null 2>&1 &
 DNS_PID=$!
 "$BIN" keys init --dir "$FWORK/keys" --hostname fefaent.localhost >/dev/null
-cat >"$FWORK/fefaent.toml" <<TOML
-[server]
-hostname = "fefaent.localhost"
-spool = "spool"
-log_level = "warning"
-[certification]
-certifier_addresses = ["certify@fefaent.localhost"]
-[dkim]
-key = "keys/dkim.key"
-[evidence]
-certificate = "keys/signing.pem"
-key = "keys/signing.key"
-ca = "keys/ca.pem"
-tsa_certificate = "keys/tsa.pem"
-tsa_key = "keys/tsa.key"
-log_key = "keys/log.key"
-pdf_certificate = "keys/pdf-signing.pem"
-pdf_key = "keys/pdf-signing.key"
-checkpoint_interval_ms = ${CHECKPOINT_MS:-200}
-[delivery]
-poll_interval_ms = 20
+{
+  fefaent_toml spool
+  evidence_toml
+  certified_toml
+  cat <<TOML
 nameserver = "127.0.0.1:$DNS_PORT"
 [delivery.routes]
 "*" = "127.0.0.1:9"
-[[listener]]
-name = "mx"
-kind = "mx"
-address = "127.0.0.1:$PORT"
 TOML
+} >"$FWORK/fefaent.toml"
 "$BIN" account add company --no-password --units 1000000 --config "$FWORK/fefaent.toml" >/dev/null
 "$BIN" mailbox add claims@company.test --account company --maildir "$FWORK/maildir" --config "$FWORK/fefaent.toml" >/dev/null
-"$BIN" serve --config "$FWORK/fefaent.toml" 2>>"$FWORK/fefaent.log" &
-FEFAENT_PID=$!
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+start_fefaent "$FWORK/fefaent.toml"
 EVIDENCE="$FWORK/spool/evidence.sqlite"
 [ -n "${PERF_OUT:-}" ] && (sleep "${PERF_DELAY:-0}"; perf record -F 999 -g -o "$PERF_OUT" -p "$FEFAENT_PID" -- sleep "${PERF_SECONDS:-10}") 2>/dev/null &
 
@@ -203,7 +171,6 @@ fefaent_round() { # $1: round; prints mails/s and the seconds to the last 250
   c1=$(cpu "$FEFAENT_PID")
   python3 -c "print(f'{$MAILS / ($t1 - $t0):.0f} {$ta - $t0:.2f} {$t1 - $t0:.2f} {($c1 - $c0) * 1000 / $MAILS:.2f}')"
 }
-median() { python3 -c "import statistics,sys; print(f'{statistics.median(float(x) for x in sys.argv[1:]):.0f}')" "$@"; }
 
 echo "== $MAILS mails of $KB KiB, $SESSIONS sessions, to one mailbox; $ROUNDS alternating rounds"
 P=(); F=()
@@ -216,7 +183,7 @@ for round in $(seq "$ROUNDS"); do
   echo "round $round: postfix (virtual(8) into a Maildir, to the last mail stored) $p mails/s; fefaent (every copy in the Maildir at the last 250 after ${accepted} s, every record signed and logged after ${recorded} s) $f mails/s, daemon CPU ${cpums} ms per mail"
 done
 CHARGED=$(count "$FWORK/spool/queue.sqlite" "select -sum(change) from ledger where reason = 'certified reception'")
-kill -TERM "$FEFAENT_PID"; wait "$FEFAENT_PID" || true; FEFAENT_PID=
+stop_fefaent
 POSTFIX=$(median "${P[@]}")
 FEFAENT=$(median "${F[@]}")
 echo "medians: postfix $POSTFIX mails/s, fefaent $FEFAENT mails/s; units charged: $CHARGED"

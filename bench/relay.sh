@@ -11,75 +11,35 @@
 #
 # Then: acceptance with 10,000 deferred mails in the queue vs. an empty queue (target: < 10 % slower).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 MAILS=${1:-3000}
 SESSIONS=${2:-20}
 KB=${3:-4}
-PEER=${PEER_TOOL:-../shared/tools/postfix-peer.sh}
-PEER_DIR=${PEER_DIR:-/tmp/postfix-peer}
-WORK=$(mktemp -d /var/tmp/fefaent-relay.XXXXXX)
-PORT=${FEFAENT_BENCH_PORT:-2725}
-
-swift build -c release --product fefaent >/dev/null 2>&1
-BIN=$(swift build -c release --show-bin-path)/fefaent
-
-cleanup() {
-  [ -n "${FEFAENT_PID:-}" ] && kill -TERM "$FEFAENT_PID" 2>/dev/null && wait "$FEFAENT_PID" 2>/dev/null || true
-  bash "$PEER" stop >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
 EVIDENCE=${EVIDENCE:-yes}
+bench_setup relay
 "$BIN" keys init --dir "$WORK/keys" >/dev/null
-EVIDENCE_TOML=""
-[ "$EVIDENCE" = yes ] && EVIDENCE_TOML="[evidence]
-certificate = \"keys/signing.pem\"
-key = \"keys/signing.key\"
-ca = \"keys/ca.pem\"
-tsa_certificate = \"keys/tsa.pem\"
-tsa_key = \"keys/tsa.key\"
-log_key = \"keys/log.key\""
 
-start_fefaent() { # $1: spool folder, $2: extra TOML
-  cat >"$WORK/fefaent.toml" <<TOML
-[server]
-hostname = "fefaent.localhost"
-spool = "$1"
-log_level = "warning"
-[certification]
-certifier_addresses = ["certify@fefaent.localhost"]
-[auth]
-trusted_networks = ["127.0.0.0/8"]
-[[listener]]
-name = "mx"
-kind = "mx"
-address = "127.0.0.1:$PORT"
-$EVIDENCE_TOML
-$2
-TOML
-  "$BIN" serve --config "$WORK/fefaent.toml" 2>>"$WORK/fefaent.log" &
-  FEFAENT_PID=$!
-  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+start_spool() { # $1: spool folder, $2: extra TOML
+  {
+    fefaent_toml "$1"
+    printf '[auth]\ntrusted_networks = ["127.0.0.0/8"]\n'
+    [ "$EVIDENCE" = yes ] && evidence_toml
+    echo "$2"
+  } >"$WORK/fefaent.toml"
+  start_fefaent "$WORK/fefaent.toml"
 }
-stop_fefaent() { kill -TERM "$FEFAENT_PID"; wait "$FEFAENT_PID" || true; FEFAENT_PID=; }
-count() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1], timeout=30).execute(sys.argv[2]).fetchone()[0])" "$@"; }
-now() { date +%s.%N; }
 
-bash "$PEER" start >/dev/null
+peer_start
 if [ -z "${SKIP_RELAY:-}" ]; then
 echo "== relay: $MAILS mails of $KB KiB, $SESSIONS sessions, into smtp-sink"
 T0=$(now)
 bash "$PEER" bench 127.0.0.1:2625 "$MAILS" "$SESSIONS" "$KB" >/dev/null
-for _ in $(seq 1200); do
-  [ -z "$(find "$PEER_DIR"/queue/incoming "$PEER_DIR"/queue/active "$PEER_DIR"/queue/deferred -type f 2>/dev/null | head -1)" ] && break
-  sleep 0.05
-done
+wait_for_postfix_queue 1200 0.05
 T1=$(now)
 POSTFIX=$(python3 -c "print(f'{$MAILS / ($T1 - $T0):.0f}')")
 echo "postfix: $MAILS relayed in $(python3 -c "print(f'{$T1 - $T0:.2f}')") s: $POSTFIX mails/s"
 
-start_fefaent "$WORK/spool" "[delivery]
+start_spool "$WORK/spool" "[delivery]
 poll_interval_ms = 20
 [delivery.routes]
 \"*\" = \"127.0.0.1:2626\""
@@ -107,7 +67,7 @@ retry_initial = 3600
 poll_interval_ms = 200
 [delivery.routes]
 \"deferred.test\" = \"127.0.0.1:9\""
-start_fefaent "$WORK/loaded" "$DEFERRED_ROUTES"
+start_spool "$WORK/loaded" "$DEFERRED_ROUTES"
 BENCH_TO=x@deferred.test bash "$PEER" bench 127.0.0.1:$PORT 10000 "$SESSIONS" "$KB" >/dev/null
 for _ in $(seq 1200); do
   [ "$(count "$WORK/loaded/queue.sqlite" "select count(*) from recipient where state = 'deferred'")" -ge 10000 ] && break
@@ -119,7 +79,7 @@ stop_fefaent
 RESULTS=()
 for round in 1 2 3; do
   for spool in empty loaded; do
-    start_fefaent "$WORK/$spool" "$DEFERRED_ROUTES"
+    start_spool "$WORK/$spool" "$DEFERRED_ROUTES"
     RATE=$(BENCH_TO=certify@fefaent.localhost bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB")
     stop_fefaent
     echo "round $round, $spool queue: $RATE"
