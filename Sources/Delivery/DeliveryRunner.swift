@@ -306,7 +306,8 @@ public final class DeliveryRunner: Service {
         let content: OutboundMessage
         var transaction: OutboundTransaction
         if first.token != nil, let copies = self.copies {
-            // A certified copy is rewritten (pixel, DKIM) in memory; certified mail has its own size limit.
+            // A certified copy is rewritten (pixel, DKIM) in memory: the original and its copy are held
+            // whole for this attempt (not yet streamed like plain relay, below).
             // The rewrite adds ASCII only: the original's 8-bit flag, found at ingress, holds for the copy.
             let copy = try copies.copy(for: first, of: message, original: try self.spool.contents(of: message))
             let buffer = ByteBuffer(bytes: copy.content)

@@ -25,8 +25,11 @@ pytestmark = pytest.mark.skipif(not sink.available(), reason="smtp-sink is insta
 PARTNER = "inbox@partner.test"
 
 
-def evidence_daemon(fefaent_binary, folder, routes, extra="", interval=100):
-    config = EVIDENCE.replace("checkpoint_interval_ms = 100", f"checkpoint_interval_ms = {interval}")
+def evidence_daemon(fefaent_binary, folder, routes, extra="", interval=100, record_interval=None):
+    """`interval`: the writer's checkpoint and (unless `record_interval` says otherwise) record intervals
+    in ms; 60000 keeps it asleep after its first round."""
+    config = EVIDENCE.replace("checkpoint_interval_ms = 100", f"checkpoint_interval_ms = {interval}\n"
+                              f"record_interval_ms = {record_interval or interval}")
     return Daemon(fefaent_binary, folder, extra_config=f"""
 [delivery]
 poll_interval_ms = 100
@@ -257,6 +260,34 @@ def test_a_bundle_with_a_record_taken_out_fails(fefaent_binary, tmp_path):
     assert verify.returncode == 1 and "whether records were removed cannot be told" in verify.stdout
 
 
+def test_records_follow_their_events_within_the_record_interval_and_checkpoints_keep_theirs(fefaent_binary,
+                                                                                             tmp_path):
+    # Records every 100 ms, checkpoints every 20 s: a mail's acceptance is signed and logged at once,
+    # and no checkpoint is made for it before its interval.
+    daemon = evidence_daemon(fefaent_binary, tmp_path / "fefaent", '"*" = "127.0.0.1:9"', interval=20000,
+                             record_interval=100)
+    daemon.start_with_account()
+    try:
+        time.sleep(1)  # the writer's first round (the empty log gets no checkpoint) is over
+        queue_id = submit(daemon, "bob@example.test")
+        accepted = time.monotonic()
+
+        def records():
+            with sqlite3.connect(daemon.spool / "evidence.sqlite", timeout=10) as db:
+                return db.execute("SELECT leaf_index FROM record WHERE queue_id = ?", (queue_id,)).fetchall()
+        daemon.wait(records, "the acceptance record", seconds=5)
+        assert time.monotonic() - accepted < 2.0
+        with sqlite3.connect(daemon.spool / "evidence.sqlite", timeout=10) as db:
+            assert db.execute("SELECT COUNT(*) FROM checkpoint").fetchone()[0] == 0
+        listing = daemon.cli("evidence", "list", "--queue", queue_id).stdout
+        assert "not yet" in listing  # signed and logged, not yet stamped: no checkpoint covers it
+    finally:
+        assert daemon.stop() == 0
+    # At shutdown the writer's last round checkpoints what it wrote.
+    with sqlite3.connect(daemon.spool / "evidence.sqlite", timeout=10) as db:
+        assert db.execute("SELECT MAX(size) FROM checkpoint").fetchone()[0] >= 1
+
+
 def test_sigkill_between_the_spool_commit_and_the_evidence_write_loses_nothing(fefaent_binary, tmp_path):
     # The evidence writer runs at start and then once a minute: the mail's evidence waits in the outbox.
     daemon = evidence_daemon(fefaent_binary, tmp_path / "fefaent", '"*" = "127.0.0.1:9"', interval=60000)
@@ -273,8 +304,7 @@ def test_sigkill_between_the_spool_commit_and_the_evidence_write_loses_nothing(f
         assert db.execute("SELECT COUNT(*) FROM record WHERE queue_id = ?", (queue_id,)).fetchone()[0] == 0
 
     time.sleep(1.2)
-    daemon.config.write_text(daemon.config.read_text().replace("checkpoint_interval_ms = 60000",
-                                                               "checkpoint_interval_ms = 100"))
+    daemon.config.write_text(daemon.config.read_text().replace("interval_ms = 60000", "interval_ms = 100"))
     daemon.start()
     try:
         [listed] = wait_for_evidence(daemon, queue_id, 1)
@@ -403,8 +433,7 @@ def test_a_spool_file_lost_before_the_writer_ran_still_gets_its_acceptance_recor
     daemon.kill()
     for segment in (daemon.spool / "seg").glob("*"):
         segment.unlink()
-    daemon.config.write_text(daemon.config.read_text().replace("checkpoint_interval_ms = 60000",
-                                                               "checkpoint_interval_ms = 100"))
+    daemon.config.write_text(daemon.config.read_text().replace("interval_ms = 60000", "interval_ms = 100"))
     daemon.start()
     try:
         [listed] = wait_for_evidence(daemon, queue_id, 1)

@@ -244,7 +244,7 @@ extension FefaentConfiguration {
     ) throws -> Evidence? {
         try table.allowOnly([
             "database", "certificate", "key", "ca", "tsa_certificate", "tsa_key", "tsa_url", "log_key", "origin",
-            "checkpoint_interval_ms", "pdf_certificate", "pdf_key", "publication_folder",
+            "checkpoint_interval_ms", "record_interval_ms", "pdf_certificate", "pdf_key", "publication_folder",
             "witnesses", "issuer_name", "policy_id", "policy_url",
             "renew_within_days", "crls"
         ])
@@ -291,6 +291,7 @@ extension FefaentConfiguration {
             publicationFolder: try table.optionalString("publication_folder").map { Self.resolve($0, base: base) }
         )
         evidence.witnesses = witnesses
+        evidence.recordIntervalMilliseconds = try table.int("record_interval_ms", default: 100, in: 10...60_000)
         evidence.issuerName = try table.string("issuer_name", default: hostname)
         evidence.policyID = try table.string("policy_id", default: EvidenceRecord.Issuer.defaultPolicyID)
         let arcs = evidence.policyID.split(separator: ".", omittingEmptySubsequences: false)

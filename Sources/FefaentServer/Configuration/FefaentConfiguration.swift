@@ -176,6 +176,8 @@ public struct FefaentConfiguration: Hashable, Sendable {
         public var logKey: String
         public var origin: String
         public var checkpointIntervalMilliseconds: Int
+        /// How often the evidence writer signs and logs the outbox (`record_interval_ms`).
+        public var recordIntervalMilliseconds: Int = 100
         /// The PDFs' signing certificate and key (RSA for pdfsig); the evidence certificate if absent.
         public var pdfCertificate: String?
         public var pdfKey: String?

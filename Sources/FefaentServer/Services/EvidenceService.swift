@@ -30,9 +30,9 @@ import Glibc
 /// its facts, and the message content is read from its spool file, checked against the digest the
 /// event recorded at reception.
 ///
-/// Then it writes a signed checkpoint if the log grew, moves the queue database's anchor to it (the
-/// start-up check compares the log against the anchor), publishes it, and time-stamps what is not
-/// stamped yet.
+/// Once per checkpoint interval it writes a signed checkpoint if the log grew and moves the queue
+/// database's anchor to it (the start-up check compares the log against the anchor); another loop
+/// publishes it and time-stamps what is not stamped yet.
 ///
 /// The work (file reads, SQLite writes, signing, the built-in TSA) runs on a thread of its own at a
 /// lower scheduling priority (nice 10), never on the cooperative pool: under a burst, acceptance
@@ -42,7 +42,10 @@ public final class EvidenceService: Service, Sendable {
     public let log: EvidenceLog
     let spool: Spool
     let stamper: any TimeStamping
+    /// How often a checkpoint is made at most (`checkpoint_interval_ms`), and time-stamps are sought.
     let interval: Duration
+    /// How often the outbox is signed and logged (`record_interval_ms`).
+    let recordInterval: Duration
     let publisher: CheckpointPublisher?
     /// Who issues the records, under which policy.
     let issuer: EvidenceRecord.Issuer?
@@ -54,6 +57,8 @@ public final class EvidenceService: Service, Sendable {
     private let worker: NIOThreadPool
     /// The built-in TSA's thread (nice 10 too).
     private let stampWorker: NIOThreadPool
+    /// When the write loop last made (or tried) a checkpoint.
+    private let lastCheckpointRound = Mutex<ContinuousClock.Instant?>(nil)
     /// The outbox is pruned up to here (the evidence log holds every row before it).
     private let pruned = Mutex<Int64>(0)
 
@@ -62,6 +67,7 @@ public final class EvidenceService: Service, Sendable {
         spool: Spool,
         stamper: any TimeStamping,
         interval: Duration,
+        recordInterval: Duration = .milliseconds(100),
         publisher: CheckpointPublisher? = nil,
         issuer: EvidenceRecord.Issuer? = nil,
         renewal: (margin: TimeInterval, trustedRoots: [Certificate])? = nil,
@@ -84,6 +90,7 @@ public final class EvidenceService: Service, Sendable {
         self.stamper =
             (stamper as? TimeStampAuthority).map { WorkerTimeStamping(authority: $0, worker: stampWorker) } ?? stamper
         self.interval = interval
+        self.recordInterval = recordInterval
         self.publisher = publisher
         self.logger = logger
     }
@@ -91,10 +98,17 @@ public final class EvidenceService: Service, Sendable {
     /// Two loops side by side: one signs and logs the outbox and makes checkpoints, the other
     /// time-stamps what the first logged (and publishes, and renews), so that a burst's time-stamps
     /// never delay the next records' signatures.
+    ///
+    /// Records are signed every `recordInterval` (100 ms by default, so evidence follows the events
+    /// closely); checkpoints are made at most once per `interval` (`checkpoint_interval_ms`).
     public func run() async throws {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.repeatUntilShutdown { await self.writeRound() } }
-            group.addTask { await self.repeatUntilShutdown { await self.stampRound() } }
+            group.addTask {
+                await self.repeatUntilShutdown(every: self.recordInterval) {
+                    await self.writeRound(checkpointDue: self.checkpointDue())
+                }
+            }
+            group.addTask { await self.repeatUntilShutdown(every: self.interval) { await self.stampRound() } }
         }
         if !Task.isCancelled {
             await self.tick()  // what happened during the drain (a cancelled run leaves it in the outbox)
@@ -103,12 +117,21 @@ public final class EvidenceService: Service, Sendable {
         try await self.stampWorker.shutdownGracefully()
     }
 
-    private func repeatUntilShutdown(_ round: () async -> Void) async {
+    private func repeatUntilShutdown(every interval: Duration, _ round: () async -> Void) async {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await round()
             try? await cancelWhenGracefulShutdown {
-                try await Task.sleep(for: self.interval)
+                try await Task.sleep(for: interval)
             }
+        }
+    }
+
+    /// Whether a checkpoint interval has passed since the last checkpoint round (and starts the next).
+    private func checkpointDue(now: ContinuousClock.Instant = .now) -> Bool {
+        self.lastCheckpointRound.withLock { last in
+            guard last.map({ now - $0 >= self.interval }) ?? true else { return false }
+            last = now
+            return true
         }
     }
 
@@ -126,13 +149,14 @@ public final class EvidenceService: Service, Sendable {
         await self.stampRound()
     }
 
-    /// The outbox signed and logged, a checkpoint, the anchor.
-    func writeRound() async {
+    /// The outbox signed and logged; then, when `checkpointDue`, a checkpoint and the anchor.
+    func writeRound(checkpointDue: Bool = true) async {
         do {
             let written = try await self.worker.runIfActive { try self.writePending() }
             if written > 0 {
                 self.logger.debug("evidence written", metadata: ["count": "\(written)"])
             }
+            guard checkpointDue else { return }
             if let checkpoint = try await self.worker.runIfActive({ try self.log.checkpoint() }) {
                 self.logger.debug("checkpoint", metadata: ["size": "\(checkpoint.size)"])
                 // The start-up check compares the log with this anchor. Were this write lost, the

@@ -36,6 +36,7 @@ extension FefaentDaemon {
             spool: spool,
             stamper: keys.stamper,
             interval: .milliseconds(configuration.checkpointIntervalMilliseconds),
+            recordInterval: .milliseconds(configuration.recordIntervalMilliseconds),
             publisher: configuration.publicationFolder.map(CheckpointPublisher.init(folder:)),
             issuer: EvidenceRecord.Issuer(
                 name: configuration.issuerName,
