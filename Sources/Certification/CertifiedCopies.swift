@@ -24,7 +24,7 @@ public struct CertifiedCopies: RecipientCopies {
     public func copy(
         for recipient: DueRecipient,
         of message: QueuedMessage,
-        original: [UInt8]
+        original: StoredOriginal
     ) throws
         -> RecipientCopy
     {
@@ -39,17 +39,32 @@ public struct CertifiedCopies: RecipientCopies {
             serviceName: self.settings.serviceName,
             signer: self.settings.signer
         )
-        var body = Array(original[message.headerLength...])
+        let pixelURL = self.settings.pixelURL(token: token)
+        let messageID = "\(message.id).\(recipient.recipientID)@\(self.settings.domain)"
+        let returnPath = self.settings.bounceAddress(token: token)
         if facts?.openum == true {
-            body = OpenumInvitation.withLink(body, url: self.settings.documentURL(token: token))
+            // An Openum invitation (a link to the document, written by Fefaent, small) gets the
+            // recipient's link written into its text first: built in memory.
+            let body = OpenumInvitation.withLink(
+                try original.read(0..<original.size),
+                url: self.settings.documentURL(token: token)
+            )
+            let content = try copy.make(
+                original: body,
+                pixelURL: pixelURL,
+                evidenceID: evidenceID,
+                messageID: messageID
+            )
+            return RecipientCopy(returnPath: returnPath, content: .bytes(content))
         }
-        let content = try copy.make(
-            original: body,
-            pixelURL: self.settings.pixelURL(token: token),
+        let (signature, plan) = try copy.planned(
+            originalSize: original.size,
+            read: original.read,
+            pixelURL: pixelURL,
             evidenceID: evidenceID,
-            messageID: "\(message.id).\(recipient.recipientID)@\(self.settings.domain)"
+            messageID: messageID
         )
-        return RecipientCopy(returnPath: self.settings.bounceAddress(token: token), content: content)
+        return RecipientCopy(returnPath: returnPath, content: .planned(prefix: signature, plan: plan))
     }
 }
 

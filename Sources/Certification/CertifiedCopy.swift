@@ -8,6 +8,7 @@
 
 public import Foundation
 public import MailMessage
+import Crypto
 import Spool
 
 /// The certified copy of a mail for one recipient (DESIGN.md, "The certified copy").
@@ -29,7 +30,8 @@ public struct CertifiedCopy: Sendable {
     }
 
     /// The copy of `original` with the pixel at `pixelURL`; the evidence id and the copy's own
-    /// Message-ID go into its header.
+    /// Message-ID go into its header. The whole copy in memory: for small originals (and as the
+    /// reference ``planned(originalSize:read:pixelURL:evidenceID:messageID:now:)`` is tested against).
     public func make(
         original: [UInt8],
         pixelURL: String,
@@ -38,6 +40,99 @@ public struct CertifiedCopy: Sendable {
         now: Date = Date()
     ) throws -> [UInt8] {
         let message = MessageParser.parse(original)
+        let injector = PixelInjector(pixelHTML: PixelInjector.imageElement(url: pixelURL))
+        let edits = self.headerEdits(for: message, evidenceID: evidenceID, messageID: messageID)
+        let plan = injector.plan(for: message, headerEdits: edits) { Array(original[$0]) }
+        var copy = plan.apply(to: original)
+        if plan.pixelsInserted == 0 {
+            // No text to carry it: the original becomes the second part of a multipart/mixed whose
+            // first part is an HTML note with the pixel.
+            copy = Self.wrappingPlan(
+                MessageParser.parse(copy),
+                size: copy.count,
+                pixelHTML: injector.pixelHTML,
+                boundary: Self.boundary(messageID: messageID)
+            ).apply(to: copy)
+        }
+        return try self.signer.sign(message: copy, timestamp: Int(now.timeIntervalSince1970))
+    }
+
+    /// The same copy as ``make(original:pixelURL:evidenceID:messageID:now:)``, as a plan over the
+    /// original and the DKIM-Signature field that goes before it, with the original read through
+    /// `read` a range at a time: neither the original nor the copy is ever whole in memory, so a 20 MB
+    /// mail to a hundred recipients is a hundred plans of a few kilobytes, streamed from the spool.
+    public func planned(
+        originalSize: Int,
+        read: (Range<Int>) throws -> [UInt8],
+        pixelURL: String,
+        evidenceID: String,
+        messageID: String,
+        now: Date = Date()
+    ) throws -> (signature: [UInt8], plan: RewritePlan) {
+        let message = try Self.parse(size: originalSize, read: read)
+        let injector = PixelInjector(pixelHTML: PixelInjector.imageElement(url: pixelURL))
+        let edits = self.headerEdits(for: message, evidenceID: evidenceID, messageID: messageID)
+        var plan = try injector.plan(for: message, headerEdits: edits, readBody: read)
+        if plan.pixelsInserted == 0 {
+            let rewritten = plan
+            let copy = try Self.parseTopHeader(of: rewritten, read: read)
+            plan = Self.wrappingPlan(
+                copy,
+                size: rewritten.size,
+                pixelHTML: injector.pixelHTML,
+                boundary: Self.boundary(messageID: messageID)
+            ).composed(over: rewritten)
+        }
+        // DKIM over the copy as it will be sent: its header fields, and its body hashed in pieces.
+        let final = plan
+        let signed = try Self.parseTopHeader(of: final, read: read)
+        var hasher = DKIMBodyHasher(canonicalization: .relaxed)
+        var position = min(signed.parts[0].bodyStart, final.size)
+        while position < final.size {
+            let end = min(final.size, position + Self.pieceSize)
+            hasher.update(try final.bytes(in: position..<end, source: read))
+            position = end
+        }
+        let field = try self.signer.signatureField(
+            headers: signed.headers,
+            bodyHash: hasher.finalize(),
+            timestamp: Int(now.timeIntervalSince1970)
+        )
+        return (field.raw, final)
+    }
+
+    /// How much of a message is read at a time when it is parsed or hashed from its source.
+    static let pieceSize = 256 * 1024
+
+    /// A message of `size` octets parsed a piece at a time.
+    static func parse(size: Int, read: (Range<Int>) throws -> [UInt8]) throws -> ParsedMessage {
+        var parser = MessageParser()
+        var position = 0
+        while position < size {
+            let end = min(size, position + Self.pieceSize)
+            parser.parse(try read(position..<end))
+            position = end
+        }
+        return parser.finish()
+    }
+
+    /// The plan's output parsed far enough for its top-level header fields and where its body starts:
+    /// from its first step alone when that new text holds the whole header block and the blank line
+    /// after it (as a rewrite's does), else from the whole output.
+    static func parseTopHeader(of plan: RewritePlan, read: (Range<Int>) throws -> [UInt8]) throws -> ParsedMessage {
+        if case .insert(let head)? = plan.steps.first {
+            let parsed = MessageParser.parse(head)
+            let bodyStart = parsed.parts[0].bodyStart
+            if bodyStart < head.count || head.suffix(2) == [0x0A, 0x0A] || head.suffix(3) == [0x0A, 0x0D, 0x0A] {
+                return parsed
+            }
+        }
+        return try Self.parse(size: plan.size) { try plan.bytes(in: $0, source: read) }
+    }
+
+    /// From the certifier "via" the service with the sender's name, Reply-To the sender, the copy's
+    /// own Message-ID, References the original's, and the evidence id.
+    func headerEdits(for message: ParsedMessage, evidenceID: String, messageID: String) -> [HeaderEdit] {
         let sender = message.from.first
         let name = sender?.displayName.flatMap { $0.isEmpty ? nil : $0 } ?? sender?.address ?? "Sender"
         var edits: [HeaderEdit] = [
@@ -56,22 +151,20 @@ public struct CertifiedCopy: Sendable {
         if let original = message.messageID {
             edits.append(.set(name: "References", value: original.hasPrefix("<") ? original : "<\(original)>"))
         }
-        let injector = PixelInjector(pixelHTML: PixelInjector.imageElement(url: pixelURL))
-        let plan = injector.plan(for: message, headerEdits: edits) { Array(original[$0]) }
-        var copy = plan.apply(to: original)
-        if plan.pixelsInserted == 0 {
-            // No text to carry it: the original becomes the second part of a multipart/mixed whose
-            // first part is an HTML note with the pixel.
-            copy = Self.wrapped(MessageParser.parse(copy), source: copy, pixelHTML: injector.pixelHTML)
-        }
-        return try self.signer.sign(message: copy, timestamp: Int(now.timeIntervalSince1970))
+        return edits
     }
 
-    /// `message` inside a `multipart/mixed` whose first part is an HTML note carrying the pixel.
-    static func wrapped(_ message: ParsedMessage, source: [UInt8], pixelHTML: String) -> [UInt8] {
+    /// The wrapper's boundary: from the copy's own Message-ID, so it differs from copy to copy (and
+    /// from any wrapper inside a certified copy that is certified again) and a retry sends the same.
+    static func boundary(messageID: String) -> String {
+        "=_fefaent_" + Hex.encode(Array(SHA256.hash(data: Array(messageID.utf8)))).prefix(24)
+    }
+
+    /// A plan over `message` (`size` octets) that puts it inside a `multipart/mixed` whose first part
+    /// is an HTML note carrying the pixel.
+    static func wrappingPlan(_ message: ParsedMessage, size: Int, pixelHTML: String, boundary: String) -> RewritePlan {
         let top = message.parts[0]
         let crlf: [UInt8] = [0x0D, 0x0A]
-        let boundary = "=_fefaent_" + TrackingToken.make()
         var output: [UInt8] = []
         var contentFields: [[UInt8]] = []
         for field in top.headers {
@@ -97,9 +190,11 @@ public struct CertifiedCopy: Sendable {
         }
         for field in contentFields { output += field }
         output += crlf
-        output += source[min(top.bodyStart, source.count)...]
-        output += crlf  // the line break before a delimiter belongs to the delimiter (RFC 2046 §5.1.1)
-        output += Array("--\(boundary)--".utf8) + crlf
-        return output
+        var plan = RewritePlan()
+        plan.insert(output)
+        plan.copy(min(top.bodyStart, size)..<size)
+        // The line break before a delimiter belongs to the delimiter (RFC 2046 §5.1.1).
+        plan.insert(crlf + Array("--\(boundary)--".utf8) + crlf)
+        return plan
     }
 }

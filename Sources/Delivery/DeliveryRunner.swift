@@ -38,6 +38,9 @@ public final class DeliveryRunner: Service {
     private let recorder: OutcomeRecorder
     /// Where stored messages are read while they are sent.
     private let fileReadPool: NIOThreadPool
+    /// Where certified copies are planned (the original parsed, the copy hashed for DKIM): a pool
+    /// of its own, so that planning a burst of copies never holds up the pieces being sent.
+    private let copyPool: NIOThreadPool
     /// How long a claimed recipient stays reserved for the attempt under way.
     private let lease: TimeInterval = 900
 
@@ -50,9 +53,11 @@ public final class DeliveryRunner: Service {
         resolver: DNSResolver,
         fileReadPool: NIOThreadPool,
         copies: (any RecipientCopies)? = nil,
+        copyPool: NIOThreadPool? = nil,
         logger: Logger
     ) {
         self.fileReadPool = fileReadPool
+        self.copyPool = copyPool ?? fileReadPool
         self.copies = copies
         self.recorder = OutcomeRecorder(database: spool.database)
         self.mxRouting = MXRouting(resolver: resolver, port: configuration.mxPort)
@@ -306,13 +311,28 @@ public final class DeliveryRunner: Service {
         let content: OutboundMessage
         var transaction: OutboundTransaction
         if first.token != nil, let copies = self.copies {
-            // A certified copy is rewritten (pixel, DKIM) in memory: the original and its copy are held
-            // whole for this attempt (not yet streamed like plain relay, below).
-            // The rewrite adds ASCII only: the original's 8-bit flag, found at ingress, holds for the copy.
-            let copy = try copies.copy(for: first, of: message, original: try self.spool.contents(of: message))
-            let buffer = ByteBuffer(bytes: copy.content)
-            content = .memory(buffer)
-            transaction = Self.transaction(for: job, size: buffer.readableBytes)
+            // A certified copy (pixel, DKIM) is planned over the original on the copy pool,
+            // then streamed from the spool like any message: the rewritten parts and the DKIM field
+            // from memory, the rest read a piece at a time. The rewrite adds ASCII only: the
+            // original's 8-bit flag, found at ingress, holds for the copy.
+            let reader = self.spool.reader(of: message, threadPool: self.fileReadPool)
+            let skipped = message.headerLength
+            let copy = try await self.copyPool.runIfActive {
+                let original = StoredOriginal(size: reader.size - skipped) { range in
+                    try reader.bytes(in: (skipped + range.lowerBound)..<(skipped + range.upperBound))
+                }
+                return try copies.copy(for: first, of: message, original: original)
+            }
+            let pool = self.fileReadPool
+            content = .pieces(size: copy.size) { position, count, eventLoop in
+                pool.runIfActive(eventLoop: eventLoop) {
+                    let bytes = try copy.bytes(in: position..<(position + count)) { range in
+                        try reader.bytes(in: (skipped + range.lowerBound)..<(skipped + range.upperBound))
+                    }
+                    return ByteBuffer(bytes: bytes)
+                }
+            }
+            transaction = Self.transaction(for: job, size: copy.size)
             transaction.reversePath = ReversePath(stored: copy.returnPath) ?? .null
         } else {
             // Read from the spool a piece at a time as it is sent: never whole in memory.

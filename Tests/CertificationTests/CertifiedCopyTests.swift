@@ -115,4 +115,58 @@ struct CertifiedCopyTests {
             #expect(results.first?.passedDomain == "fefaent.test", "\(url.lastPathComponent): \(results)")
         }
     }
+
+    /// The streamed copy (a plan over the original read a piece at a time, and its DKIM field) is the
+    /// in-memory copy byte for byte, for every corpus message and for a mail without any text (the
+    /// wrapped case), whatever the pieces the original is read in and the copy sent in.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: CertifiedCopyTests.corpus.path)))
+    func theStreamedCopyIsTheCopy() throws {
+        var originals = try Self.corpusMessages.map { ($0.lastPathComponent, Array(try Data(contentsOf: $0))) }
+        originals.append(
+            (
+                "attachment only",
+                Array(
+                    ("From: a@acme.test\r\nTo: b@example.test\r\nMIME-Version: 1.0\r\n"
+                        + "Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n")
+                        .utf8
+                )
+            )
+        )
+        var generator = SystemRandomNumberGenerator()
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        var wrapped = 0
+        for (name, original) in originals {
+            let expected = try Self.copy.make(
+                original: original,
+                pixelURL: "https://fefaent.test/o/abcdefghjkmnpqrstvwxyz0123.gif",
+                evidenceID: "E0123456789ABCDEFGHJKMNPQRS",
+                messageID: "Q1.1@fefaent.test",
+                now: now
+            )
+            var largestRead = 0
+            let (signature, plan) = try Self.copy.planned(
+                originalSize: original.count,
+                read: { range in
+                    largestRead = max(largestRead, range.count)
+                    return Array(original[range])
+                },
+                pixelURL: "https://fefaent.test/o/abcdefghjkmnpqrstvwxyz0123.gif",
+                evidenceID: "E0123456789ABCDEFGHJKMNPQRS",
+                messageID: "Q1.1@fefaent.test",
+                now: now
+            )
+            #expect(largestRead <= CertifiedCopy.pieceSize, "\(name): read \(largestRead) octets at once")
+            if plan.pixelsInserted == 0 { wrapped += 1 }
+            // Sent in random pieces, as the delivery reads it.
+            var sent = signature
+            var position = 0
+            while position < plan.size {
+                let end = min(plan.size, position + Int.random(in: 1...70_000, using: &generator))
+                sent += plan.bytes(in: position..<end) { Array(original[$0]) }
+                position = end
+            }
+            #expect(sent == expected, "\(name): the streamed copy differs")
+        }
+        #expect(wrapped >= 1)
+    }
 }

@@ -117,6 +117,65 @@ struct StaticDNS: MailDNSResolver {
         #expect(relaxed.finalize() == Array(SHA256.hash(data: Array(" a b\r\n".utf8))))
     }
 
+    /// RFC 6376 §3.4.3-§3.4.5 octet by octet, the plain way (each line canonicalized, empty lines at
+    /// the end dropped, then `l=`), against the hasher's runs over random bodies split at random.
+    @Test func bodyHashFollowsTheRuleWhateverTheSplits() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = Array(" \t\r\nab".utf8)
+        for _ in 0..<3_000 {
+            let body = (0..<Int.random(in: 0...80, using: &generator)).map { _ in
+                alphabet.randomElement(using: &generator)!
+            }
+            for canonicalization in [DKIMCanonicalization.simple, .relaxed] {
+                let limit: Int? = Bool.random(using: &generator) ? Int.random(in: 0...40, using: &generator) : nil
+                // The reference: split into lines at LF (a CR before it belongs to the line ending).
+                var lines: [[UInt8]] = []
+                var current: [UInt8] = []
+                for byte in body {
+                    if byte == 0x0A {
+                        if current.last == 0x0D { current.removeLast() }
+                        lines.append(current)
+                        current = []
+                    } else {
+                        current.append(byte)
+                    }
+                }
+                if !current.isEmpty { lines.append(current) }
+                if canonicalization == .relaxed {
+                    lines = lines.map { line in
+                        var output: [UInt8] = []
+                        var pendingSpace = false
+                        for byte in line {
+                            if byte == 0x20 || byte == 0x09 {
+                                pendingSpace = true
+                            } else {
+                                if pendingSpace { output.append(0x20) }
+                                pendingSpace = false
+                                output.append(byte)
+                            }
+                        }
+                        return output
+                    }
+                }
+                while lines.last?.isEmpty == true { lines.removeLast() }
+                var canonical: [UInt8] = []
+                for line in lines { canonical += line + [0x0D, 0x0A] }
+                if canonical.isEmpty && canonicalization == .simple { canonical = [0x0D, 0x0A] }
+                let hashed: [UInt8] = limit.map { Array(canonical.prefix($0)) } ?? canonical
+                let expected = Array(SHA256.hash(data: hashed))
+
+                var hasher = DKIMBodyHasher(canonicalization: canonicalization, limit: limit)
+                var offset = 0
+                while offset < body.count {
+                    let end = min(body.count, offset + Int.random(in: 1...9, using: &generator))
+                    hasher.update(body[offset..<end])
+                    offset = end
+                }
+                #expect(hasher.finalize() == expected, "\(canonicalization) \(String(describing: limit)) \(body)")
+            }
+        }
+    }
+
     @Test func bodyLengthLimitIsReportedAsPartialCoverage() async throws {
         let key = Curve25519.Signing.PrivateKey()
         let dns = StaticDNS(txt: ["s._domainkey.example.test": [DKIMSigner.Key.ed25519(key).publicKeyRecord]])

@@ -1,6 +1,7 @@
 """Delivery reads each stored message a piece at a time while it sends it: a large message arrives
 byte for byte (dot-stuffed over DATA to aiosmtpd, in one BDAT to another Fefaent), and a 20 MB
 message sent to 100 servers at once does not cost the daemon 20 MB per connection."""
+import os
 import smtplib
 import ssl
 import subprocess
@@ -181,3 +182,64 @@ retry_maximum = 3600
     finally:
         controller.stop()
         assert daemon.stop() == 0, daemon.log_text()[-3000:]
+
+
+def test_a_large_certified_mail_to_twenty_recipients_streams_its_copies(fefaent_binary, tmp_path):
+    """Each certified recipient gets a copy of its own (pixel, headers, DKIM): planned over the stored
+    original and streamed from the spool, so 20 copies of a 14 MB mail in flight at once cost the
+    rewritten parts only (held whole, each was the original and its copy, twice: 20 x 2 x 2 x 14 MB).
+    The copies arrive whole: the attachment byte for byte, and the DKIM signature over the whole copy
+    verifies."""
+    import base64
+    from email import message_from_bytes, policy
+    from certified import Certifier, SENDER, dkim_dns, verify_dkim
+
+    port = free_port()
+    receiver = subprocess.Popen(["smtp-sink", "-u", "postfix", f"127.0.0.1:{port}", "256"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    keeper = sink.Sink(tmp_path / "kept", free_port()).start()  # keeps one recipient's copy, to check it whole
+    certifier = Certifier(fefaent_binary, tmp_path, units=10_000, message_size=24 * 1024 * 1024,
+                          extra="concurrency = 100\ndestination_concurrency = 100")
+    config = certifier.daemon.config
+    config.write_text(config.read_text().replace(
+        "[delivery.routes]\n", f'[delivery.routes]\n"big.test" = "127.0.0.1:{port}"\n"keep.test" = "127.0.0.1:{keeper.port}"\n'))
+    certifier.start()
+    try:
+        attachment = os.urandom(10_000_000)
+        encoded = base64.encodebytes(attachment).replace(b"\n", b"\r\n")
+        recipients = [f"user{n}@big.test" for n in range(19)] + ["one@keep.test"]
+        message = (f"From: Alice Example <{SENDER}>\r\nTo: {', '.join(recipients)}\r\nCc: certify@fefaent.test\r\n"
+                   "Subject: The contract\r\nMessage-ID: <big@acme.test>\r\nMIME-Version: 1.0\r\n"
+                   'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+                   "Content-Type: text/plain; charset=utf-8\r\n\r\nPlease find the contract attached.\r\n--b\r\n"
+                   'Content-Type: application/pdf; name="contract.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+                   ).encode() + encoded + b"--b--\r\n"
+        time.sleep(1)
+        before = resident_kib(certifier.daemon.process.pid, "VmRSS")
+        code, reply = certifier.send_cc(recipients, raw=message)
+        assert code == 250, reply
+
+        def copies_delivered():
+            with certifier.db() as db:
+                return db.execute("SELECT count(*) FROM recipient WHERE kind = 'certified' AND state = 'delivered'"
+                                  ).fetchone()[0] == 20
+        certifier.wait(copies_delivered, "20 certified copies delivered", seconds=300)
+        peak = resident_kib(certifier.daemon.process.pid, "VmHWM")
+        grown = (peak - before) / 1024
+        print(f"\n20 certified copies of a {len(message) / 1e6:.0f} MB mail: resident {before / 1024:.0f} MB "
+              f"before, peak {peak / 1024:.0f} MB (+{grown:.0f} MB)")
+        assert grown < 64, f"resident memory grew by {grown:.0f} MB"
+
+        [copy] = keeper.messages()
+        assert verify_dkim(copy, dkim_dns(certifier.daemon.keys / "dkim.txt")), "the copy's DKIM does not verify"
+        parsed = message_from_bytes(copy.replace(b"\r\n", b"\n"), policy=policy.compat32)
+        assert "certify@fefaent.test" in parsed["From"] and parsed["X-Fefaent-Certification"]
+        pdf = next(part for part in parsed.walk() if part.get_content_type() == "application/pdf")
+        assert pdf.get_payload(decode=True) == attachment
+    finally:
+        receiver.terminate()
+        receiver.wait()
+        keeper.stop()
+        # The sender's delivery certificates (a signed PDF each, the mail attached) are drawn before it stops.
+        certifier.daemon.stop(timeout=300)
+        assert certifier.stop() == 0, certifier.daemon.log_text()[-3000:]

@@ -58,6 +58,8 @@ public final class FefaentDaemon: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let authenticationPool: NIOThreadPool
+    /// Plans certified copies (CPU: parsing and hashing the original), apart from the file reads.
+    private let copyPool: NIOThreadPool
     private let logger: Logger
 
     public init(configuration: FefaentConfiguration, logger: Logger) throws {
@@ -91,6 +93,8 @@ public final class FefaentDaemon: Sendable {
         self.certification = certification
         self.authenticationPool = NIOThreadPool(numberOfThreads: max(1, System.coreCount / 2))
         self.authenticationPool.start()
+        self.copyPool = NIOThreadPool(numberOfThreads: System.coreCount)
+        self.copyPool.start()
         var sink = SpoolMessageSink(
             spool: self.spool,
             threadPool: self.threadPool,
@@ -163,6 +167,7 @@ public final class FefaentDaemon: Sendable {
             copies: certification.map { [database = self.spool.database] in
                 CertifiedCopies(settings: $0, database: database)
             },
+            copyPool: self.copyPool,
             logger: logger
         )
         let spool = self.spool
@@ -469,6 +474,7 @@ public final class FefaentDaemon: Sendable {
         try self.spool.close()
         try await self.threadPool.shutdownGracefully()
         try await self.authenticationPool.shutdownGracefully()
+        try await self.copyPool.shutdownGracefully()
         try await self.group.shutdownGracefully()
     }
 }

@@ -8,6 +8,14 @@
 
 import Crypto
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Canonicalises and hashes a message body as it streams past (DKIM's `bh=`).
 ///
 /// Empty lines at the end are held back until something follows them, so the trailing ones are never
@@ -29,14 +37,28 @@ public struct DKIMBodyHasher: Sendable {
         self.limit = limit
     }
 
+    /// Feeds the next octets of the body.
     public mutating func update(_ bytes: some Collection<UInt8>) {
-        for byte in bytes {
-            if byte == 0x0A {
-                if self.line.last == 0x0D { self.line.removeLast() }
-                self.endLine()
-            } else {
-                self.line.append(byte)
+        let handled: Void? = bytes.withContiguousStorageIfAvailable { self.update(UnsafeRawBufferPointer($0)) }
+        if handled == nil {
+            Array(bytes).withUnsafeBytes { self.update($0) }
+        }
+    }
+
+    /// Feeds the next octets of the body. Lines are found with `memchr` and copied in runs.
+    public mutating func update(_ buffer: UnsafeRawBufferPointer) {
+        guard let base = buffer.baseAddress else { return }
+        var index = 0
+        while index < buffer.count {
+            guard let found = memchr(base + index, 0x0A, buffer.count - index) else {
+                self.line.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[index...]))
+                return
             }
+            let lineFeed = base.distance(to: UnsafeRawPointer(found))
+            self.line.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[index..<lineFeed]))
+            if self.line.last == 0x0D { self.line.removeLast() }
+            self.endLine()
+            index = lineFeed + 1
         }
     }
 
@@ -51,46 +73,59 @@ public struct DKIMBodyHasher: Sendable {
         return Array(self.hasher.finalize())
     }
 
+    private static let lineEnding: [UInt8] = [0x0D, 0x0A]
+
+    /// The line in `line` (without its line ending) canonicalized and hashed; empty lines wait, for
+    /// empty lines at the end of the body are not hashed.
     private mutating func endLine() {
-        var content = self.line
-        self.line.removeAll(keepingCapacity: true)
         if self.canonicalization == .relaxed {
-            content = Self.relaxed(content)
+            Self.relax(&self.line)
         }
-        if content.isEmpty {
+        if self.line.isEmpty {
             self.pendingEmptyLines += 1
             return
         }
-        for _ in 0..<self.pendingEmptyLines { self.write([0x0D, 0x0A]) }
+        for _ in 0..<self.pendingEmptyLines { self.write(Self.lineEnding) }
         self.pendingEmptyLines = 0
         self.sawContent = true
-        self.write(content + [0x0D, 0x0A])
+        self.line.append(contentsOf: Self.lineEnding)
+        self.write(self.line)
+        self.line.removeAll(keepingCapacity: true)
     }
 
-    private static func relaxed(_ line: [UInt8]) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(line.count)
-        var pendingSpace = false
-        for byte in line {
-            if byte == 0x20 || byte == 0x09 {
-                pendingSpace = true
-                continue
+    /// §3.4.4, in place: runs of spaces and tabs become one space, and none is left at the end.
+    private static func relax(_ line: inout [UInt8]) {
+        let kept = line.withUnsafeMutableBufferPointer { bytes -> Int in
+            var kept = 0
+            var pendingSpace = false
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                if byte == 0x20 || byte == 0x09 {
+                    pendingSpace = true
+                    continue
+                }
+                // `kept` never passes `index`: a space is written only for a run already read.
+                if pendingSpace {
+                    bytes[kept] = 0x20
+                    kept += 1
+                }
+                pendingSpace = false
+                bytes[kept] = byte
+                kept += 1
             }
-            if pendingSpace { output.append(0x20) }
-            pendingSpace = false
-            output.append(byte)
+            return kept
         }
-        return output
+        line.removeLast(line.count - kept)
     }
 
     private mutating func write(_ bytes: [UInt8]) {
         self.canonicalLength += bytes.count
-        var slice = bytes[...]
+        var count = bytes.count
         if let limit = self.limit {
-            let room = max(0, limit - self.hashed)
-            slice = slice.prefix(room)
+            count = min(count, max(0, limit - self.hashed))
         }
-        self.hasher.update(data: Array(slice))
-        self.hashed += slice.count
+        guard count > 0 else { return }
+        bytes.withUnsafeBytes { self.hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        self.hashed += count
     }
 }

@@ -38,32 +38,47 @@ public final class SpoolContentReader: Sendable {
 
     /// At most `count` octets from `position` (0 is the message's first octet); fewer only at its end.
     public func read(at position: Int, count: Int, eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer> {
-        let wanted = max(0, min(count, self.size - position))
-        return self.threadPool.runIfActive(eventLoop: eventLoop) {
-            let fd = try self.descriptor.withLockedValue { descriptor in
-                if let fd = descriptor { return fd }
-                let fd = try POSIX.open(self.path, flags: O_RDONLY)
-                descriptor = fd
-                return fd
-            }
+        self.threadPool.runIfActive(eventLoop: eventLoop) {
+            let wanted = max(0, min(count, self.size - position))
             var buffer = ByteBufferAllocator().buffer(capacity: wanted)
-            var done = 0
-            while done < wanted {
-                let count = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: wanted - done) { target in
-                    let count = Glibc.pread(
-                        fd,
-                        target.baseAddress!,
-                        wanted - done,
-                        off_t(self.offset + position + done)
-                    )
-                    if count < 0 && errno == EINTR { return 0 }
-                    if count == 0 { throw CutShort(path: self.path, octets: position + done, expected: self.size) }
-                    guard count > 0 else { throw POSIX.Failure(call: "pread", path: self.path, errno: errno) }
-                    return count
-                }
-                done += count
+            try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: wanted) { target in
+                try self.readBlocking(at: position, into: UnsafeMutableRawBufferPointer(rebasing: target[..<wanted]))
+                return wanted
             }
             return buffer
+        }
+    }
+
+    /// The octets in `range` (clamped to the message), read on the calling thread: for work that runs
+    /// on a thread pool already (building a certified copy from the original).
+    public func bytes(in range: Range<Int>) throws -> [UInt8] {
+        let wanted = max(0, min(range.upperBound, self.size) - range.lowerBound)
+        return try [UInt8](unsafeUninitializedCapacity: wanted) { target, initialized in
+            try self.readBlocking(at: range.lowerBound, into: UnsafeMutableRawBufferPointer(target))
+            initialized = wanted
+        }
+    }
+
+    /// Fills `target` from `position` with `pread`, on the calling thread.
+    private func readBlocking(at position: Int, into target: UnsafeMutableRawBufferPointer) throws {
+        let fd = try self.descriptor.withLockedValue { descriptor in
+            if let fd = descriptor { return fd }
+            let fd = try POSIX.open(self.path, flags: O_RDONLY)
+            descriptor = fd
+            return fd
+        }
+        var done = 0
+        while done < target.count {
+            let count = Glibc.pread(
+                fd,
+                target.baseAddress! + done,
+                target.count - done,
+                off_t(self.offset + position + done)
+            )
+            if count < 0 && errno == EINTR { continue }
+            if count == 0 { throw CutShort(path: self.path, octets: position + done, expected: self.size) }
+            guard count > 0 else { throw POSIX.Failure(call: "pread", path: self.path, errno: errno) }
+            done += count
         }
     }
 
