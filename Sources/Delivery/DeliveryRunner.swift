@@ -316,20 +316,22 @@ public final class DeliveryRunner: Service {
             // from memory, the rest read a piece at a time. The rewrite adds ASCII only: the
             // original's 8-bit flag, found at ingress, holds for the copy.
             let reader = self.spool.reader(of: message, threadPool: self.fileReadPool)
+            // The original as submitted: the stored octets after the Received field Fefaent added.
             let skipped = message.headerLength
+            let readOriginal: @Sendable (Range<Int>) throws -> [UInt8] = { range in
+                try reader.bytes(in: (skipped + range.lowerBound)..<(skipped + range.upperBound))
+            }
             let copy = try await self.copyPool.runIfActive {
-                let original = StoredOriginal(size: reader.size - skipped) { range in
-                    try reader.bytes(in: (skipped + range.lowerBound)..<(skipped + range.upperBound))
-                }
-                return try copies.copy(for: first, of: message, original: original)
+                try copies.copy(
+                    for: first,
+                    of: message,
+                    original: StoredOriginal(size: reader.size - skipped, read: readOriginal)
+                )
             }
             let pool = self.fileReadPool
             content = .pieces(size: copy.size) { position, count, eventLoop in
                 pool.runIfActive(eventLoop: eventLoop) {
-                    let bytes = try copy.bytes(in: position..<(position + count)) { range in
-                        try reader.bytes(in: (skipped + range.lowerBound)..<(skipped + range.upperBound))
-                    }
-                    return ByteBuffer(bytes: bytes)
+                    ByteBuffer(bytes: try copy.bytes(in: position..<(position + count), original: readOriginal))
                 }
             }
             transaction = Self.transaction(for: job, size: copy.size)
