@@ -229,7 +229,11 @@ public final class DeliveryRunner: Service {
                     recipients: statuses
                 )
                 report.checkpoint = try self.spool.database.evidenceAnchor()?.note
-                let content = report.render(original: try self.spool.contents(of: message), now: now)
+                // The original is read (and the report drawn) on the file pool, not the cooperative one.
+                let spool = self.spool
+                let content = try await self.fileReadPool.runIfActive { [report] in
+                    report.render(original: try spool.contents(of: message), now: now)
+                }
                 let envelope = Envelope(
                     reversePath: .null,
                     mailParameters: MailParameters(smtpUTF8: first.smtputf8),
