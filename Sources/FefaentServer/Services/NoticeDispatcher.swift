@@ -104,7 +104,15 @@ extension FefaentDaemon {
             if let queued = try spool.database.message(id: queueID) {
                 message = Array(try spool.contents(of: queued)[queued.headerLength...])
             }
-            return try await maker.pdf(records: try log.store.records(queueID: queueID), log: log, message: message)
+            // Only records whose evidence is complete (time-stamped, inside a time-stamped checkpoint),
+            // as the caller checked: a record of the message written since, not yet stamped, would
+            // make the PDF fail to verify. It goes into the next PDF.
+            let records = try log.store.records(queueID: queueID)
+            let stampedCheckpoint = try log.store.lastStampedCheckpointSize()
+            let firstUnstamped = try log.store.unstampedRecords(from: records.first?.leafIndex ?? 0, limit: 1)
+                .records.first?.leafIndex
+            let covered = min(stampedCheckpoint, firstUnstamped ?? Int.max)
+            return try await maker.pdf(records: records.filter { $0.leafIndex < covered }, log: log, message: message)
         }
     }
 }
