@@ -59,9 +59,7 @@ public struct NoticeService: Sendable {
         // Only records whose evidence is complete: each time-stamped (CAdES-T) and inside a checkpoint
         // that is time-stamped too. A checkpoint is written a moment before the time-stamps of its
         // round land: a notice made in between would carry a PDF that does not verify.
-        let stampedCheckpoint = try self.log.store.lastStampedCheckpointSize()
-        let firstUnstamped = try self.log.store.unstampedRecords(from: start, limit: 1).records.first?.leafIndex
-        let covered = min(stampedCheckpoint, firstUnstamped ?? Int.max)
+        let covered = try self.log.store.completeSize(from: start)
         guard covered > start else { return 0 }
         let records = try self.log.store.records(from: start, limit: min(500, covered - start))
         guard let last = records.last else { return 0 }

@@ -314,6 +314,13 @@ public struct EvidenceStore: Sendable {
         try self.writer.read { db in try Int.fetchOne(db, sql: "SELECT MAX(size) FROM checkpoint_timestamp") ?? 0 }
     }
 
+    /// Where complete evidence ends, looking from leaf `start` on: records below it are time-stamped
+    /// and inside a time-stamped checkpoint (what a notice or a PDF may carry, and still verify).
+    public func completeSize(from start: Int) throws -> Int {
+        let firstUnstamped = try self.unstampedRecords(from: start, limit: 1).records.first?.leafIndex
+        return min(try self.lastStampedCheckpointSize(), firstUnstamped ?? Int.max)
+    }
+
     /// Checkpoints without a time-stamp token of size `start` or more, oldest first, and the largest
     /// size when they were read (see ``unstampedRecords(from:limit:)``).
     public func unstampedCheckpoints(from start: Int = 0) throws -> (checkpoints: [StoredCheckpoint], lastSize: Int?) {

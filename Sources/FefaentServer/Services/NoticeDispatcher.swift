@@ -108,10 +108,7 @@ extension FefaentDaemon {
             // as the caller checked: a record of the message written since, not yet stamped, would
             // make the PDF fail to verify. It goes into the next PDF.
             let records = try log.store.records(queueID: queueID)
-            let stampedCheckpoint = try log.store.lastStampedCheckpointSize()
-            let firstUnstamped = try log.store.unstampedRecords(from: records.first?.leafIndex ?? 0, limit: 1)
-                .records.first?.leafIndex
-            let covered = min(stampedCheckpoint, firstUnstamped ?? Int.max)
+            let covered = try log.store.completeSize(from: records.first?.leafIndex ?? 0)
             return try await maker.pdf(records: records.filter { $0.leafIndex < covered }, log: log, message: message)
         }
     }
