@@ -37,8 +37,7 @@ peer_start
 echo "== $MAILS mails of $KB KiB, $SESSIONS sessions, one recipient each"
 T0=$(now)
 source_mails 127.0.0.1:2625 rcpt@bench.test
-wait_for_postfix_queue 2400 0.05
-T1=$(now)
+T1=$(wait_for_postfix_queue 240)
 POSTFIX=$(python3 -c "print(f'{$MAILS / ($T1 - $T0):.0f}')")
 echo "postfix, relayed as they are: $(python3 -c "print(f'{$T1 - $T0:.2f}')") s to the last delivery: $POSTFIX mails/s"
 
@@ -62,18 +61,10 @@ DB="$WORK/spool/queue.sqlite"
 T0=$(now)
 source_mails 127.0.0.1:$PORT certify@fefaent.localhost
 T_ACCEPTED=$(now)
-for _ in $(seq 6000); do
-  [ "$(count "$DB" "select count(*) from recipient where kind = 'certified' and state = 'delivered'")" -ge "$MAILS" ] && break
-  sleep 0.05
-done
-T1=$(now)
+T1=$(wait_until 300 "sql:$DB:$MAILS:select count(*) from recipient where kind = 'certified' and state = 'delivered'")
 CPU1=$(cpu "$FEFAENT_PID")
 NOTICES=$((MAILS * 2))  # a processing notice and a delivery certificate per mail
-for _ in $(seq 12000); do
-  [ "$(count "$DB" "select count(*) from recipient r join message m on m.id = r.message_id where m.listener = 'local' and r.state = 'delivered'")" -ge "$NOTICES" ] && break
-  sleep 0.1
-done
-T2=$(now)
+T2=$(wait_until 1200 "sql:$DB:$NOTICES:select count(*) from recipient r join message m on m.id = r.message_id where m.listener = 'local' and r.state = 'delivered'")
 CPU2=$(cpu "$FEFAENT_PID")
 CHARGED=$(count "$DB" "select -sum(change) from ledger where actor = 'certification'")
 stop_fefaent

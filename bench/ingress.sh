@@ -50,7 +50,7 @@ P=(); N=(); F=(); B=()
 for round in $(seq "$ROUNDS"); do
   POSTFIX=$(bash "$PEER" bench 127.0.0.1:2625 "$MAILS" "$SESSIONS" "$KB")
   # Let Postfix relay its queue to smtp-sink, so its delivery work does not run during Fefaent's turn.
-  wait_for_postfix_queue 120
+  wait_for_postfix_queue 120 >/dev/null
   start_round "$WORK/plain-$round" no
   PLAIN=$(BENCH_TO=certify@fefaent.localhost bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB")
   stop_fefaent

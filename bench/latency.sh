@@ -31,9 +31,9 @@ echo "== the 250's latency: $MAILS mails of $KB KiB (at least two per session), 
 for round in $(seq "$ROUNDS"); do
   for clients in $CONCURRENCY; do
     mails=$((MAILS > 2 * clients ? MAILS : 2 * clients))
-    wait_for_postfix_queue
+    wait_for_postfix_queue >/dev/null
     echo "round $round, $clients clients: postfix $(python3 bench/latency.py 127.0.0.1:2625 "$clients" "$mails" "$KB")"
-    wait_for_postfix_queue
+    wait_for_postfix_queue >/dev/null
     start_round "$WORK/f-$round-$clients"
     echo "round $round, $clients clients: fefaent $(python3 bench/latency.py 127.0.0.1:$PORT "$clients" "$mails" "$KB" certify@fefaent.localhost)"
     stop_fefaent

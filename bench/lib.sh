@@ -91,14 +91,15 @@ wait_for_port() { # PORT on 127.0.0.1, up to 10 s
   done
 }
 
-wait_for_postfix_queue() { # [TRIES] [SECONDS]: until the peer's queue is empty (default 240 x 0.5 s)
-  for _ in $(seq "${1:-240}"); do
-    [ -z "$(find "$PEER_DIR"/queue/incoming "$PEER_DIR"/queue/active "$PEER_DIR"/queue/deferred -type f 2>/dev/null | head -1)" ] && return
-    sleep "${2:-0.5}"
-  done
+wait_until() { # TIMEOUT CONDITION...: bench/waitfor.py; prints the time they all held, fails on timeout
+  python3 bench/waitfor.py "$@"
 }
 
-count() { # DATABASE SQL: the first column of the first row
+wait_for_postfix_queue() { # [TIMEOUT]: until the peer's queue is empty (default 120 s); prints the time it was
+  wait_until "${1:-120}" "files:$PEER_DIR/queue/incoming,$PEER_DIR/queue/active,$PEER_DIR/queue/deferred:0"
+}
+
+count() { # DATABASE SQL: the first column of the first row (one Python start: not for timed loops, see wait_until)
   python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1], timeout=30).execute(sys.argv[2]).fetchone()[0])" "$@"
 }
 

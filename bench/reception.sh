@@ -149,11 +149,7 @@ postfix_round() { # $1: round; prints mails/s
   local t0 t1
   t0=$(now)
   source_mails 127.0.0.1:$POSTFIX_PORT
-  for _ in $(seq 2400); do
-    [ "$(files "$WORK/postfix/vmail/claims/new")" -ge $(($1 * MAILS)) ] && break
-    sleep 0.02
-  done
-  t1=$(now)
+  t1=$(wait_until 600 "files:$WORK/postfix/vmail/claims/new:$(($1 * MAILS))")
   python3 -c "print(f'{$MAILS / ($t1 - $t0):.0f}')"
 }
 fefaent_round() { # $1: round; prints mails/s and the seconds to the last 250
@@ -163,11 +159,7 @@ fefaent_round() { # $1: round; prints mails/s and the seconds to the last 250
   source_mails 127.0.0.1:$PORT
   ta=$(now)
   [ "$(files "$FWORK/maildir/new")" -ge $(($1 * MAILS)) ] || echo "MISSING: the Maildir lacks mails after the last 250" >&2
-  for _ in $(seq 6000); do
-    [ -f "$EVIDENCE" ] && [ "$(count "$EVIDENCE" "select count(*) from record where kind = 'ReceivedFromNonERDS'")" -ge $(($1 * MAILS)) ] && break
-    sleep 0.02
-  done
-  t1=$(now)
+  t1=$(wait_until 600 "sql:$EVIDENCE:$(($1 * MAILS)):select count(*) from record where kind = 'ReceivedFromNonERDS'")
   c1=$(cpu "$FEFAENT_PID")
   python3 -c "print(f'{$MAILS / ($t1 - $t0):.0f} {$ta - $t0:.2f} {$t1 - $t0:.2f} {($c1 - $c0) * 1000 / $MAILS:.2f}')"
 }

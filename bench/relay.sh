@@ -38,8 +38,7 @@ P=(); F=()
 for round in $(seq "$ROUNDS"); do
   T0=$(now)
   bash "$PEER" bench 127.0.0.1:2625 "$MAILS" "$SESSIONS" "$KB" >/dev/null
-  wait_for_postfix_queue 1200 0.05
-  T1=$(now)
+  T1=$(wait_for_postfix_queue 600)
   P+=("$(python3 -c "print(f'{$MAILS / ($T1 - $T0):.0f}')")")
 
   start_spool "$WORK/spool-$round" "[delivery]
@@ -48,14 +47,9 @@ poll_interval_ms = 20
 \"*\" = \"127.0.0.1:2626\""
   T0=$(now)
   BENCH_TO=rcpt@bench.test bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB" >/dev/null
-  for _ in $(seq 2400); do
-    if [ "$(count "$WORK/spool-$round/queue.sqlite" "select count(*) from recipient where state = 'delivered'")" -ge "$MAILS" ]; then
-      [ "$EVIDENCE" != yes ] && break
-      [ -f "$WORK/spool-$round/evidence.sqlite" ] && [ "$(count "$WORK/spool-$round/evidence.sqlite" "select count(*) from record where kind = 'RelayToNonERDS'")" -ge "$MAILS" ] && break
-    fi
-    sleep 0.05
-  done
-  T1=$(now)
+  DONE=("sql:$WORK/spool-$round/queue.sqlite:$MAILS:select count(*) from recipient where state = 'delivered'")
+  [ "$EVIDENCE" = yes ] && DONE+=("sql:$WORK/spool-$round/evidence.sqlite:$MAILS:select count(*) from record where kind = 'RelayToNonERDS'")
+  T1=$(wait_until 600 "${DONE[@]}")
   stop_fefaent
   F+=("$(python3 -c "print(f'{$MAILS / ($T1 - $T0):.0f}')")")
   echo "round $round: postfix ${P[-1]} mails/s, fefaent (evidence: $EVIDENCE) ${F[-1]} mails/s, first sent to last delivered"
@@ -80,10 +74,7 @@ poll_interval_ms = 200
 \"deferred.test\" = \"127.0.0.1:9\""
 start_spool "$WORK/loaded" "$DEFERRED_ROUTES"
 BENCH_TO=x@deferred.test bash "$PEER" bench 127.0.0.1:$PORT 10000 "$SESSIONS" "$KB" >/dev/null
-for _ in $(seq 1200); do
-  [ "$(count "$WORK/loaded/queue.sqlite" "select count(*) from recipient where state = 'deferred'")" -ge 10000 ] && break
-  sleep 0.1
-done
+wait_until 600 "sql:$WORK/loaded/queue.sqlite:10000:select count(*) from recipient where state = 'deferred'" >/dev/null
 echo "deferred in the queue: $(count "$WORK/loaded/queue.sqlite" "select count(*) from recipient where state = 'deferred'")"
 stop_fefaent
 # Alternate empty and loaded queues, three rounds each, so drift of the machine hits both alike.
