@@ -41,9 +41,7 @@ for round in $(seq "$ROUNDS"); do
   T1=$(wait_for_postfix_queue 600)
   P+=("$(python3 -c "print(f'{$MAILS / ($T1 - $T0):.0f}')")")
 
-  start_spool "$WORK/spool-$round" "[delivery]
-poll_interval_ms = 20
-[delivery.routes]
+  start_spool "$WORK/spool-$round" "[delivery.routes]
 \"*\" = \"127.0.0.1:2626\""
   T0=$(now)
   BENCH_TO=rcpt@bench.test bash "$PEER" bench 127.0.0.1:$PORT "$MAILS" "$SESSIONS" "$KB" >/dev/null

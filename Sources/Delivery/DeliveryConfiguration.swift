@@ -26,6 +26,12 @@ public struct DeliveryConfiguration: Sendable {
     public var destinationConcurrency: Int
     /// How often the queue is scanned when idle.
     public var pollInterval: TimeAmount
+    /// How long a connection that finished its deliveries stays open for the next mail to the same
+    /// domain (Postfix's `smtp_connection_cache_time_limit`); zero: closed at once.
+    public var connectionCacheTime: TimeAmount
+    /// The largest original a delivery status notification returns whole; a larger one comes back
+    /// by its headers only (Postfix's `bounce_size_limit`, 50,000 octets).
+    public var bounceSizeLimit: Int
     public var connectTimeout: TimeAmount
     public var replyTimeout: TimeAmount
     /// The port of the servers found by MX lookups (25; tests use their own).
@@ -45,8 +51,12 @@ public struct DeliveryConfiguration: Sendable {
         connectTimeout: TimeAmount = .seconds(30),
         replyTimeout: TimeAmount = .seconds(300),
         mxPort: Int = 25,
-        delayWarning: TimeInterval = 4 * 3600
+        delayWarning: TimeInterval = 4 * 3600,
+        connectionCacheTime: TimeAmount = .seconds(2),
+        bounceSizeLimit: Int = 50_000
     ) {
+        self.bounceSizeLimit = bounceSizeLimit
+        self.connectionCacheTime = connectionCacheTime
         self.mxPort = mxPort
         self.delayWarning = delayWarning
         self.heloName = heloName

@@ -43,6 +43,8 @@ public final class DeliveryRunner: Service {
     private let copyPool: NIOThreadPool
     /// How long a claimed recipient stays reserved for the attempt under way.
     private let lease: TimeInterval = 900
+    /// Connections kept open between batches for the next mail to the same domain.
+    private let connections: ConnectionCache
 
     public init(
         spool: Spool,
@@ -59,6 +61,7 @@ public final class DeliveryRunner: Service {
         self.fileReadPool = fileReadPool
         self.copyPool = copyPool ?? fileReadPool
         self.copies = copies
+        self.connections = ConnectionCache(idleLimit: configuration.connectionCacheTime)
         self.recorder = OutcomeRecorder(database: spool.database)
         self.mxRouting = MXRouting(resolver: resolver, port: configuration.mxPort)
         self.spool = spool
@@ -90,13 +93,19 @@ public final class DeliveryRunner: Service {
                 due = []
             }
             if due.isEmpty {
-                try? await cancelWhenGracefulShutdown {
-                    try await Task.sleep(for: .nanoseconds(self.configuration.pollInterval.nanoseconds))
+                // Until the poll interval (retries come due) or a mail just committed, whichever is
+                // first; while connections are idle in the cache, no longer than they may stay.
+                let poll = self.configuration.pollInterval
+                let wait = self.connections.count > 0 ? min(poll, self.connections.idleLimit) : poll
+                await cancelWhenGracefulShutdown {
+                    await self.spool.arrivals.wait(upTo: .nanoseconds(wait.nanoseconds))
                 }
-                continue
+            } else {
+                await self.deliver(due)
             }
-            await self.deliver(due)
+            await Self.quit(self.connections.expired())
         }
+        await Self.quit(self.connections.removeAll())
         try? await self.recorder.shutdown()
     }
 
@@ -146,19 +155,29 @@ public final class DeliveryRunner: Service {
         }
     }
 
+    /// Delivers a lane's jobs (one domain) over one connection: one left open in the cache by an
+    /// earlier lane to the domain, else a new one; left open in the cache afterwards.
     private func deliver(lane: [[DueRecipient]]) async {
-        var session: ReusableSession?
+        let destination = lane[0][0].domain.lowercased()
+        let (cached, stale) = self.connections.take(for: destination)
+        await Self.quit(stale)
+        var session = cached
         for job in lane {
             await self.deliver(job: job, session: &session)
         }
-        await session?.connection.quit()
+        if let session, let unkept = self.connections.put(session, for: destination) {
+            await unkept.connection.quit()
+        }
     }
 
-    /// An open connection kept for the next message to the same destination.
-    struct ReusableSession {
-        var connection: SMTPClientConnection
-        var hop: RouteTable.Hop
-        var tls: TLSFacts?
+    /// Says QUIT on each connection, all at once.
+    private static func quit(_ sessions: [ReusableSession]) async {
+        guard !sessions.isEmpty else { return }
+        await withTaskGroup(of: Void.self) { group in
+            for session in sessions {
+                group.addTask { await session.connection.quit() }
+            }
+        }
     }
 
     private func deliver(job: [DueRecipient], session: inout ReusableSession?) async {
@@ -229,10 +248,17 @@ public final class DeliveryRunner: Service {
                     recipients: statuses
                 )
                 report.checkpoint = try self.spool.database.evidenceAnchor()?.note
-                // The original is read (and the report drawn) on the file pool, not the cooperative one.
-                let spool = self.spool
+                if !report.returnHeadersOnly && message.size > self.configuration.bounceSizeLimit {
+                    report.returnHeadersOnly = true
+                    report.originalTooLargeToReturn = message.size
+                }
+                // The original is read (and the report drawn) on the file pool, not the cooperative one;
+                // a large one is never read whole: only its headers come back.
+                let reader = self.spool.reader(of: message, threadPool: self.fileReadPool)
                 let content = try await self.fileReadPool.runIfActive { [report] in
-                    report.render(original: try spool.contents(of: message), now: now)
+                    let original =
+                        report.returnHeadersOnly ? try reader.headerBlock() : try reader.bytes(in: 0..<reader.size)
+                    return report.render(original: original, now: now)
                 }
                 let envelope = Envelope(
                     reversePath: .null,
@@ -367,6 +393,7 @@ public final class DeliveryRunner: Service {
         // RFC 5321 §5.1: try the next server when one cannot be reached or refuses the session.
         for target in targets {
             let hop = RouteTable.Hop(host: target.hostname, port: target.port)
+            let opened = NIODeadline.now()
             do {
                 let connection = try await SMTPClientConnection.connect(
                     host: target.address,
@@ -395,7 +422,7 @@ public final class DeliveryRunner: Service {
                     throw error
                 }
                 if connection.isActive {
-                    session = ReusableSession(connection: connection, hop: hop, tls: tls)
+                    session = ReusableSession(connection: connection, hop: hop, tls: tls, openedAt: opened)
                 }
                 return Attempt(outcomes: outcomes, hop: hop, remoteIP: connection.remoteAddress, tls: tls)
             } catch SMTPClientError.sessionFailed(let reply) {

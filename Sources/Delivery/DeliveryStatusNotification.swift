@@ -58,6 +58,9 @@ public struct DeliveryStatusNotification: Hashable, Sendable {
     /// The latest signed checkpoint of the evidence log, if evidence is kept: every notice carries
     /// one, so the checkpoints leave the operator's hands.
     public var checkpoint: String? = nil
+    /// Set when the original is returned by its headers only because it is larger than the server
+    /// returns whole (Postfix's `bounce_size_limit`): its size, for the sentence that says so.
+    public var originalTooLargeToReturn: Int? = nil
 
     public init(
         reportingMTA: String,
@@ -105,7 +108,11 @@ public struct DeliveryStatusNotification: Hashable, Sendable {
         line()
         if failed {
             line("Your message could not be delivered to one or more recipients.")
-            line("It is attached below.")
+            if let size = self.originalTooLargeToReturn {
+                line("Its headers are attached below; the message itself (\(size) octets) is too large to return.")
+            } else {
+                line("It is attached below.")
+            }
         } else {
             line("Your message could not be delivered yet. The mail system keeps trying;")
             line("you do not need to send it again.")

@@ -29,6 +29,8 @@ public final class Spool: Sendable {
     public let attestsEvents: Bool
     /// The MIME limits every incoming message is parsed with (nesting depth, header block size).
     public let parserOptions: MessageParser.Options
+    /// Rung when committed messages have recipients to deliver: the queue runner waits on it.
+    public let arrivals = Doorbell()
 
     /// Opens the spool at `directory`, creating it if needed, and brings files and queue into agreement
     /// (see ``SpoolRecovery``).
@@ -70,6 +72,7 @@ public final class Spool: Sendable {
             layout: self.layout,
             database: self.database,
             segmentLimit: segmentLimit,
+            arrivals: self.arrivals,
             logger: logger
         )
     }

@@ -15,14 +15,14 @@ pytestmark = pytest.mark.skipif(not sink.available(), reason="smtp-sink comes wi
 BODY = b"From: alice@acme.test\r\nTo: bob@refusing.test\r\nSubject: will bounce\r\nMessage-ID: <b1@acme.test>\r\n\r\nHello\r\n"
 
 
-def submit(daemon, recipient, rcpt_options=(), mail_options=()):
+def submit(daemon, recipient, rcpt_options=(), mail_options=(), body=BODY):
     with smtplib.SMTP("127.0.0.1", daemon.submission, timeout=30) as client:
         client.starttls(context=ssl.create_default_context(cafile=str(daemon.ca)))
         client.ehlo("client.acme.test")
         client.login("alice", PASSWORD)
         client.mail("alice@acme.test", list(mail_options))
         assert client.rcpt(recipient, list(rcpt_options))[0] == 250
-        code, reply = client.data(BODY)
+        code, reply = client.data(body)
         assert code == 250
         return queue_id_from(reply)
 
@@ -93,6 +93,25 @@ def test_a_bounce_is_a_delivery_status_report_with_the_original(setup):
     assert per_recipient["Diagnostic-Code"].startswith("smtp; 5")
     assert original.get_content_type() == "message/rfc822"
     assert original.get_content()["Message-ID"] == "<b1@acme.test>"
+    assert not report.defects
+
+
+def test_a_large_original_comes_back_by_its_headers_only(setup):
+    """Like Postfix's bounce_size_limit (50,000 octets by default): a 300 KB mail that bounces is
+    returned by its headers, with a sentence that says why, though the sender asked for it whole;
+    the daemon never reads more than its header block for the bounce."""
+    daemon, home = setup
+    line = b"All work and no play makes a large attachment.\r\n"
+    body = BODY.replace(b"Hello\r\n", line * (300_000 // len(line)))
+    submit(daemon, "bob@refusing.test", [], ["RET=FULL"], body=body)
+    [dump] = wait_for_messages(home, 1)
+    assert len(dump) < 20_000
+    report = report_of(dump)
+    text, status, headers = report.iter_parts()
+    assert headers.get_content_type() == "text/rfc822-headers"
+    assert "Subject: will bounce" in headers.get_content() and "All work" not in headers.get_content()
+    assert "too large to return" in text.get_content()
+    assert status.get_payload()[1]["Action"] == "failed"
     assert not report.defects
 
 

@@ -345,7 +345,7 @@ extension FefaentConfiguration {
         try table.allowOnly([
             "helo_name", "tls", "routes", "tls_policy", "retry_initial", "retry_maximum", "lifetime", "concurrency",
             "poll_interval_ms", "connect_timeout", "reply_timeout", "nameserver", "mx_port", "delay_warning",
-            "destination_concurrency", "tls_ca_file"
+            "destination_concurrency", "tls_ca_file", "connection_cache_ms", "bounce_size_limit"
         ])
         var nameserver: HostPort?
         if let text = try table.optionalString("nameserver") {
@@ -400,6 +400,8 @@ extension FefaentConfiguration {
             tlsCAFile: try table.optionalString("tls_ca_file").map { Self.resolve($0, base: base) },
             destinationConcurrency: try table.int("destination_concurrency", default: 20, in: 1...10_000),
             pollIntervalMilliseconds: try table.int("poll_interval_ms", default: 1_000, in: 10...60_000),
+            connectionCacheMilliseconds: try table.int("connection_cache_ms", default: 2_000, in: 0...60_000),
+            bounceSizeLimit: try table.int("bounce_size_limit", default: 50_000, in: 0...1_073_741_824),
             connectTimeoutSeconds: try table.int("connect_timeout", default: 30, in: 1...600),
             replyTimeoutSeconds: try table.int("reply_timeout", default: 300, in: 1...3_600),
             nameserver: nameserver,

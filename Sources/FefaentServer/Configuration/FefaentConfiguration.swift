@@ -227,6 +227,10 @@ public struct FefaentConfiguration: Hashable, Sendable {
         public var tlsCAFile: String?
         public var destinationConcurrency: Int
         public var pollIntervalMilliseconds: Int
+        /// How long an idle connection waits for the next mail to its domain; 0: closed at once.
+        public var connectionCacheMilliseconds: Int = 2_000
+        /// The largest original a bounce returns whole; larger ones come back by their headers.
+        public var bounceSizeLimit: Int = 50_000
         public var connectTimeoutSeconds: Int
         public var replyTimeoutSeconds: Int
         /// The name server for MX lookups; `nil` uses the system's.

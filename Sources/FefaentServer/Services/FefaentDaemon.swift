@@ -377,7 +377,9 @@ public final class FefaentDaemon: Sendable {
             connectTimeout: .seconds(Int64(delivery.connectTimeoutSeconds)),
             replyTimeout: .seconds(Int64(delivery.replyTimeoutSeconds)),
             mxPort: delivery.mxPort,
-            delayWarning: TimeInterval(delivery.delayWarningSeconds)
+            delayWarning: TimeInterval(delivery.delayWarningSeconds),
+            connectionCacheTime: .milliseconds(Int64(delivery.connectionCacheMilliseconds)),
+            bounceSizeLimit: delivery.bounceSizeLimit
         )
     }
 

@@ -58,8 +58,11 @@ final class GroupCommitter: Sendable {
     private let database: SpoolDatabase
     private let segmentLimit: Int
     private let logger: Logger
+    /// Rung after a batch that queued recipients for delivery.
+    private let arrivals: Doorbell
 
-    init(layout: SpoolLayout, database: SpoolDatabase, segmentLimit: Int, logger: Logger) {
+    init(layout: SpoolLayout, database: SpoolDatabase, segmentLimit: Int, arrivals: Doorbell, logger: Logger) {
+        self.arrivals = arrivals
         self.layout = layout
         self.database = database
         self.segmentLimit = segmentLimit
@@ -109,6 +112,10 @@ final class GroupCommitter: Sendable {
                 for pending in batch { pending.completion(.failure(error)) }
                 continue
             }
+            let queued = zip(batch, refusals).contains { pending, refusal in
+                refusal == nil && pending.recipients.contains { $0.state == .queued }
+            }
+            if queued { self.arrivals.ring() }
             for (pending, refusal) in zip(batch, refusals) {
                 pending.completion(refusal.map { .failure($0) } ?? .success(()))
             }

@@ -59,6 +59,39 @@ public final class SpoolContentReader: Sendable {
         }
     }
 
+    /// The message's header block (through the empty line that ends it), read on the calling thread
+    /// 16 KiB at a time and never more than `limit` octets: a delivery status notification returns a
+    /// large message by its headers without reading the rest. Without an empty line within `limit`,
+    /// what was read up to its last line end.
+    public func headerBlock(limit: Int = 1024 * 1024) throws -> [UInt8] {
+        let piece = 16 * 1024
+        var block: [UInt8] = []
+        var searched = 0
+        while block.count < min(limit, self.size) {
+            block += try self.bytes(in: block.count..<min(block.count + piece, limit, self.size))
+            // The empty line may straddle two pieces: look again from three octets back.
+            if let end = Self.endOfHeaders(in: block, from: max(0, searched - 3)) {
+                return Array(block[..<end])
+            }
+            searched = block.count
+        }
+        guard let lastLineEnd = block.lastIndex(of: UInt8(ascii: "\n")) else { return block }
+        return Array(block[...lastLineEnd])
+    }
+
+    /// Where the header block ends (after the CRLF CRLF), searching from `start`.
+    private static func endOfHeaders(in bytes: [UInt8], from start: Int) -> Int? {
+        guard bytes.count >= 4 else { return nil }
+        var index = start
+        while index + 4 <= bytes.count {
+            if bytes[index] == 13, bytes[index + 1] == 10, bytes[index + 2] == 13, bytes[index + 3] == 10 {
+                return index + 4
+            }
+            index += 1
+        }
+        return nil
+    }
+
     /// Fills `target` from `position` with `pread`, on the calling thread.
     private func readBlocking(at position: Int, into target: UnsafeMutableRawBufferPointer) throws {
         let fd = try self.descriptor.withLockedValue { descriptor in
