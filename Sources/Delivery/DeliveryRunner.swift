@@ -237,7 +237,9 @@ public final class DeliveryRunner: Service {
             }
             guard !statuses.isEmpty else { continue }
             do {
-                guard let message = try self.spool.database.message(id: first.messageID) else { return }
+                guard let message = try first.message ?? self.spool.database.message(id: first.messageID) else {
+                    return
+                }
                 var report = DeliveryStatusNotification(
                     reportingMTA: self.configuration.heloName,
                     queueID: first.messageID,
@@ -335,7 +337,7 @@ public final class DeliveryRunner: Service {
         case .targets(let found):
             targets = found
         }
-        guard let message = try self.spool.database.message(id: first.messageID) else {
+        guard let message = try first.message ?? self.spool.database.message(id: first.messageID) else {
             throw DeliveryError("message \(first.messageID) is not in the queue")
         }
         let content: OutboundMessage

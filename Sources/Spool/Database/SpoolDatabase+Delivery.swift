@@ -27,6 +27,9 @@ public struct DueRecipient: Hashable, Sendable {
     public var delayNotified: Bool
     /// The tracking token of a certified recipient: it gets a certified copy of its own.
     public var token: String? = nil
+    /// The message's queue row, read in the claim's transaction (so a delivery needs no read of its
+    /// own); `nil` for a recipient made by hand, whose message is then looked up.
+    public var message: QueuedMessage? = nil
 
     /// The recipient's domain, lower-cased (what routing looks at).
     public var domain: String {
@@ -92,7 +95,7 @@ extension SpoolDatabase {
                     """
             )
             let rows = try Row.fetchAll(select, arguments: [now, limit])
-            let due = rows.map { row in
+            var due = rows.map { row in
                 DueRecipient(
                     recipientID: row["id"],
                     messageID: row["message_id"],
@@ -115,6 +118,15 @@ extension SpoolDatabase {
             )
             for recipient in due {
                 try renew.execute(arguments: [now.addingTimeInterval(lease), now, recipient.recipientID])
+            }
+            let message = try db.cachedStatement(sql: "SELECT * FROM message WHERE id = ?")
+            var messages: [String: QueuedMessage] = [:]
+            for index in due.indices {
+                let id = due[index].messageID
+                if messages[id] == nil {
+                    messages[id] = try QueuedMessage.fetchOne(message, arguments: [id])
+                }
+                due[index].message = messages[id]
             }
             return due
         }
@@ -165,16 +177,22 @@ extension SpoolDatabase {
                     ])
                 }
             }
-            let ids = batches.flatMap { $0.attempts.map { String($0.recipientID) } }.joined(separator: ",")
-            try db.execute(
+            // One prepared statement per recipient rather than one statement with the batch's ids
+            // spelled out: SQLite parsed that one anew for every batch.
+            let done = try db.cachedStatement(
                 sql: """
                     UPDATE message SET state = 'done'
-                    WHERE state = 'queued' AND id IN (SELECT message_id FROM recipient WHERE id IN (\(ids)))
+                    WHERE id = (SELECT message_id FROM recipient WHERE id = ?) AND state = 'queued'
                     AND NOT EXISTS (
                         SELECT 1 FROM recipient r WHERE r.message_id = message.id AND r.state IN ('queued', 'deferred')
                     )
                     """
             )
+            for batch in batches {
+                for attempt in batch.attempts where attempt.state == .delivered || attempt.state == .bounced {
+                    try done.execute(arguments: [attempt.recipientID])
+                }
+            }
         }
     }
 }
