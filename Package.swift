@@ -122,6 +122,8 @@ let package = Package(
             name: "CResolv",
             linkerSettings: [.linkedLibrary("resolv")]
         ),
+        // glibc's mallopt: the daemon fixes its mmap threshold (see MemoryReturn).
+        .target(name: "CMalloc"),
         // The queue runner: routes, the SMTP client, retries.
         .target(
             name: "Delivery",
@@ -201,6 +203,7 @@ let package = Package(
         .target(
             name: "FefaentServer",
             dependencies: [
+                "CMalloc",
                 "Certification",
                 "HTTPFront",
                 "SMTPCore",

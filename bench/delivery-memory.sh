@@ -11,6 +11,9 @@
 # CERTIFIED=1: the same as a certified mail (Cc the certifier, a short text and an MB-megabyte
 # attachment, evidence and DKIM on): each recipient gets a copy of its own (pixel, headers, DKIM),
 # planned over the stored original and streamed from the spool; timed to the last copy delivered.
+# NOTICES=1 (with CERTIFIED=1): then also until the sender's notices are delivered (a processing
+# notice and a delivery certificate per recipient, each a signed PDF that embeds the mail), with the
+# peaks over both.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 MB=${1:-20}
@@ -90,3 +93,15 @@ done
 T1=$(now)
 PEAK=$(kib "$FEFAENT_PID" VmHWM)
 python3 -c "print(f'$MB MB ($KIND) to $SERVERS servers at once: delivered in {$T1 - $T0:.1f} s; resident {$BEFORE / 1024:.0f} MB before, peak {$PEAK / 1024:.0f} MB; anonymous {$ANON_BEFORE / 1024:.0f} MB before, peak {$ANON_PEAK / 1024:.0f} MB')"
+if [ -n "$CERTIFIED" ] && [ -n "${NOTICES:-}" ]; then
+  for _ in $(seq 3000); do
+    sent=$(count "$WORK/spool/queue.sqlite" "select count(*) from recipient r join message m on m.id = r.message_id where m.listener = 'local' and r.state = 'delivered'")
+    anon=$(kib "$FEFAENT_PID" RssAnon)
+    [ "$anon" -gt "$ANON_PEAK" ] && ANON_PEAK=$anon
+    [ "$sent" -ge $((SERVERS + 1)) ] && break
+    sleep 0.2
+  done
+  T2=$(now)
+  PEAK=$(kib "$FEFAENT_PID" VmHWM)
+  python3 -c "print(f'with the notices ($sent delivered, each certificate a signed PDF with the mail in it): done after {$T2 - $T0:.1f} s; resident peak {$PEAK / 1024:.0f} MB, anonymous peak {$ANON_PEAK / 1024:.0f} MB')"
+fi

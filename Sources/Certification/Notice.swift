@@ -88,26 +88,40 @@ public struct Notice: Sendable {
             headers.append(("In-Reply-To", id))
             headers.append(("References", id))
         }
-        var content: [UInt8] = []
-        if let pdf = self.pdf {
-            let boundary = "=_fefaent_" + TrackingToken.make()
+        // The message is written into one array sized for it up front: with a PDF that embeds a large
+        // mail, every intermediate copy would be as large as the mail.
+        let boundary = "=_fefaent_" + TrackingToken.make()
+        if self.pdf != nil {
             headers.append(("Content-Type", "multipart/mixed; boundary=\"\(boundary)\""))
-            content += Array("--\(boundary)".utf8) + crlf
-            content += Array("Content-Type: text/plain; charset=utf-8".utf8) + crlf
-            content += Array("Content-Transfer-Encoding: quoted-printable".utf8) + crlf + crlf
-            content += plain + crlf
-            content += Array("--\(boundary)".utf8) + crlf
-            content += Array("Content-Type: application/pdf; name=\"\(pdf.name)\"".utf8) + crlf
-            content += Array("Content-Disposition: attachment; filename=\"\(pdf.name)\"".utf8) + crlf
-            content += Array("Content-Transfer-Encoding: base64".utf8) + crlf + crlf
-            content += BodyEncoder.base64(pdf.bytes, lineEnding: crlf)
-            content += Array("--\(boundary)--".utf8) + crlf
         } else {
             headers.append(("Content-Type", "text/plain; charset=utf-8"))
             headers.append(("Content-Transfer-Encoding", "quoted-printable"))
-            content = plain
         }
-        let output = headers.flatMap { HeaderField(name: $0.name, encodedValue: $0.value).raw } + crlf + content
+        var output: [UInt8] = []
+        output.reserveCapacity(plain.count + 4_096 + (self.pdf?.bytes.count ?? 0) * 4 / 3 * 77 / 76)
+        for header in headers { output += HeaderField(name: header.name, encodedValue: header.value).raw }
+        output += crlf
+        if let pdf = self.pdf {
+            func line(_ text: String) {
+                output += text.utf8
+                output += crlf
+            }
+            line("--\(boundary)")
+            line("Content-Type: text/plain; charset=utf-8")
+            line("Content-Transfer-Encoding: quoted-printable")
+            output += crlf
+            output += plain
+            output += crlf
+            line("--\(boundary)")
+            line("Content-Type: application/pdf; name=\"\(pdf.name)\"")
+            line("Content-Disposition: attachment; filename=\"\(pdf.name)\"")
+            line("Content-Transfer-Encoding: base64")
+            output += crlf
+            output += BodyEncoder.base64(pdf.bytes, lineEnding: crlf)
+            line("--\(boundary)--")
+        } else {
+            output += plain
+        }
         return try settings.signer.sign(message: output, timestamp: Int(now.timeIntervalSince1970))
     }
 }

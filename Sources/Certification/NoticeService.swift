@@ -33,6 +33,10 @@ public struct NoticeService: Sendable {
     /// draw one (no fonts): the certificates then say so and name the evidence id instead.
     public let makePDF: (@Sendable (_ queueID: String) async throws -> [UInt8])?
     public let logger: Logger
+    /// A notice about a message larger than this is made on its own, none beside it: its PDF embeds
+    /// the message and its mail carries the PDF, so a burst of certificates for one large mail (one
+    /// per recipient) must not hold several copies of it at once.
+    static let largeMessage = 4 * 1024 * 1024
 
     public init(
         settings: CertificationSettings,
@@ -69,20 +73,23 @@ public struct NoticeService: Sendable {
             messageIDs: records.filter { $0.kind == EvidenceRecord.Kind.receivedFromNonERDS.rawValue }.map(\.queueID),
             now: now
         )
-        let sent = try await withThrowingTaskGroup(of: Int.self) { group in
+        let sent = try await withThrowingTaskGroup(of: (sent: Int, weight: Int).self) { group in
             var next = records.makeIterator()
-            var running = 0
+            var load = 0
             var sent = 0
             while let stored = next.next() {
                 let acknowledgement = acknowledgements[stored.queueID]
                 if stored.kind == EvidenceRecord.Kind.receivedFromNonERDS.rawValue, acknowledgement == nil {
                     continue
                 }
-                if running >= concurrency, let done = try await group.next() {
-                    sent += done
-                    running -= 1
+                // A large message's notice weighs the whole concurrency: it runs alone.
+                let large = (try database.message(id: stored.queueID)?.size ?? 0) > Self.largeMessage
+                let weight = large ? max(concurrency, 1) : 1
+                while load + weight > concurrency, let done = try await group.next() {
+                    sent += done.sent
+                    load -= done.weight
                 }
-                running += 1
+                load += weight
                 group.addTask { [acknowledgement] in
                     if let acknowledgement {
                         let notice = try await self.acknowledgement(of: acknowledgement, stored: stored)
@@ -93,14 +100,14 @@ public struct NoticeService: Sendable {
                             reason: nil,
                             queueID: queueID
                         )
-                        return 1
+                        return (1, weight)
                     }
-                    guard let notice = try await self.notice(for: stored) else { return 0 }
+                    guard let notice = try await self.notice(for: stored) else { return (0, weight) }
                     try await self.enqueue(notice, about: stored, now: now)
-                    return 1
+                    return (1, weight)
                 }
             }
-            for try await done in group { sent += done }
+            for try await done in group { sent += done.sent }
             return sent
         }
         try database.setNoticeCursor(last.leafIndex)

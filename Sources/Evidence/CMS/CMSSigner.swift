@@ -80,7 +80,16 @@ public struct CMSSigner: Sendable {
         contentType: String = CMSSignature.dataContentType,
         time: UTCDateTime?
     ) throws -> CMSSignature {
-        let digest = Array(SHA256.hash(data: content))
+        try self.sign(contentDigest: Array(SHA256.hash(data: content)), contentType: contentType, time: time)
+    }
+
+    /// Signs content whose SHA-256 is `digest` (hashed by the caller, as a PDF's byte ranges are,
+    /// without putting them together).
+    public func sign(
+        contentDigest digest: [UInt8],
+        contentType: String = CMSSignature.dataContentType,
+        time: UTCDateTime?
+    ) throws -> CMSSignature {
         let certificateHash = Array(SHA256.hash(data: self.certificateDER))
         var attributes = [
             Self.attribute(OID.contentType, DERWriter.objectIdentifier(contentType)),

@@ -160,9 +160,11 @@ public struct PDFWriter: Sendable {
             byteRangeStart..<(byteRangeStart + byteRangePlaceholder.count),
             with: Array(byteRange.utf8)
         )
-        let signed = Array(file[..<contentsStart]) + Array(file[contentsEnd...])
         // PAdES baseline (EN 319 142-1): no signing-time attribute; the time is /M and the time-stamp.
-        let signature = try self.signer.sign(content: signed, time: nil)
+        let signature = try self.signer.sign(
+            contentDigest: Self.digest(file, excluding: contentsStart..<contentsEnd),
+            time: nil
+        )
         let token = try await self.stamper.timeStamp(digest: Array(SHA256.hash(data: signature.signature)))
         let cms = try self.signer.assemble(
             signature,
@@ -251,8 +253,7 @@ public struct PDFWriter: Sendable {
             byteRangeStart..<(byteRangeStart + byteRangePlaceholder.count),
             with: Array(byteRange.utf8)
         )
-        let covered = Array(file[..<contentsStart]) + Array(file[contentsEnd...])
-        let token = try await self.stamper.timeStamp(digest: Array(SHA256.hash(data: covered)))
+        let token = try await self.stamper.timeStamp(digest: Self.digest(file, excluding: contentsStart..<contentsEnd))
         guard token.count <= space else {
             // A TSA with a long chain: the revision again, with room for its token.
             return try await self.addDocumentTimeStamp(
@@ -268,6 +269,15 @@ public struct PDFWriter: Sendable {
         let hex = Array(Hex.encode(token).utf8)
         file.replaceSubrange((contentsStart + 1)..<(contentsStart + 1 + hex.count), with: hex)
         return file
+    }
+
+    /// The SHA-256 of `file` without the octets in `gap` (a signature's /Contents): the two byte
+    /// ranges hashed where they lie, not copied together (for a PDF that embeds a large mail).
+    static func digest(_ file: [UInt8], excluding gap: Range<Int>) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(data: file[..<gap.lowerBound])
+        hasher.update(data: file[gap.upperBound...])
+        return Array(hasher.finalize())
     }
 
     /// The XMP packet of a PDF/A-3b file: conformance, and the Info dictionary's title, producer and date.
@@ -368,9 +378,7 @@ struct PDFObjects {
         }
 
         mutating func add(stream: [UInt8], dictionary: String) -> Int {
-            let body =
-                Array("<< /Length \(stream.count) \(dictionary) >>\nstream\n".utf8) + stream + Array("\nendstream".utf8)
-            self.objects.append((self.next, body))
+            self.objects.append((self.next, PDFObjects.streamBody(stream, dictionary: dictionary)))
             self.next += 1
             return self.next - 1
         }
@@ -380,11 +388,13 @@ struct PDFObjects {
         }
 
         func append(to file: [UInt8], root: Int, info: Int) -> [UInt8] {
-            var output = file
+            var output: [UInt8] = []
+            output.reserveCapacity(file.count + self.objects.reduce(4_096) { $0 + $1.body.count + 32 })
+            output += file
             var offsets: [(Int, Int)] = []
             for (number, body) in self.objects.sorted(by: { $0.number < $1.number }) {
                 offsets.append((number, output.count))
-                output += Array("\(number) 0 obj\n".utf8) + body + Array("\nendobj\n".utf8)
+                PDFObjects.append(object: number, body: body, to: &output)
             }
             let previous = Self.startxref(of: file)
             let xref = output.count
@@ -394,7 +404,8 @@ struct PDFObjects {
             }
             table +=
                 "trailer\n<< /Size \(self.next) /Root \(root) 0 R /Info \(info) 0 R /Prev \(previous) >>\nstartxref\n\(xref)\n%%EOF\n"
-            return output + Array(table.utf8)
+            output += table.utf8
+            return output
         }
 
         /// The byte offset after the last `startxref`.
@@ -427,17 +438,38 @@ struct PDFObjects {
 
     mutating func add(stream: [UInt8], dictionary: String) -> Int {
         let number = self.reserve()
-        self.bodies[number - 1] =
-            Array("<< /Length \(stream.count) \(dictionary) >>\nstream\n".utf8) + stream + Array("\nendstream".utf8)
+        self.bodies[number - 1] = Self.streamBody(stream, dictionary: dictionary)
         return number
     }
 
+    /// A stream object's body, built in one allocation (a stream may be a whole mail).
+    static func streamBody(_ stream: [UInt8], dictionary: String) -> [UInt8] {
+        let head = "<< /Length \(stream.count) \(dictionary) >>\nstream\n".utf8
+        let tail = "\nendstream".utf8
+        var body: [UInt8] = []
+        body.reserveCapacity(head.count + stream.count + tail.count)
+        body += head
+        body += stream
+        body += tail
+        return body
+    }
+
+    /// Appends `number 0 obj`, the body and `endobj` to `output`, with no copy of the body in between.
+    static func append(object number: Int, body: [UInt8], to output: inout [UInt8]) {
+        output += "\(number) 0 obj\n".utf8
+        output += body
+        output += "\nendobj\n".utf8
+    }
+
     func serialize(root: Int, info: Int) -> [UInt8] {
-        var output = Array("%PDF-1.7\n%".utf8) + [0xE2, 0xE3, 0xCF, 0xD3, 0x0A]
+        var output: [UInt8] = []
+        output.reserveCapacity(self.bodies.reduce(4_096 + 32 * self.bodies.count) { $0 + ($1?.count ?? 4) })
+        output += "%PDF-1.7\n%".utf8
+        output += [0xE2, 0xE3, 0xCF, 0xD3, 0x0A]
         var offsets: [Int] = []
         for (index, body) in self.bodies.enumerated() {
             offsets.append(output.count)
-            output += Array("\(index + 1) 0 obj\n".utf8) + (body ?? Array("null".utf8)) + Array("\nendobj\n".utf8)
+            Self.append(object: index + 1, body: body ?? Array("null".utf8), to: &output)
         }
         let xref = output.count
         var table = "xref\n0 \(self.bodies.count + 1)\n0000000000 65535 f \n"
@@ -445,7 +477,8 @@ struct PDFObjects {
         let id = Hex.encode(SHA256.hash(data: output).prefix(16))
         table +=
             "trailer\n<< /Size \(self.bodies.count + 1) /Root \(root) 0 R /Info \(info) 0 R /ID [<\(id)> <\(id)>] >>\nstartxref\n\(xref)\n%%EOF\n"
-        return output + Array(table.utf8)
+        output += table.utf8
+        return output
     }
 }
 

@@ -102,7 +102,9 @@ extension FefaentDaemon {
         return { queueID in
             var message: [UInt8]? = nil
             if let queued = try spool.database.message(id: queueID) {
-                message = Array(try spool.contents(of: queued)[queued.headerLength...])
+                // The message as submitted (after the Received field Fefaent added), read once.
+                let reader = spool.reader(of: queued, threadPool: .singleton)
+                message = try reader.bytes(in: queued.headerLength..<reader.size)
             }
             // Only records whose evidence is complete (time-stamped, inside a time-stamped checkpoint),
             // as the caller checked: a record of the message written since, not yet stamped, would
