@@ -83,7 +83,7 @@ public final class DeliveryRunner: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let due: [DueRecipient]
             do {
-                due = try self.spool.database.claimDueRecipients(
+                due = try await self.spool.database.claimDueRecipients(
                     now: Date(),
                     lease: self.lease,
                     limit: self.configuration.concurrency * 4

@@ -80,8 +80,10 @@ public struct RecordedAttempt: Hashable, Sendable {
 extension SpoolDatabase {
     /// Takes up to `limit` due relay recipients and leases them until `now + lease`: a daemon that
     /// dies mid-delivery tries them again when the lease ends (delivered twice at worst, never lost).
-    public func claimDueRecipients(now: Date, lease: TimeInterval, limit: Int) throws -> [DueRecipient] {
-        try self.writer.write { db in
+    public func claimDueRecipients(now: Date, lease: TimeInterval, limit: Int) async throws -> [DueRecipient] {
+        // GRDB's asynchronous write: the transaction (and its WAL sync) runs on the database's own
+        // queue, not on the cooperative thread of the queue runner that awaits it.
+        try await self.writer.write { db in
             let select = try db.cachedStatement(
                 sql: """
                     SELECT r.id, r.message_id, r.address, r.notify, r.orcpt, r.attempts, m.sender, m.received_at,
