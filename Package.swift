@@ -122,7 +122,7 @@ let package = Package(
             name: "CResolv",
             linkerSettings: [.linkedLibrary("resolv")]
         ),
-        // glibc's mallopt: the daemon fixes its mmap threshold (see MemoryReturn).
+        // glibc's malloc_trim: memory freed after a large notice goes back (see NoticeService).
         .target(name: "CMalloc"),
         // The queue runner: routes, the SMTP client, retries.
         .target(
@@ -146,6 +146,7 @@ let package = Package(
         .target(
             name: "Certification",
             dependencies: [
+                "CMalloc",
                 "SMTPCore",
                 "SMTPNIO",
                 "MailMessage",
@@ -203,7 +204,6 @@ let package = Package(
         .target(
             name: "FefaentServer",
             dependencies: [
-                "CMalloc",
                 "Certification",
                 "HTTPFront",
                 "SMTPCore",

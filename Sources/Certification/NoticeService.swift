@@ -8,6 +8,7 @@
 
 public import Evidence
 public import Foundation
+import CMalloc
 public import Logging
 import SMTPCore
 public import Spool
@@ -35,7 +36,10 @@ public struct NoticeService: Sendable {
     public let logger: Logger
     /// A notice about a message larger than this is made on its own, none beside it: its PDF embeds
     /// the message and its mail carries the PDF, so a burst of certificates for one large mail (one
-    /// per recipient) must not hold several copies of it at once.
+    /// per recipient) must not hold several copies of it at once. After it, the memory it freed goes
+    /// back to the system: glibc keeps freed blocks of up to 32 MiB in the arena of the thread that
+    /// freed them, and the notices run on several threads (several hundred megabytes for 100
+    /// certificates of a 20 MB mail, `CERTIFIED=1 NOTICES=1 bench/delivery-memory.sh`).
     static let largeMessage = 4 * 1024 * 1024
 
     public init(
@@ -91,6 +95,7 @@ public struct NoticeService: Sendable {
                 }
                 load += weight
                 group.addTask { [acknowledgement] in
+                    defer { if large { _ = fefaent_release_free_memory() } }
                     if let acknowledgement {
                         let notice = try await self.acknowledgement(of: acknowledgement, stored: stored)
                         let queueID = try await self.enqueue(notice, about: stored, now: now)

@@ -1,6 +1,6 @@
-// Fefaent: glibc's mallopt, which Swift's Glibc module does not export. SPDX-License-Identifier: Apache-2.0
+// Fefaent: glibc's malloc_trim, which Swift's Glibc module does not export. SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-/// Sets glibc's mmap threshold (and so turns its dynamic adjustment off); returns 1 on success,
-/// 0 where there is no glibc.
-int fefaent_set_mmap_threshold(int bytes);
+/// Gives the free memory of every malloc arena back to the system (glibc's malloc_trim); returns 1
+/// if some was given back, 0 if none was or where there is no glibc.
+int fefaent_release_free_memory(void);

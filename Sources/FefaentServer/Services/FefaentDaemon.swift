@@ -74,9 +74,6 @@ public final class FefaentDaemon: Sendable {
         }
         FefaentMetrics.bootstrap()
         DescriptorLimit.prepare(connections: configuration.clientLimits.connections, logger: logger)
-        if !MemoryReturn.configure() {
-            logger.notice("the C library's mmap threshold could not be set: freed large buffers may stay in its heap")
-        }
         self.spool = try Spool(
             directory: configuration.spoolDirectory,
             attestsEvents: configuration.evidence != nil,

@@ -8,6 +8,7 @@
 
 public import Foundation
 import GRDB
+import SMTPCore
 
 /// A recipient whose delivery is due, with what the delivery attempt needs of its message.
 public struct DueRecipient: Hashable, Sendable {
@@ -196,5 +197,14 @@ extension SpoolDatabase {
                 }
             }
         }
+    }
+}
+
+extension QueuedRecipient {
+    /// Whether the queue runner delivers it now: a relay recipient or a certified copy, still queued
+    /// (the kinds `claimDueRecipients` takes).
+    var isDeliverable: Bool {
+        self.state == .queued
+            && (self.kind == RecipientKind.relay.rawValue || self.kind == RecipientKind.certified.rawValue)
     }
 }

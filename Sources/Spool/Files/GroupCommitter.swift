@@ -112,8 +112,10 @@ final class GroupCommitter: Sendable {
                 for pending in batch { pending.completion(.failure(error)) }
                 continue
             }
+            // Only recipients the queue runner delivers (relay and certified copies) wake it: mail to
+            // a certifier address or a mailbox is not its work.
             let queued = zip(batch, refusals).contains { pending, refusal in
-                refusal == nil && pending.recipients.contains { $0.state == .queued }
+                refusal == nil && pending.recipients.contains(where: \.isDeliverable)
             }
             if queued { self.arrivals.ring() }
             for (pending, refusal) in zip(batch, refusals) {
