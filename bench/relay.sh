@@ -9,6 +9,8 @@
 # run), the evidence log holds a signed RelayToNonERDS record for every one). Both accept relay
 # from 127.0.0.0/8 without AUTH. ROUNDS (default 3) alternates the two and prints the medians, their
 # ratio and the spread of the single rounds' ratios. SKIP_DEFERRED=1 leaves out the second part.
+# Fefaent runs the shipped [delivery] settings (poll_interval_ms 1000: each commit wakes its queue
+# runner; connection_cache_ms 2000). Both servers are watched by one bench/waitfor.py process.
 #
 # Then: acceptance with 10,000 deferred mails in the queue vs. an empty queue (target: < 10 % slower).
 set -euo pipefail
