@@ -103,7 +103,7 @@ public final class DeliveryRunner: Service {
             } else {
                 await self.deliver(due)
             }
-            await Self.quit(self.connections.expired())
+            Self.quitInBackground(self.connections.expired())
         }
         await Self.quit(self.connections.removeAll())
         try? await self.recorder.shutdown()
@@ -160,7 +160,7 @@ public final class DeliveryRunner: Service {
     private func deliver(lane: [[DueRecipient]]) async {
         let destination = lane[0][0].domain.lowercased()
         let (cached, stale) = self.connections.take(for: destination)
-        await Self.quit(stale)
+        Self.quitInBackground(stale)
         var session = cached
         for job in lane {
             await self.deliver(job: job, session: &session)
@@ -168,6 +168,13 @@ public final class DeliveryRunner: Service {
         if let session, let unkept = self.connections.put(session, for: destination) {
             await unkept.connection.quit()
         }
+    }
+
+    /// Says QUIT on idle connections without waiting for the servers' replies (a server that no
+    /// longer answers would hold up the queue runner for the 10 s `quit()` gives it).
+    private static func quitInBackground(_ sessions: [ReusableSession]) {
+        guard !sessions.isEmpty else { return }
+        Task { await Self.quit(sessions) }
     }
 
     /// Says QUIT on each connection, all at once.
