@@ -190,7 +190,7 @@ struct Demo: AsyncParsableCommand {
                 + " streamed delivery and certified copies, bounces of large mails by their headers are built)"
         )
         say(
-            "  - of #14: reception at 2x Postfix with 20 sessions (1.5x measured, 0.9x on a journaled disk;"
+            "  - of #14: reception at 2x Postfix with 20 sessions (1.3-2.1x measured, 0.7-1.5x on a journaled disk;"
                 + " reception itself is built, the target awaits a decision)"
         )
         say("  - webhooks are built and tested (fefaent webhook) but not shown here: the demo runs no application")
