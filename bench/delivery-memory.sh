@@ -39,7 +39,7 @@ TOML
     evidence_toml
     certified_toml  # ends in [delivery]
   else
-    printf '[delivery]\npoll_interval_ms = 20\n'
+    echo '[delivery]'
   fi
   cat <<TOML
 concurrency = $SERVERS

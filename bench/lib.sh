@@ -61,7 +61,7 @@ log_key = "keys/log.key"
 TOML
 }
 
-certified_toml() { # after evidence_toml: signed PDFs, DKIM, checkpoints every CHECKPOINT_MS, a quick queue
+certified_toml() { # after evidence_toml: signed PDFs, DKIM, checkpoints every CHECKPOINT_MS; ends in [delivery]
   cat <<TOML
 pdf_certificate = "keys/pdf-signing.pem"
 pdf_key = "keys/pdf-signing.key"
@@ -69,7 +69,6 @@ checkpoint_interval_ms = ${CHECKPOINT_MS:-200}
 [dkim]
 key = "keys/dkim.key"
 [delivery]
-poll_interval_ms = 20
 TOML
 }
 
