@@ -70,26 +70,13 @@ public final class SpoolContentReader: Sendable {
         while block.count < min(limit, self.size) {
             block += try self.bytes(in: block.count..<min(block.count + piece, limit, self.size))
             // The empty line may straddle two pieces: look again from three octets back.
-            if let end = Self.endOfHeaders(in: block, from: max(0, searched - 3)) {
+            if let end = block[max(0, searched - 3)...].firstRange(of: [13, 10, 13, 10])?.upperBound {
                 return Array(block[..<end])
             }
             searched = block.count
         }
         guard let lastLineEnd = block.lastIndex(of: UInt8(ascii: "\n")) else { return block }
         return Array(block[...lastLineEnd])
-    }
-
-    /// Where the header block ends (after the CRLF CRLF), searching from `start`.
-    private static func endOfHeaders(in bytes: [UInt8], from start: Int) -> Int? {
-        guard bytes.count >= 4 else { return nil }
-        var index = start
-        while index + 4 <= bytes.count {
-            if bytes[index] == 13, bytes[index + 1] == 10, bytes[index + 2] == 13, bytes[index + 3] == 10 {
-                return index + 4
-            }
-            index += 1
-        }
-        return nil
     }
 
     /// Fills `target` from `position` with `pread`, on the calling thread.
