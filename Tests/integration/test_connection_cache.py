@@ -104,6 +104,21 @@ def receiver():
     controllers[-1].stop()
 
 
+@pytest.fixture
+def relay(fefaent_binary, tmp_path, receiver):
+    """Starts Fefaent relaying to the receiver with a given `connection_cache_ms`; stops it after the
+    test, which must exit 0."""
+    started = []
+
+    def start_with(cache_ms: int) -> Daemon:
+        started.append(start(fefaent_binary, tmp_path / "fefaent", receiver[1], cache_ms))
+        return started[-1]
+
+    yield start_with
+    for daemon in started:
+        assert daemon.stop() == 0
+
+
 def send_one_by_one(daemon, mails: int) -> list:
     """Sends `mails` mails, each once the one before was delivered; returns how long each waited."""
     waits = []
@@ -113,51 +128,42 @@ def send_one_by_one(daemon, mails: int) -> list:
     return waits
 
 
-def test_mails_one_after_another_share_one_connection_then_it_is_closed(fefaent_binary, tmp_path, receiver):
-    counting, port, _ = receiver
-    daemon = start(fefaent_binary, tmp_path / "fefaent", port, cache_ms=2000)
-    try:
-        waits = send_one_by_one(daemon, 5)
-        last = time.monotonic()
-        # Woken by each acceptance: never the minute's poll.
-        assert max(waits) < 3, waits
-        assert counting.mails == 5
-        # Five batches, one connection: the first was kept for the next four.
-        assert counting.sessions == 1
-        assert counting.quits == []
-        # Idle for the cache time, the connection is closed with QUIT (not dropped).
-        assert wait_until(lambda: counting.quits, 6), "the idle connection was never closed"
-        idle = counting.quits[0] - last
-        assert 1.5 < idle < 4, idle
-    finally:
-        assert daemon.stop() == 0
+def test_mails_one_after_another_share_one_connection_then_it_is_closed(receiver, relay):
+    counting, _, _ = receiver
+    daemon = relay(2000)
+    waits = send_one_by_one(daemon, 5)
+    last = time.monotonic()
+    # Woken by each acceptance: never the minute's poll.
+    assert max(waits) < 3, waits
+    assert counting.mails == 5
+    # Five batches, one connection: the first was kept for the next four.
+    assert counting.sessions == 1
+    assert counting.quits == []
+    # Idle for the cache time, the connection is closed with QUIT (not dropped).
+    assert wait_until(lambda: counting.quits, 6), "the idle connection was never closed"
+    idle = counting.quits[0] - last
+    assert 1.5 < idle < 4, idle
 
 
-def test_without_the_cache_each_batch_opens_and_closes_its_own_connection(fefaent_binary, tmp_path, receiver):
-    counting, port, _ = receiver
-    daemon = start(fefaent_binary, tmp_path / "fefaent", port, cache_ms=0)
-    try:
-        waits = send_one_by_one(daemon, 3)
-        assert max(waits) < 3, waits
-        assert counting.mails == 3
-        assert counting.sessions == 3
-        assert wait_until(lambda: len(counting.quits) == 3, 3)
-    finally:
-        assert daemon.stop() == 0
+def test_without_the_cache_each_batch_opens_and_closes_its_own_connection(receiver, relay):
+    counting, _, _ = receiver
+    daemon = relay(0)
+    waits = send_one_by_one(daemon, 3)
+    assert max(waits) < 3, waits
+    assert counting.mails == 3
+    assert counting.sessions == 3
+    assert wait_until(lambda: len(counting.quits) == 3, 3)
 
 
-def test_a_connection_the_receiver_closed_while_idle_is_replaced(fefaent_binary, tmp_path, receiver):
+def test_a_connection_the_receiver_closed_while_idle_is_replaced(receiver, relay):
     """The cached connection's server went away (restarted): the next mail opens a new one and arrives."""
-    counting, port, restart = receiver
-    daemon = start(fefaent_binary, tmp_path / "fefaent", port, cache_ms=30000)
-    try:
-        delivered_within(daemon, submit(daemon, 1), 5)
-        restart()
-        delivered_within(daemon, submit(daemon, 2), 5)
-        assert counting.mails == 2
-        assert counting.sessions == 2
-    finally:
-        assert daemon.stop() == 0
+    counting, _, restart = receiver
+    daemon = relay(30000)
+    delivered_within(daemon, submit(daemon, 1), 5)
+    restart()
+    delivered_within(daemon, submit(daemon, 2), 5)
+    assert counting.mails == 2
+    assert counting.sessions == 2
 
 
 def test_a_stopping_daemon_says_quit_on_its_idle_connections(fefaent_binary, tmp_path, receiver):
